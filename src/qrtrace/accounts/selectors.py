@@ -1,0 +1,63 @@
+import hashlib
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from qrtrace.geo.jurisdiction import NOWHERE, Jurisdiction
+
+from .models import ApiToken, Membership, Role, User
+
+
+def user_jurisdiction(user: User) -> Jurisdiction:
+    """The areas a user may act on, from their memberships (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOWHERE
+    cached = getattr(user, "_qrtrace_jurisdiction", None)
+    if cached is not None:
+        return cached
+    everywhere = user.is_superuser
+    provinces, communes, venues, facilities = set(), set(), set(), set()
+    for role, code in Membership.objects.filter(user=user).values_list("role", "area_code"):
+        if role == Role.ADMIN:
+            everywhere = True
+        elif role == Role.PROVINCE:
+            provinces.add(int(code))
+        elif role == Role.COMMUNE:
+            communes.add(int(code))
+        elif role == Role.VENUE:
+            venues.add(code)
+        elif role == Role.QUARANTINE:
+            facilities.add(code)
+    result = Jurisdiction(
+        everywhere=everywhere,
+        provinces=frozenset(provinces),
+        communes=frozenset(communes),
+        venues=frozenset(venues),
+        facilities=frozenset(facilities),
+    )
+    user._qrtrace_jurisdiction = result
+    return result
+
+
+def membership_list(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("province", "commune").order_by("role")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_user(token: str) -> User | None:
+    """The active user owning an unrevoked token, or None. Records when the token was last used."""
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if found is None:
+        return None
+    now = timezone.now()
+    # Written at most once a minute, so a busy integration does not turn every read into a write.
+    if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found.user

@@ -1,0 +1,46 @@
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+
+from .models import AuditEvent, AuditSubject
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+@transaction.atomic
+def audit_event_create(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str,
+    object_id: str | int = "",
+    purpose: str = "",
+    request: HttpRequest | None = None,
+    person_ids: Iterable[int] = (),
+    details: dict | None = None,
+) -> AuditEvent:
+    """Record that `actor` did `action` on a record (and on these people's data), and why.
+
+    Every service that reads or changes personal data for an official calls this, inside its own
+    transaction, so the record and the audit trail are written together or not at all.
+    """
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    event = AuditEvent.objects.create(
+        actor=actor if authenticated else None,
+        actor_name=actor.get_username() if authenticated else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        purpose=purpose[:200],
+        ip=_client_ip(request),
+        details=details or {},
+    )
+    AuditSubject.objects.bulk_create(
+        [AuditSubject(event=event, person_id=pid) for pid in sorted(set(person_ids))], batch_size=1000
+    )
+    return event

@@ -1,0 +1,99 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qrtrace.geo.models import Commune
+from qrtrace.lib.crypto import EncryptedTextField
+from qrtrace.venues.models import Venue
+
+
+class Person(models.Model):
+    """Someone who checked in. Phone and citizen ID are encrypted; lookups go through keyed hashes,
+    so a database dump alone reveals neither."""
+
+    full_name = models.CharField(_("full name"), max_length=120)
+    phone = EncryptedTextField(_("phone"), null=True, blank=True)  # normalised +84…
+    phone_hash = models.CharField(max_length=40, null=True, blank=True, db_index=True)
+    citizen_id = EncryptedTextField(_("citizen ID"), null=True, blank=True)  # CCCD, 12 digits
+    citizen_id_hash = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # A child or elderly relative without a phone is reached through the person who declared them.
+    guardian = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="wards"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One person per phone among people who have their own phone (wards share a guardian's).
+            models.UniqueConstraint(
+                fields=["phone_hash"], condition=models.Q(guardian__isnull=True), name="person_unique_phone"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class CheckInMethod(models.TextChoices):
+    SELF_SCAN = "self_scan", _("Scanned the venue's code")
+    STAFF_SCAN = "staff_scan", _("Staff scanned the personal code")
+    STAFF_ENTRY = "staff_entry", _("Entered by staff")
+    API = "api", _("Integration / gate device")
+
+
+class CheckOutMethod(models.TextChoices):
+    BUTTON = "button", _("Check-out button")
+    RESCAN = "rescan", _("Scanned the code again")
+    STAFF = "staff", _("By staff")
+    AUTO = "auto", _("Automatic after the usual stay")
+    API = "api", _("Integration / gate device")
+
+
+class Risk(models.TextChoices):
+    GREEN = "green", _("No symptoms or exposure declared")
+    YELLOW = "yellow", _("Exposure or travel declared")
+    RED = "red", _("Symptoms declared")
+
+
+class CheckIn(models.Model):
+    """One person at one venue. No other table holds a foreign key to this one: check-ins are purged
+    after the retention period and, on PostgreSQL, partitioned by day, so references to them are kept
+    as plain ids and times (e.g. as tracing evidence)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="checkins")
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    method = models.CharField(max_length=12, choices=CheckInMethod.choices)
+    checkout_method = models.CharField(max_length=8, choices=CheckOutMethod.choices, blank=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The health declaration given with this check-in.
+    fever = models.BooleanField(_("fever"), default=False)
+    cough = models.BooleanField(_("cough"), default=False)
+    breathless = models.BooleanField(_("shortness of breath"), default=False)
+    sore_throat = models.BooleanField(_("sore throat"), default=False)
+    lost_taste_smell = models.BooleanField(_("loss of taste or smell"), default=False)
+    contact_with_case = models.BooleanField(
+        _("contact with a confirmed case in the last 14 days"), default=False
+    )
+    travel_from_restricted = models.BooleanField(_("travel from an area under restriction"), default=False)
+    risk = models.CharField(max_length=6, choices=Risk.choices, default=Risk.GREEN)
+    # Set when a check-in looks wrong (far outside opening hours, an impossible sequence, a check-out
+    # clamped to the maximum stay): kept, but shown to officials for review.
+    review_reason = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            # Tracing is always "this venue, this time window": a short range scan on this index.
+            models.Index(fields=["venue", "entered_at"], name="checkin_venue_entered"),
+            models.Index(fields=["person", "entered_at"], name="checkin_person_entered"),
+            models.Index(fields=["entered_at"], name="checkin_entered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.venue_id} {self.entered_at:%Y-%m-%d %H:%M}"

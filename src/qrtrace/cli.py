@@ -1,0 +1,58 @@
+"""The `qrtrace` command: Django's management commands, plus `serve`.
+
+qrtrace migrate | demo | official add … | createsuperuser | purge | …   (Django commands)
+qrtrace serve [--host 127.0.0.1] [--port 8000] [--workers N]
+"""
+
+import argparse
+import os
+import sys
+
+
+def serve(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="qrtrace serve", description="Serve QRTrace with granian.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--threads", type=int, default=4, help="Blocking threads per worker.")
+    args = parser.parse_args(argv)
+
+    import django
+    from django.conf import settings
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    # granian serves /static from the collected files itself (in Rust), so Django workers only
+    # ever see application requests.
+    Granian(
+        "qrtrace.wsgi:application",
+        address=args.host,
+        port=args.port,
+        interface=Interfaces.WSGI,
+        workers=args.workers,
+        blocking_threads=args.threads,
+        static_path_route=[settings.STATIC_URL.rstrip("/")],
+        static_path_mount=[settings.STATIC_ROOT],
+        respawn_failed_workers=True,
+        log_access=False,
+    ).serve()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qrtrace.settings")
+    if argv[:1] == ["serve"]:
+        serve(argv[1:])
+        return
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["qrtrace", *argv])
+
+
+if __name__ == "__main__":
+    main()

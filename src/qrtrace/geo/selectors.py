@@ -1,0 +1,19 @@
+from functools import cache
+
+from django.db.models import QuerySet
+
+from .models import Commune, Province
+
+
+def commune_list(*, province_code: int) -> QuerySet[Commune]:
+    return Commune.objects.filter(province_id=province_code).order_by("name")
+
+
+def province_list() -> QuerySet[Province]:
+    return Province.objects.order_by("name")
+
+
+@cache
+def commune_province_code(commune_code: int) -> int | None:
+    """Province of a commune. Cached for the process: administrative units change by decree."""
+    return Commune.objects.filter(code=commune_code).values_list("province_id", flat=True).first()

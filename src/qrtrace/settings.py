@@ -1,0 +1,225 @@
+"""QRTrace settings: one module, driven by environment variables.
+
+Every value comes through a small typed helper that fails loudly on a bad value, so a typo in a
+deployment's environment stops the process at start-up instead of silently running with a default.
+Secrets that are not given are generated once and kept in the data directory, which lets
+`make run` work on a fresh machine while production sets them explicitly.
+"""
+
+import base64
+import os
+import secrets
+from collections.abc import Callable
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_str(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no).")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise ImproperlyConfigured(f"{name}={value} is outside {minimum}..{maximum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def data_secret(name: str, make: Callable[[], str]) -> str:
+    """Return env var `name`, or a value generated once and kept in DATA_DIR.
+
+    Keeping generated secrets in files outside the database means a database dump alone never
+    holds the keys that protect the personal data inside it.
+    """
+    if name in os.environ:
+        return os.environ[name]
+    path = DATA_DIR / name.lower()
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(make())
+    return path.read_text().strip()
+
+
+DATA_DIR = Path(env_str("QRTRACE_DATA_DIR", "var")).resolve()
+PRODUCTION = env_bool("QRTRACE_PRODUCTION", False)
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+SECRET_KEY = data_secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+# Where printed QR codes point: https://<your deployment>. Links on posters must not depend on the
+# host a request happened to arrive on.
+PUBLIC_BASE_URL = env_str("QRTRACE_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if PRODUCTION and not PUBLIC_BASE_URL.startswith("https://"):
+    raise ImproperlyConfigured("QRTRACE_PUBLIC_BASE_URL must be an https:// URL in production.")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "qrtrace.lib",
+    "qrtrace.geo",
+    "qrtrace.accounts",
+    "qrtrace.audit",
+    "qrtrace.venues",
+    "qrtrace.checkins",
+    "qrtrace.tracing",
+    "qrtrace.api",
+    "qrtrace.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "qrtrace.urls"
+WSGI_APPLICATION = "qrtrace.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+# --- Database -------------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'qrtrace.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so two
+        # workers never deadlock upgrading a read lock (the usual "database is locked" under load);
+        # the busy timeout makes a writer wait its turn instead of failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Internationalisation ------------------------------------------------------------------------
+LANGUAGE_CODE = "vi"
+LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env_str("TIME_ZONE", "Asia/Ho_Chi_Minh")
+
+# --- Static files --------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+# Front-end packages are installed from npm (package-lock.json) into node_modules, never committed.
+NODE_MODULES_DIR = Path(env_str("QRTRACE_NODE_MODULES", str(BASE_DIR.parent.parent / "node_modules")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        # Hashed names in production so browsers may cache static files for a long time.
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- QRTrace domain settings ---------------------------------------------------------------------
+QRTRACE_PROVINCE = env_int("QRTRACE_PROVINCE", 38, minimum=1, maximum=99)  # 38 = Thanh Hóa
+QRTRACE_RETENTION_DAYS = env_int("QRTRACE_RETENTION_DAYS", 21, minimum=1, maximum=365)
+
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+# Field encryption keys for phone and citizen ID: the first encrypts, all decrypt (key rotation).
+QRTRACE_FIELD_KEYS = data_secret("QRTRACE_FIELD_KEYS", _fernet_key).split(",")
+QRTRACE_LOOKUP_KEY = data_secret("QRTRACE_LOOKUP_KEY", lambda: secrets.token_hex(32)).encode()
+# Signing keys for QR codes by version ("1:hex,2:hex"); retiring a version invalidates its codes.
+QRTRACE_SIGNING_KEYS = {
+    int(version): secret.encode()
+    for version, _sep, secret in (
+        item.partition(":")
+        for item in data_secret("QRTRACE_SIGNING_KEYS", lambda: f"1:{secrets.token_hex(32)}").split(",")
+    )
+}
+QRTRACE_SIGNING_KEY_VERSION = env_int("QRTRACE_SIGNING_KEY_VERSION", max(QRTRACE_SIGNING_KEYS), minimum=1)
+if QRTRACE_SIGNING_KEY_VERSION not in QRTRACE_SIGNING_KEYS:
+    raise ImproperlyConfigured(f"QRTRACE_SIGNING_KEY_VERSION={QRTRACE_SIGNING_KEY_VERSION} has no key.")
+
+# --- Security ------------------------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QRTRACE_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
+    ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [PUBLIC_BASE_URL.split("://", 1)[1].split("/")[0]])
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from qrtrace.api.api import api
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("qrtrace.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("", include("qrtrace.venues.urls")),
+    path("", include("qrtrace.checkins.urls")),
+    path("", include("qrtrace.tracing.urls")),
+]

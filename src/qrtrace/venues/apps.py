@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class VenuesConfig(AppConfig):
+    name = "qrtrace.venues"

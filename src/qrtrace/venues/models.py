@@ -1,0 +1,96 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qrtrace.geo.models import Commune
+
+
+class VenueKind(models.TextChoices):
+    """Kinds of place, each with the usual length of a visit (fills a missing check-out)."""
+
+    AGENCY = "agency", _("Agency / office")
+    HOSPITAL = "hospital", _("Hospital / clinic")
+    SCHOOL = "school", _("School")
+    MARKET = "market", _("Market")
+    SHOP = "shop", _("Supermarket / shop")
+    RESTAURANT = "restaurant", _("Restaurant / café")
+    TRANSPORT = "transport", _("Transport hub")
+    FACTORY = "factory", _("Factory")
+    RELIGIOUS = "religious", _("Religious site")
+    EVENT = "event", _("Event")
+    RESIDENTIAL = "residential", _("Residential area")
+    OTHER = "other", _("Other")
+
+
+DEFAULT_STAY_MINUTES = {
+    VenueKind.AGENCY: 240,
+    VenueKind.HOSPITAL: 120,
+    VenueKind.SCHOOL: 480,
+    VenueKind.MARKET: 60,
+    VenueKind.SHOP: 30,
+    VenueKind.RESTAURANT: 90,
+    VenueKind.TRANSPORT: 60,
+    VenueKind.FACTORY: 480,
+    VenueKind.RELIGIOUS: 90,
+    VenueKind.EVENT: 180,
+    VenueKind.RESIDENTIAL: 60,
+    VenueKind.OTHER: 60,
+}
+
+
+class VenueStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Venue(models.Model):
+    # Short public code printed under the QR (Crockford base32); the poster link adds a signature.
+    code = models.CharField(max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=VenueKind.choices)
+    address = models.CharField(_("address"), max_length=300)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="venues")
+    lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=16, blank=True)
+    managers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="managed_venues")
+    default_stay_minutes = models.PositiveIntegerField(_("usual length of a visit (minutes)"))
+    status = models.CharField(max_length=12, choices=VenueStatus.choices, default=VenueStatus.PENDING)
+    # QR rotation: the signature covers `code:qr_version`. After a rotation the previous version stays
+    # valid until `qr_grace_until`; a revocation bumps the version with no grace at all.
+    qr_version = models.PositiveIntegerField(default=1)
+    qr_grace_until = models.DateTimeField(null=True, blank=True)
+    qr_issued_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["commune", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def default_stay(self) -> timedelta:
+        return timedelta(minutes=self.default_stay_minutes)
+
+
+class Entrance(models.Model):
+    """A named gate of a large venue (a hospital's emergency door, a market's north gate)."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="entrances")
+    name = models.CharField(_("name"), max_length=100)
+
+    def __str__(self) -> str:
+        return f"{self.venue.name} · {self.name}"

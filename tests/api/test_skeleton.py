@@ -1,0 +1,40 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_openapi_schema_is_served_and_lists_the_endpoints(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["info"]["title"] == "QRTrace API"
+    assert "/api/v1/geo/communes" in schema["paths"]
+    assert "/api/v1/me" in schema["paths"]
+
+
+def test_the_interactive_docs_are_served(client):
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    assert "openapi.json" in response.content.decode()
+
+
+def test_an_unknown_api_path_is_a_404(client):
+    assert client.get("/api/v1/no-such-thing").status_code == 404
+
+
+def test_home_page_explains_each_kind_of_user_in_vietnamese(client):
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    for words in ["Người dân", "Trạm Y tế", "Đăng nhập"]:
+        assert words in body
+    assert 'href="/accounts/login/"' in body and 'href="/api/v1/docs"' in body
+
+
+def test_home_page_switches_to_english(client):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "What you can do" in client.get("/").content.decode()
+
+
+def test_healthz_answers_ok(client):
+    assert client.get("/healthz").json() == {"status": "ok"}

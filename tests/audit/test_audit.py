@@ -1,0 +1,56 @@
+import pytest
+from django.test import RequestFactory
+
+from qrtrace.audit.models import AppendOnlyError, AuditEvent
+from qrtrace.audit.selectors import audit_event_list
+from qrtrace.audit.services import audit_event_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_event_records_who_what_which_record_why_when_and_from_where(commune_official):
+    request = RequestFactory().get("/", REMOTE_ADDR="203.0.113.7")
+    event = audit_event_create(
+        actor=commune_official,
+        action="read",
+        object_type="case",
+        object_id=17,
+        purpose="case 17",
+        request=request,
+        person_ids=[5, 3, 5],
+    )
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.actor, stored.actor_name, stored.action) == (commune_official, "tram_a", "read")
+    assert (stored.object_type, stored.object_id, stored.purpose) == ("case", "17", "case 17")
+    assert stored.ip == "203.0.113.7" and stored.at is not None
+    assert sorted(stored.subjects.values_list("person_id", flat=True)) == [3, 5]
+
+
+def test_a_person_can_find_every_event_that_touched_them(commune_official, province_official):
+    audit_event_create(
+        actor=commune_official, action="read", object_type="person", object_id=3, person_ids=[3]
+    )
+    audit_event_create(actor=province_official, action="export", object_type="case", person_ids=[3, 4])
+    audit_event_create(actor=province_official, action="read", object_type="person", person_ids=[4])
+    assert [e.actor_name for e in audit_event_list(person_id=3)] == ["cdc", "tram_a"]
+
+
+def test_events_cannot_be_changed_or_deleted(commune_official):
+    event = audit_event_create(actor=commune_official, action="read", object_type="person")
+    event.purpose = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.update(purpose="x")
+    assert AuditEvent.objects.get(pk=event.pk).purpose == ""
+
+
+def test_an_anonymous_actor_is_recorded_without_a_user():
+    from django.contrib.auth.models import AnonymousUser
+
+    event = audit_event_create(actor=AnonymousUser(), action="read", object_type="person")
+    assert event.actor is None and event.actor_name == ""

@@ -1,0 +1,45 @@
+import pytest
+from django.db import connection
+
+from tests import actors
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL; on SQLite they are skipped with the reason."""
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" in engine:
+        return
+    skip = pytest.mark.skip(
+        reason="needs PostgreSQL: run `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test make test` "
+        "(CI does; this machine's run is on SQLite)"
+    )
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def province_official(db):
+    return actors.make_official("cdc", "province", actors.PROVINCE)
+
+
+@pytest.fixture
+def commune_official(db):
+    return actors.make_official("tram_a", "commune", actors.COMMUNE_A)
+
+
+@pytest.fixture
+def other_commune_official(db):
+    return actors.make_official("tram_b", "commune", actors.COMMUNE_B)
+
+
+@pytest.fixture
+def admin_user(db):
+    return actors.make_admin()
+
+
+@pytest.fixture
+def on_postgres() -> bool:
+    return connection.vendor == "postgresql"
