@@ -1,0 +1,91 @@
+"""CSV and XLSX exports whose cells can never run as spreadsheet formulas.
+
+Names, addresses and declarations are typed by the public; an export opened by an official must
+not turn `=HYPERLINK(...)` or `@SUM(...)` into something that runs (OWASP "CSV injection").
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.functional import Promise
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# Characters with which Excel, LibreOffice and Google Sheets start a formula or a DDE call.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_BOM = "\ufeff"  # without it Excel reads UTF-8 CSV as the locale code page and garbles Vietnamese
+_SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+_SHEET_TITLE_MAX = 31  # Excel's limit
+
+
+def safe_cell(value: Any) -> Any:
+    """Return `value` made inert: a formula-like string gets a leading apostrophe, None becomes ""."""
+    if value is None:
+        return ""
+    if isinstance(value, Promise):  # lazily translated headers and footers
+        value = str(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+class _Line:
+    """A file-like object whose write() hands the CSV line back, so csv.writer can stream."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_rows(header: list[str], rows: Iterable[Sequence[Any]], footer: Sequence[str]) -> Iterator[str]:
+    """Yield CSV lines for a StreamingHttpResponse: header, rows, then a blank line and the footer."""
+    writer = csv.writer(_Line())
+    yield _BOM + writer.writerow([safe_cell(cell) for cell in header])
+    for row in rows:
+        yield writer.writerow([safe_cell(cell) for cell in row])
+    if footer:
+        yield writer.writerow([])
+        for line in footer:
+            yield writer.writerow([safe_cell(line)])
+
+
+def xlsx_bytes(
+    header: list[str], rows: Iterable[Sequence[Any]], footer: Sequence[str], *, sheet_title: str
+) -> bytes:
+    """Return an .xlsx workbook with one sheet: header, rows, then a blank row and the footer."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
+    sheet.append([_xlsx_cell(sheet, value) for value in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    if footer:
+        sheet.append([])
+        for line in footer:
+            sheet.append([_xlsx_cell(sheet, line)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    value = safe_cell(value)
+    if isinstance(value, str):
+        # openpyxl refuses control characters XML cannot carry; drop them rather than fail the export.
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        # Explicitly a string: openpyxl would otherwise store any text starting with "=" as a formula.
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        # Excel has no time zones (openpyxl raises); officials read local time.
+        return timezone.make_naive(value)
+    return value
+
+
+def _sheet_title(title: str) -> str:
+    # Venue and commune names may contain "/" and run long; Excel refuses both.
+    return title.translate(_SHEET_TITLE_FORBIDDEN)[:_SHEET_TITLE_MAX] or "Sheet"
