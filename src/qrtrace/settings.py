@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "qrtrace.venues",
     "qrtrace.checkins",
     "qrtrace.tracing",
+    "qrtrace.notifications",
     "qrtrace.api",
     "qrtrace.demo",
 ]
