@@ -1,0 +1,53 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F
+
+from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.venues.models import Venue
+
+pytestmark = pytest.mark.django_db
+
+SMALL = ["--communes", "3", "--venues", "4", "--people", "50", "--days", "3", "--no-progress"]
+
+
+def _demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_demo_creates_venues_people_and_check_ins_of_the_province():
+    out = _demo(*SMALL)
+    assert Venue.objects.filter(commune__province_id=38, status="active").count() == 12
+    assert Person.objects.count() == 50
+    checkins = CheckIn.objects.count()
+    assert checkins > 50 * 3  # about two visits a person a day
+    assert f"{checkins} check-ins created" in out
+    assert not CheckIn.objects.filter(left_at__lt=F("entered_at")).exists()
+
+
+def test_demo_is_idempotent():
+    _demo(*SMALL)
+    counts = (Venue.objects.count(), Person.objects.count(), CheckIn.objects.count())
+    out = _demo(*SMALL)
+    assert (Venue.objects.count(), Person.objects.count(), CheckIn.objects.count()) == counts
+    assert "0 venues, 0 people, 0 check-ins created" in out
+
+
+def test_demo_creates_officials_who_can_sign_in(client):
+    out = _demo(*SMALL)
+    assert "cdc / qrtrace-demo" in out
+    assert client.login(username="cdc", password="qrtrace-demo")
+
+
+def test_demo_refuses_nonsense_sizes():
+    with pytest.raises(CommandError, match="at least 1"):
+        _demo("--people", "0")
+
+
+def test_demo_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="production"):
+        _demo(*SMALL)

@@ -1,0 +1,80 @@
+"""The `qrtrace` console script, run as a user would: a separate process with its own data dir."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+QRTRACE = str(Path(sys.executable).with_name("qrtrace"))
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QRTRACE_", "DATABASE_URL"))}
+    env["QRTRACE_DATA_DIR"] = str(tmp_path)
+    return env
+
+
+def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([QRTRACE, *args], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_qrtrace_runs_django_commands_such_as_migrate(tmp_path):
+    result = _run(tmp_path, "migrate", "--no-input", "-v", "0")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "qrtrace.sqlite3").exists()
+    shown = _run(tmp_path, "showmigrations", "geo")
+    assert "[X] 0001_initial" in shown.stdout
+
+
+def test_official_add_with_token_prints_the_token_as_the_last_line(tmp_path):
+    _run(tmp_path, "migrate", "--no-input", "-v", "0")
+    result = _run(tmp_path, "official", "add", "x", "--role", "province", "--area", "38", "--token")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("qrt_")
+
+
+def test_an_unknown_command_fails_with_a_message(tmp_path):
+    result = _run(tmp_path, "no-such-command")
+    assert result.returncode != 0
+    assert "Unknown command" in result.stderr
+
+
+def test_serve_answers_pages_and_static_files_with_granian(tmp_path):
+    assert _run(tmp_path, "migrate", "--no-input", "-v", "0").returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [QRTRACE, "serve", "--port", str(port), "--workers", "1"],
+        env=_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = urllib.request.urlopen(f"{base}/healthz", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail(f"server did not start: {server.stderr.read() if server.poll() else ''}")
+                time.sleep(0.2)
+        assert b'"ok"' in health
+        home = urllib.request.urlopen(f"{base}/", timeout=5).read().decode()
+        assert "Người dân" in home
+        css = urllib.request.urlopen(f"{base}/static/qrtrace/site.css", timeout=5)
+        assert css.status == 200 and b"--accent" in css.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
