@@ -178,6 +178,8 @@ STORAGES = {
 # --- QRTrace domain settings ---------------------------------------------------------------------
 QRTRACE_PROVINCE = env_int("QRTRACE_PROVINCE", 38, minimum=1, maximum=99)  # 38 = Thanh Hóa
 QRTRACE_RETENTION_DAYS = env_int("QRTRACE_RETENTION_DAYS", 21, minimum=1, maximum=365)
+# After a venue's QR is rotated, its old posters keep working this many days (time to reprint).
+QRTRACE_QR_GRACE_DAYS = env_int("QRTRACE_QR_GRACE_DAYS", 7, minimum=0, maximum=90)
 
 
 def _fernet_key() -> str:

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -74,6 +75,8 @@ class Venue(models.Model):
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Why an official rejected or suspended the venue, shown to its manager.
+    status_note = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["commune", "status"])]
@@ -94,3 +97,28 @@ class Entrance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue.name} · {self.name}"
+
+
+class PosterBatch(models.Model):
+    """One PDF with the posters of every active venue of a commune, built in the background."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    venue_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.commune} · {self.created_at:%Y-%m-%d %H:%M} · {self.status}"
+
+    @property
+    def path(self) -> Path:
+        return Path(settings.DATA_DIR) / "posters" / f"batch-{self.pk}.pdf"

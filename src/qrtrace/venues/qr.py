@@ -5,8 +5,10 @@ The signature covers `code:qr_version`, so rotating a venue's code (new version)
 one indexed lookup and at most two HMACs: it runs on every scan.
 """
 
+import io
 from datetime import datetime
 
+import segno
 from django.conf import settings
 from django.utils import timezone
 
@@ -35,6 +37,19 @@ def venue_token(venue: Venue) -> str:
 
 def venue_checkin_url(venue: Venue) -> str:
     return f"{settings.PUBLIC_BASE_URL}/v/{venue_token(venue)}"
+
+
+def venue_qr(venue: Venue) -> segno.QRCode:
+    """The poster's QR symbol: byte mode at level M at least (segno raises it when that costs
+    nothing), which keeps the link at version 4 or below for a base URL up to 40 characters."""
+    return segno.make(venue_checkin_url(venue), error="m", micro=False)
+
+
+def venue_qr_image(venue: Venue, *, kind: str) -> bytes:
+    """The QR alone as `svg` or `png`, with the standard 4-module quiet zone."""
+    out = io.BytesIO()
+    venue_qr(venue).save(out, kind=kind, scale=10, border=4)
+    return out.getvalue()
 
 
 def venue_from_token(token: str, *, now: datetime | None = None) -> Venue:

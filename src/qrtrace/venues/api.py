@@ -1,0 +1,129 @@
+from datetime import datetime
+from decimal import Decimal
+
+from django.http import HttpResponse
+from django.urls import reverse
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from . import selectors, services
+from .models import Venue, VenueKind, VenueStatus
+from .qr import venue_checkin_url
+from .views import poster_response
+
+router = Router(tags=["venues"])
+
+Latitude = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
+Longitude = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+StayMinutes = Field(None, ge=5, le=24 * 60)
+
+
+class VenueIn(Schema):
+    name: str = Field(min_length=2, max_length=200)
+    kind: VenueKind
+    commune_code: int
+    address: str = Field(min_length=2, max_length=300)
+    contact_phone: str = Field("", max_length=20)
+    lat: Decimal | None = Latitude
+    lng: Decimal | None = Longitude
+    default_stay_minutes: int | None = StayMinutes
+
+
+class VenuePatch(Schema):
+    name: str | None = Field(None, min_length=2, max_length=200)
+    kind: VenueKind | None = None
+    address: str | None = Field(None, min_length=2, max_length=300)
+    contact_phone: str | None = Field(None, max_length=20)
+    lat: Decimal | None = Latitude
+    lng: Decimal | None = Longitude
+    default_stay_minutes: int | None = StayMinutes
+
+
+class ReasonIn(Schema):
+    reason: str = Field(min_length=3, max_length=300)
+
+
+class VenueOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    address: str
+    commune_code: int = Field(alias="commune_id")
+    status: str
+    status_note: str
+    default_stay_minutes: int
+    lat: Decimal | None
+    lng: Decimal | None
+    qr_version: int
+    created_at: datetime
+    checkin_url: str | None
+    poster_url: str
+
+    @staticmethod
+    def resolve_checkin_url(venue: Venue) -> str | None:
+        return venue_checkin_url(venue) if venue.status == VenueStatus.ACTIVE else None
+
+    @staticmethod
+    def resolve_poster_url(venue: Venue) -> str:
+        return reverse("api:venue_poster", args=[venue.pk])
+
+
+@router.post("/venues", response={201: VenueOut})
+def venue_create(request, payload: VenueIn):
+    """Created by a province or commune official of its commune, a venue is active at once."""
+    return 201, services.venue_create(actor=request.user, **payload.dict())
+
+
+@router.get("/venues", response=list[VenueOut])
+@paginate(LimitOffsetPagination)
+def venue_list(
+    request, commune: int | None = None, status: VenueStatus | None = None, kind: VenueKind | None = None
+):
+    return selectors.venue_list(user=request.user, commune_code=commune, status=status, kind=kind)
+
+
+@router.get("/venues/{venue_id}", response=VenueOut)
+def venue_detail(request, venue_id: int):
+    return selectors.venue_get(user=request.user, venue_id=venue_id)
+
+
+@router.patch("/venues/{venue_id}", response=VenueOut)
+def venue_update(request, venue_id: int, payload: VenuePatch):
+    venue = selectors.venue_get(user=request.user, venue_id=venue_id)
+    return services.venue_update(actor=request.user, venue=venue, **payload.dict(exclude_unset=True))
+
+
+@router.post("/venues/{venue_id}/approve", response=VenueOut)
+def venue_approve(request, venue_id: int):
+    venue = selectors.venue_get(user=request.user, venue_id=venue_id)
+    return services.venue_approve(actor=request.user, venue=venue)
+
+
+@router.post("/venues/{venue_id}/reject", response=VenueOut)
+def venue_reject(request, venue_id: int, payload: ReasonIn):
+    venue = selectors.venue_get(user=request.user, venue_id=venue_id)
+    return services.venue_reject(actor=request.user, venue=venue, reason=payload.reason)
+
+
+@router.post("/venues/{venue_id}/suspend", response=VenueOut)
+def venue_suspend(request, venue_id: int, payload: ReasonIn):
+    venue = selectors.venue_get(user=request.user, venue_id=venue_id)
+    return services.venue_suspend(actor=request.user, venue=venue, reason=payload.reason)
+
+
+@router.post("/venues/{venue_id}/rotate-qr", response=VenueOut)
+def venue_qr_rotate(request, venue_id: int):
+    venue = selectors.venue_get(user=request.user, venue_id=venue_id)
+    return services.venue_qr_rotate(actor=request.user, venue=venue)
+
+
+@router.post("/venues/{venue_id}/revoke-qr", response=VenueOut)
+def venue_qr_revoke(request, venue_id: int):
+    venue = selectors.venue_get(user=request.user, venue_id=venue_id)
+    return services.venue_qr_revoke(actor=request.user, venue=venue)
+
+
+@router.get("/venues/{venue_id}/poster.pdf", url_name="venue_poster", response={200: None})
+def venue_poster(request, venue_id: int) -> HttpResponse:
+    return poster_response(selectors.venue_get(user=request.user, venue_id=venue_id), kind="pdf")

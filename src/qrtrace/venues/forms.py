@@ -1,0 +1,66 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from .models import Venue
+from .selectors import province_communes
+
+
+class CommuneChoiceField(forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            queryset=province_communes(settings.QRTRACE_PROVINCE), label=_("Commune / ward"), **kwargs
+        )
+
+
+class VenueRegisterForm(forms.ModelForm):
+    """The public application form of a business or agency."""
+
+    commune = CommuneChoiceField()
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20)
+
+    class Meta:
+        model = Venue
+        fields = ["name", "kind", "address", "commune", "contact_phone"]
+        labels = {"name": _("Name of the venue"), "address": _("Address (house number, street, hamlet)")}
+
+
+class _DetailsForm(forms.ModelForm):
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=20, required=False)
+    lat = forms.DecimalField(
+        label=_("Latitude"), min_value=-90, max_value=90, decimal_places=6, required=False
+    )
+    lng = forms.DecimalField(
+        label=_("Longitude"), min_value=-180, max_value=180, decimal_places=6, required=False
+    )
+    default_stay_minutes = forms.IntegerField(
+        label=_("Usual length of a visit (minutes)"),
+        min_value=5,
+        max_value=24 * 60,
+        required=False,
+        help_text=_("Leave empty to use the usual length for this kind of venue."),
+    )
+
+
+class VenueCreateForm(_DetailsForm):
+    """An official's form: the same details, plus coordinates and the usual stay."""
+
+    commune = CommuneChoiceField()
+
+    class Meta:
+        model = Venue
+        fields = ["name", "kind", "address", "commune", "contact_phone", "lat", "lng", "default_stay_minutes"]
+
+
+class VenueEditForm(_DetailsForm):
+    class Meta:
+        model = Venue
+        fields = ["name", "kind", "address", "contact_phone", "lat", "lng", "default_stay_minutes"]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), min_length=3, max_length=300)
+
+
+class BatchForm(forms.Form):
+    commune = CommuneChoiceField()

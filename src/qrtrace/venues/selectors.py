@@ -1,0 +1,57 @@
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.models import User
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.geo.models import Commune
+
+from .models import PosterBatch, Venue, VenueStatus
+
+
+def venue_list(
+    *, user: User, commune_code: int | None = None, status: str | None = None, kind: str | None = None
+) -> QuerySet[Venue]:
+    """The venues the user may see (their area, or the venues they manage), newest first."""
+    venues = Venue.objects.filter(user_jurisdiction(user).venue_q()).select_related("commune")
+    if commune_code is not None:
+        venues = venues.filter(commune_id=commune_code)
+    if status:
+        venues = venues.filter(status=status)
+    if kind:
+        venues = venues.filter(kind=kind)
+    return venues.order_by("-created_at", "-pk")
+
+
+def venue_get(*, user: User, venue_id: int) -> Venue:
+    """A venue the user may see; one outside their area is reported as not found, like a missing one."""
+    venue = venue_list(user=user).filter(pk=venue_id).first()
+    if venue is None:
+        raise Http404(_("No such venue in your area."))
+    return venue
+
+
+def active_venues_of_commune(commune_code: int) -> QuerySet[Venue]:
+    """In the order officials walk a commune: by address, then name."""
+    return (
+        Venue.objects.filter(commune_id=commune_code, status=VenueStatus.ACTIVE)
+        .select_related("commune")
+        .order_by("address", "name", "pk")
+    )
+
+
+def province_communes(province_code: int) -> QuerySet[Commune]:
+    return Commune.objects.filter(province_id=province_code).order_by("name")
+
+
+def poster_batch_list(*, user: User) -> QuerySet[PosterBatch]:
+    return (
+        PosterBatch.objects.filter(requested_by=user).select_related("commune").order_by("-created_at")[:20]
+    )
+
+
+def poster_batch_get(*, user: User, batch_id: int) -> PosterBatch:
+    batch = PosterBatch.objects.filter(pk=batch_id, requested_by=user).first()
+    if batch is None:
+        raise Http404(_("No such poster batch."))
+    return batch

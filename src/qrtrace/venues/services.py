@@ -1,0 +1,294 @@
+"""Venue use-cases: registration and approval, details, and the life of its QR code.
+
+Who may do what: officials of a province or commune act on the venues of their area (create,
+approve, reject, suspend, edit, rotate, revoke); a venue's managers (role `venue`) edit their
+venue's details and rotate or revoke its code. Everything is audited.
+"""
+
+import logging
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.models import User
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.audit.services import audit_event_create
+from qrtrace.geo.models import Commune
+from qrtrace.lib.errors import Conflict
+from qrtrace.lib.identity import InvalidIdentity, normalize_phone
+from qrtrace.lib.signing import random_code
+
+from .models import DEFAULT_STAY_MINUTES, PosterBatch, Venue, VenueKind, VenueStatus
+from .posters import poster_pdf
+from .qr import CODE_LENGTH
+from .selectors import active_venues_of_commune
+
+logger = logging.getLogger(__name__)
+
+
+def venue_register(
+    *, name: str, kind: str, address: str, commune_code: int, contact_phone: str, ip: str | None = None
+) -> Venue:
+    """A business or agency applies through the public form; an official then approves it."""
+    commune = _province_commune(commune_code)
+    phone = _phone(contact_phone)
+    with transaction.atomic():
+        same_phone = Venue.objects.filter(contact_phone=phone, commune=commune).exclude(
+            status=VenueStatus.REJECTED
+        )
+        if any(_name_key(v.name) == _name_key(name) for v in same_phone):
+            raise Conflict(_("This venue has already applied with this phone number in this commune."))
+        venue = _save_new(name=name, kind=kind, address=address, commune=commune, contact_phone=phone)
+        audit_event_create(
+            actor=None, action="register", object_type="venue", object_id=venue.code, details={"ip": ip}
+        )
+    return venue
+
+
+@transaction.atomic
+def venue_create(
+    *,
+    actor: User,
+    name: str,
+    kind: str,
+    address: str,
+    commune_code: int,
+    contact_phone: str = "",
+    lat: Decimal | None = None,
+    lng: Decimal | None = None,
+    default_stay_minutes: int | None = None,
+) -> Venue:
+    """An official registers a venue of their area directly: it is active at once."""
+    commune = _province_commune(commune_code)
+    if not _is_area_official(actor, commune.code):
+        raise PermissionDenied(_("This commune is outside your area."))
+    now = timezone.now()
+    venue = _save_new(
+        name=name,
+        kind=kind,
+        address=address,
+        commune=commune,
+        contact_phone=_phone(contact_phone) if contact_phone else "",
+        lat=lat,
+        lng=lng,
+        default_stay_minutes=default_stay_minutes,
+        status=VenueStatus.ACTIVE,
+        created_by=actor,
+        approved_by=actor,
+        approved_at=now,
+        qr_issued_at=now,
+    )
+    audit_event_create(actor=actor, action="create", object_type="venue", object_id=venue.code)
+    return venue
+
+
+@transaction.atomic
+def venue_approve(*, actor: User, venue: Venue) -> Venue:
+    """Activate a pending application, or reactivate a suspended venue."""
+    _require_official(actor, venue)
+    if venue.status not in (VenueStatus.PENDING, VenueStatus.SUSPENDED):
+        raise Conflict(_("Only a pending or suspended venue can be approved."))
+    now = timezone.now()
+    venue.status, venue.status_note = VenueStatus.ACTIVE, ""
+    venue.approved_by, venue.approved_at = actor, now
+    venue.qr_issued_at = venue.qr_issued_at or now
+    venue.save(update_fields=["status", "status_note", "approved_by", "approved_at", "qr_issued_at"])
+    audit_event_create(actor=actor, action="approve", object_type="venue", object_id=venue.code)
+    return venue
+
+
+@transaction.atomic
+def venue_reject(*, actor: User, venue: Venue, reason: str) -> Venue:
+    _require_official(actor, venue)
+    if venue.status != VenueStatus.PENDING:
+        raise Conflict(_("Only a pending application can be rejected."))
+    return _set_status(actor, venue, VenueStatus.REJECTED, reason, "reject")
+
+
+@transaction.atomic
+def venue_suspend(*, actor: User, venue: Venue, reason: str) -> Venue:
+    """Stop the venue's code from working at once (its posters show the invalid-code page)."""
+    _require_official(actor, venue)
+    if venue.status != VenueStatus.ACTIVE:
+        raise Conflict(_("Only an active venue can be suspended."))
+    return _set_status(actor, venue, VenueStatus.SUSPENDED, reason, "suspend")
+
+
+@transaction.atomic
+def venue_update(
+    *,
+    actor: User,
+    venue: Venue,
+    name: str | None = None,
+    kind: str | None = None,
+    address: str | None = None,
+    contact_phone: str | None = None,
+    lat: Decimal | None = None,
+    lng: Decimal | None = None,
+    default_stay_minutes: int | None = None,
+) -> Venue:
+    """Edit a venue's details (its managers or an official of its area). None leaves a field as is."""
+    _require_manager_or_official(actor, venue)
+    changes = {
+        "name": name,
+        "kind": kind,
+        "address": address,
+        "contact_phone": _phone(contact_phone) if contact_phone else contact_phone,
+        "lat": lat,
+        "lng": lng,
+        "default_stay_minutes": default_stay_minutes,
+    }
+    changed = [
+        field for field, value in changes.items() if value is not None and value != getattr(venue, field)
+    ]
+    for field in changed:
+        setattr(venue, field, changes[field])
+    if changed:
+        venue.full_clean()
+        venue.save(update_fields=changed)
+        audit_event_create(
+            actor=actor,
+            action="update",
+            object_type="venue",
+            object_id=venue.code,
+            details={"fields": changed},
+        )
+    return venue
+
+
+@transaction.atomic
+def venue_qr_rotate(*, actor: User, venue: Venue) -> Venue:
+    """Issue a new code; posters with the old one keep working for QRTRACE_QR_GRACE_DAYS."""
+    _require_manager_or_official(actor, venue)
+    now = timezone.now()
+    venue.qr_version += 1
+    venue.qr_grace_until = now + timedelta(days=settings.QRTRACE_QR_GRACE_DAYS)
+    venue.qr_issued_at = now
+    venue.save(update_fields=["qr_version", "qr_grace_until", "qr_issued_at"])
+    audit_event_create(actor=actor, action="qr_rotate", object_type="venue", object_id=venue.code)
+    return venue
+
+
+@transaction.atomic
+def venue_qr_revoke(*, actor: User, venue: Venue) -> Venue:
+    """Issue a new code and stop every earlier one at once (a copied or misused poster)."""
+    _require_manager_or_official(actor, venue)
+    venue.qr_version += 1
+    venue.qr_grace_until = None
+    venue.qr_issued_at = timezone.now()
+    venue.save(update_fields=["qr_version", "qr_grace_until", "qr_issued_at"])
+    audit_event_create(actor=actor, action="qr_revoke", object_type="venue", object_id=venue.code)
+    return venue
+
+
+@transaction.atomic
+def poster_batch_create(*, actor: User, commune_code: int) -> PosterBatch:
+    """Record a request for a commune's posters; `posters.poster_batch_build` then writes the PDF."""
+    commune = _province_commune(commune_code)
+    if not _is_area_official(actor, commune.code):
+        raise PermissionDenied(_("This commune is outside your area."))
+    batch = PosterBatch.objects.create(commune=commune, requested_by=actor)
+    audit_event_create(actor=actor, action="poster_batch", object_type="commune", object_id=commune.code)
+    # A plain thread, not a task queue: a batch is rare, idempotent to redo, and the PDF lands in the
+    # data directory. A batch cut short by a restart stays "being prepared"; the official asks again.
+    transaction.on_commit(
+        lambda: threading.Thread(target=_build_in_thread, args=(batch.pk,), daemon=True).start()
+    )
+    return batch
+
+
+def poster_batch_build(*, batch_id: int) -> PosterBatch:
+    """Write the batch's PDF (every active venue of the commune) and mark it ready or failed."""
+    batch = PosterBatch.objects.select_related("commune").get(pk=batch_id)
+    venues = list(active_venues_of_commune(batch.commune_id))
+    try:
+        batch.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = batch.path.with_suffix(".part")
+        partial.write_bytes(poster_pdf(venues))
+        partial.replace(batch.path)  # atomic: a download never sees half a file
+        batch.status = PosterBatch.Status.READY
+    except OSError:
+        logger.exception("Poster batch %s could not be written", batch.pk)
+        batch.status = PosterBatch.Status.FAILED
+    batch.venue_count, batch.finished_at = len(venues), timezone.now()
+    batch.save(update_fields=["status", "venue_count", "finished_at"])
+    return batch
+
+
+def _build_in_thread(batch_id: int) -> None:
+    try:
+        poster_batch_build(batch_id=batch_id)
+    finally:
+        connection.close()  # a thread's connection is not closed by Django's request cycle
+
+
+def _save_new(
+    *, name: str, kind: str, commune: Commune, default_stay_minutes: int | None = None, **fields
+) -> Venue:
+    if kind not in VenueKind.values:
+        raise ValidationError({"kind": _("Choose a kind of venue from the list.")})
+    venue = Venue(
+        name=" ".join(name.split()),
+        kind=kind,
+        commune=commune,
+        default_stay_minutes=default_stay_minutes or DEFAULT_STAY_MINUTES[kind],
+        **fields,
+    )
+    venue.full_clean(exclude=["code"])
+    # Codes are random, so a clash is rare; retry rather than check first (that would race).
+    for _attempt in range(5):
+        venue.code = random_code(CODE_LENGTH)
+        try:
+            with transaction.atomic():
+                venue.save()
+            return venue
+        except IntegrityError:
+            venue.pk = None
+    raise Conflict(_("Could not allocate a venue code; please try again."))
+
+
+def _set_status(actor: User, venue: Venue, status: str, reason: str, action: str) -> Venue:
+    venue.status, venue.status_note = status, reason.strip()[:300]
+    venue.save(update_fields=["status", "status_note"])
+    audit_event_create(actor=actor, action=action, object_type="venue", object_id=venue.code, purpose=reason)
+    return venue
+
+
+def _province_commune(commune_code: int) -> Commune:
+    commune = Commune.objects.filter(code=commune_code, province_id=settings.QRTRACE_PROVINCE).first()
+    if commune is None:
+        raise ValidationError({"commune_code": _("Choose a commune of this province.")})
+    return commune
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalize_phone(raw)
+    except InvalidIdentity as exc:
+        raise ValidationError({"contact_phone": exc.message}) from None
+
+
+def _name_key(name: str) -> str:
+    # casefold() handles Vietnamese capitals (Ợ/ợ) that the databases' case-insensitive lookups miss.
+    return " ".join(name.casefold().split())
+
+
+def _is_area_official(actor: User, commune_code: int) -> bool:
+    jurisdiction = user_jurisdiction(actor)
+    return jurisdiction.covers_areas and jurisdiction.covers_commune(commune_code)
+
+
+def _require_official(actor: User, venue: Venue) -> None:
+    if not _is_area_official(actor, venue.commune_id):
+        raise PermissionDenied(_("This venue is outside your area."))
+
+
+def _require_manager_or_official(actor: User, venue: Venue) -> None:
+    if not user_jurisdiction(actor).covers_venue(venue_code=venue.code, commune_code=venue.commune_id):
+        raise PermissionDenied(_("This venue is outside your area."))
