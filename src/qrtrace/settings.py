@@ -100,10 +100,14 @@ INSTALLED_APPS = [
     "qrtrace.notifications",
     "qrtrace.api",
     "qrtrace.demo",
+    # Serves Swagger UI from its own static files, so /api/v1/docs needs no CDN and no inline script.
+    "ninja",
+    "qrtrace.privacy",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "qrtrace.lib.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,6 +213,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QRTRACE_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+# Sign-in: this many failures in a row lock an account for QRTRACE_LOGIN_LOCKOUT_MINUTES; a second
+# factor (TOTP) is optional for officials and required for the province office in production.
+QRTRACE_LOGIN_MAX_FAILURES = env_int("QRTRACE_LOGIN_MAX_FAILURES", 5, minimum=1, maximum=100)
+QRTRACE_LOGIN_LOCKOUT_MINUTES = env_int("QRTRACE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1, maximum=1440)
+QRTRACE_REQUIRE_TOTP_FOR_PROVINCE = env_bool("QRTRACE_REQUIRE_TOTP_FOR_PROVINCE", PRODUCTION)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
