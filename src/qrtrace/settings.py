@@ -168,7 +168,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Front-end packages are installed from npm (package-lock.json) into node_modules, never committed.
 NODE_MODULES_DIR = Path(env_str("QRTRACE_NODE_MODULES", str(BASE_DIR.parent.parent / "node_modules")))
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", ("jsqr", NODE_MODULES_DIR / "jsqr" / "dist")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -184,6 +184,24 @@ QRTRACE_PROVINCE = env_int("QRTRACE_PROVINCE", 38, minimum=1, maximum=99)  # 38 
 QRTRACE_RETENTION_DAYS = env_int("QRTRACE_RETENTION_DAYS", 21, minimum=1, maximum=365)
 # After a venue's QR is rotated, its old posters keep working this many days (time to reprint).
 QRTRACE_QR_GRACE_DAYS = env_int("QRTRACE_QR_GRACE_DAYS", 7, minimum=0, maximum=90)
+# Tracing rules (ARCHITECTURE.md "Tracing rules"); qrtrace.tracing.rules derives the rule version from
+# them, so changing any one changes the version stamped on every exposure computed afterwards.
+QRTRACE_TRACING_BEFORE_ONSET_HOURS = env_int("QRTRACE_TRACING_BEFORE_ONSET_HOURS", 48, minimum=0, maximum=720)
+QRTRACE_TRACING_BUFFER_MINUTES = env_int("QRTRACE_TRACING_BUFFER_MINUTES", 30, minimum=0, maximum=1440)
+QRTRACE_TRACING_MAX_STAY_HOURS = env_int("QRTRACE_TRACING_MAX_STAY_HOURS", 12, minimum=1, maximum=72)
+# Outbound messages: "console" and "file" for development, "smtp" (Django's mail settings), "http"
+# (an SMS gateway at QRTRACE_SMS_GATEWAY_URL with basic-auth credentials).
+QRTRACE_NOTIFY_BACKEND = env_str("QRTRACE_NOTIFY_BACKEND", "console")
+QRTRACE_NOTIFY_FILE = Path(env_str("QRTRACE_NOTIFY_FILE", str(DATA_DIR / "notifications.log")))
+QRTRACE_SMS_GATEWAY_URL = env_str("QRTRACE_SMS_GATEWAY_URL", "")
+QRTRACE_SMS_GATEWAY_USER = env_str("QRTRACE_SMS_GATEWAY_USER", "")
+QRTRACE_SMS_GATEWAY_PASSWORD = env_str("QRTRACE_SMS_GATEWAY_PASSWORD", "")
+QRTRACE_SMS_GATEWAY_TIMEOUT = env_int("QRTRACE_SMS_GATEWAY_TIMEOUT", 10, minimum=1, maximum=120)
+QRTRACE_NOTIFY_MAX_ATTEMPTS = env_int("QRTRACE_NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
+if QRTRACE_NOTIFY_BACKEND not in ("console", "file", "smtp", "http"):
+    raise ImproperlyConfigured(f"QRTRACE_NOTIFY_BACKEND={QRTRACE_NOTIFY_BACKEND!r}: console/file/smtp/http")
+if QRTRACE_NOTIFY_BACKEND == "http" and not QRTRACE_SMS_GATEWAY_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("QRTRACE_SMS_GATEWAY_URL must be an http(s):// URL for the http backend.")
 
 
 def _fernet_key() -> str:

@@ -22,6 +22,9 @@ class Person(models.Model):
     guardian = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="wards"
     )
+    # The public half of their personal QR code (random, so it says nothing about them). Reissuing
+    # replaces it, which invalidates every printed card at once; revoking clears it.
+    personal_code = models.CharField(max_length=12, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -89,6 +92,8 @@ class CheckIn(models.Model):
 
     class Meta:
         indexes = [
+            # Visitor logs and the automatic check-out look for open visits of one venue.
+            models.Index(fields=["venue", "left_at"], name="checkin_venue_open"),
             # Tracing is always "this venue, this time window": a short range scan on this index.
             models.Index(fields=["venue", "entered_at"], name="checkin_venue_entered"),
             models.Index(fields=["person", "entered_at"], name="checkin_person_entered"),
@@ -97,3 +102,18 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}@{self.venue_id} {self.entered_at:%Y-%m-%d %H:%M}"
+
+
+class Device(models.Model):
+    """A phone that checked someone in: lets the next scan offer "Check in as …?" in one tap.
+
+    The browser keeps the token in a signed cookie; only its keyed hash is stored, so a database
+    dump cannot be replayed as someone's device.
+    """
+
+    token_hash = models.CharField(max_length=40, unique=True)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="devices")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"device {self.token_hash[:8]} → {self.person_id}"

@@ -1,2 +1,14 @@
+from django.urls import path
+
+from . import staff_views, views
+
 app_name = "checkins"
-urlpatterns: list = []
+urlpatterns = [
+    path("v/<str:token>", views.scan, name="scan"),
+    path("c/<str:ref>", views.receipt_view, name="receipt"),
+    path("c/<str:ref>/checkout", views.checkout, name="checkout"),
+    path("me/qr", views.my_qr, name="my_qr"),
+    path("me/forget", views.forget_device, name="forget_device"),
+    path("gate/<str:code>", staff_views.gate, name="gate"),
+    path("visitors/<str:code>", staff_views.visitors, name="visitors"),
+]

@@ -1,0 +1,200 @@
+from functools import cache
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qrtrace.geo.selectors import commune_list
+from qrtrace.lib.identity import InvalidIdentity, normalize_citizen_id, normalize_phone, parse_birth_year
+
+from .declaration import FIELDS
+from .models import Risk
+from .services import Identity
+
+MAX_MEMBERS = 6
+
+
+def _normalised(normalise, value: str) -> str:
+    try:
+        return normalise(value)
+    except InvalidIdentity as exc:
+        raise forms.ValidationError(exc.message) from None
+
+
+@cache
+def _commune_choices() -> list[tuple[str, str]]:
+    # Communes change by decree, not at runtime: one query per process, not per page view.
+    communes = commune_list(province_code=settings.QRTRACE_PROVINCE).values_list("code", "name")
+    return [("", _("Another province"))] + [(str(code), name) for code, name in communes]
+
+
+class DeclarationForm(forms.Form):
+    """The health declaration; an unticked box is a "no"."""
+
+    fever = forms.BooleanField(label=_("Fever"), required=False)
+    cough = forms.BooleanField(label=_("Cough"), required=False)
+    breathless = forms.BooleanField(label=_("Shortness of breath"), required=False)
+    sore_throat = forms.BooleanField(label=_("Sore throat"), required=False)
+    lost_taste_smell = forms.BooleanField(label=_("Loss of taste or smell"), required=False)
+    contact_with_case = forms.BooleanField(
+        label=_("Contact with a confirmed case (F0) in the last 14 days"), required=False
+    )
+    travel_from_restricted = forms.BooleanField(
+        label=_("Came from an area under restriction in the last 14 days"), required=False
+    )
+
+    def declaration(self) -> dict[str, bool]:
+        return {name: self.cleaned_data[name] for name in FIELDS}
+
+    def declaration_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in FIELDS]
+
+
+class PersonForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    phone = forms.CharField(label=_("Phone number"), max_length=20)
+    birth_year = forms.CharField(label=_("Year of birth"), max_length=4)
+    citizen_id = forms.CharField(label=_("Citizen ID (CCCD), optional"), max_length=14, required=False)
+    commune = forms.ChoiceField(label=_("Commune or ward where you live"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].choices = _commune_choices()
+
+    def clean_full_name(self) -> str:
+        return " ".join(self.cleaned_data["full_name"].split())
+
+    def clean_phone(self) -> str:
+        return _normalised(normalize_phone, self.cleaned_data["phone"])
+
+    def clean_birth_year(self) -> int:
+        return _normalised(parse_birth_year, self.cleaned_data["birth_year"])
+
+    def clean_citizen_id(self) -> str | None:
+        raw = self.cleaned_data["citizen_id"]
+        return _normalised(normalize_citizen_id, raw) if raw.strip() else None
+
+    def identity(self) -> Identity:
+        data = self.cleaned_data
+        return Identity(
+            full_name=data["full_name"],
+            phone=data["phone"],
+            citizen_id=data["citizen_id"],
+            birth_year=data["birth_year"],
+            commune_id=int(data["commune"]) if data["commune"] else None,
+        )
+
+    def person_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PersonForm.base_fields]
+
+
+class CheckInForm(PersonForm, DeclarationForm):
+    """The first check-in from a phone: who you are, your health declaration, your family."""
+
+    remember = forms.BooleanField(label=_("Remember me on this phone"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for index in range(MAX_MEMBERS):
+            self.fields[f"member_{index}_name"] = forms.CharField(max_length=120, required=False)
+            self.fields[f"member_{index}_year"] = forms.CharField(max_length=4, required=False)
+
+    def members(self) -> list[tuple[str, int | None]]:
+        return [
+            (self.cleaned_data[f"member_{index}_name"], self.cleaned_data[f"member_{index}_year"])
+            for index in range(MAX_MEMBERS)
+            if self.cleaned_data.get(f"member_{index}_name")
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for index in range(MAX_MEMBERS):
+            name = " ".join(data.get(f"member_{index}_name", "").split())
+            year = data.get(f"member_{index}_year", "").strip()
+            data[f"member_{index}_name"] = name
+            if name and not year:
+                self.add_error(f"member_{index}_year", _("Enter this person's year of birth."))
+            elif name:
+                try:
+                    data[f"member_{index}_year"] = parse_birth_year(year)
+                except InvalidIdentity as exc:
+                    self.add_error(f"member_{index}_year", exc.message)
+        return data
+
+    def member_rows(self):
+        """(name field, year field) pairs, for the template."""
+        return [(self[f"member_{i}_name"], self[f"member_{i}_year"]) for i in range(MAX_MEMBERS)]
+
+
+class StaffLookupForm(forms.Form):
+    """Manual entry ("khai hộ"): find someone by phone number or citizen ID."""
+
+    query = forms.CharField(label=_("Phone number or citizen ID (CCCD)"), max_length=20)
+
+    def clean_query(self) -> tuple[str, str]:
+        raw = self.cleaned_data["query"]
+        for kind, normalise in (("phone", normalize_phone), ("citizen_id", normalize_citizen_id)):
+            try:
+                return kind, normalise(raw)
+            except InvalidIdentity:
+                continue
+        raise forms.ValidationError(_("Enter a Vietnamese phone number or a 12-digit citizen ID number."))
+
+
+class StaffEntryForm(DeclarationForm):
+    """A person the gate staff declare for: a phone number or a citizen ID is enough to find them again."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    birth_year = forms.CharField(label=_("Year of birth"), max_length=4)
+    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
+    citizen_id = forms.CharField(label=_("Citizen ID (CCCD)"), max_length=14, required=False)
+
+    clean_full_name = PersonForm.clean_full_name
+    clean_birth_year = PersonForm.clean_birth_year
+    clean_citizen_id = PersonForm.clean_citizen_id
+
+    def person_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("full_name", "birth_year", "phone", "citizen_id")]
+
+    def clean_phone(self) -> str | None:
+        raw = self.cleaned_data["phone"]
+        return _normalised(normalize_phone, raw) if raw.strip() else None
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("phone") and not data.get("citizen_id") and not self.errors:
+            raise forms.ValidationError(_("Give a phone number or a citizen ID number."))
+        return data
+
+    def identity(self) -> Identity:
+        data = self.cleaned_data
+        return Identity(
+            full_name=data["full_name"],
+            phone=data["phone"],
+            citizen_id=data["citizen_id"],
+            birth_year=data["birth_year"],
+        )
+
+
+class VisitorFilterForm(forms.Form):
+    day_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    day_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    risk = forms.ChoiceField(label=_("Declaration"), required=False, choices=[("", _("All")), *Risk.choices])
+    inside = forms.BooleanField(label=_("Only people inside now"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        data["day_from"] = data.get("day_from") or today
+        data["day_to"] = data.get("day_to") or data["day_from"]
+        if data["day_to"] < data["day_from"]:
+            raise forms.ValidationError(_("The end date is before the start date."))
+        if (data["day_to"] - data["day_from"]).days >= settings.QRTRACE_RETENTION_DAYS:
+            raise forms.ValidationError(
+                _("Choose at most %(days)d days: older check-ins are deleted.")
+                % {"days": settings.QRTRACE_RETENTION_DAYS}
+            )
+        return data

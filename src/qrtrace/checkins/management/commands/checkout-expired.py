@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from qrtrace.checkins.services import checkins_expire
+
+
+class Command(BaseCommand):
+    help = "Check out every visit left open past its venue's usual stay (run it every few minutes)."
+
+    def handle(self, *args, **options) -> None:
+        closed = checkins_expire()
+        self.stdout.write(f"{closed} visits checked out automatically.")

@@ -1,0 +1,103 @@
+"""Reads for check-in pages, the gate scanner, visitor logs and the API."""
+
+from datetime import date, datetime, timedelta
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.lib.crypto import lookup_hash
+from qrtrace.venues.models import Venue, VenueStatus
+
+from .models import CheckIn, Device, Person
+
+# Exposure alerts look this far back over the places a returning person visited.
+ALERT_WINDOW = timedelta(days=14)
+
+
+def device_person(token: str) -> Person | None:
+    device = Device.objects.select_related("person").filter(token_hash=lookup_hash("device", token)).first()
+    return device.person if device else None
+
+
+def person_by_phone(phone: str) -> Person | None:
+    """The person whose own phone this is (normalised +84…)."""
+    return Person.objects.filter(phone_hash=lookup_hash("phone", phone), guardian__isnull=True).first()
+
+
+def person_by_citizen_id(citizen_id: str) -> Person | None:
+    return Person.objects.filter(citizen_id_hash=lookup_hash("citizen_id", citizen_id)).first()
+
+
+def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -> CheckIn | None:
+    """The visit `person` is in the middle of at `venue` (not left, usual stay not over), if any."""
+    now = now or timezone.now()
+    return (
+        CheckIn.objects.filter(
+            person=person, venue=venue, left_at__isnull=True, entered_at__gt=now - venue.default_stay
+        )
+        .order_by("-entered_at")
+        .first()
+    )
+
+
+def latest_declaration_today(*, person: Person) -> CheckIn | None:
+    """The person's most recent check-in today (anywhere), which carries today's declaration."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
+    return CheckIn.objects.filter(person=person, entered_at__gte=start).order_by("-entered_at").first()
+
+
+def visited_venue_ids(*, person: Person, since: datetime) -> list[int]:
+    return list(
+        CheckIn.objects.filter(person=person, entered_at__gte=since)
+        .values_list("venue_id", flat=True)
+        .distinct()
+    )
+
+
+def staff_venue(*, user, code: str) -> Venue | None:
+    """The active venue with `code` if `user` may act there (its staff or an official of its area)."""
+    venue = Venue.objects.select_related("commune").filter(code=code, status=VenueStatus.ACTIVE).first()
+    if venue is None:
+        return None
+    covered = user_jurisdiction(user).covers_venue(venue_code=venue.code, commune_code=venue.commune_id)
+    return venue if covered else None
+
+
+def visitor_list(
+    *, venue: Venue, day_from: date, day_to: date, risk: str = "", inside_only: bool = False
+) -> QuerySet[CheckIn]:
+    """Check-ins of `venue` on local days `day_from`..`day_to`, newest first."""
+    start = timezone.make_aware(datetime.combine(day_from, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(day_to + timedelta(days=1), datetime.min.time()))
+    checkins = CheckIn.objects.filter(venue=venue, entered_at__gte=start, entered_at__lt=end)
+    if risk:
+        checkins = checkins.filter(risk=risk)
+    if inside_only:
+        checkins = _inside(checkins, venue)
+    return checkins.select_related("person", "staff").order_by("-entered_at", "-pk")
+
+
+def inside_count(*, venue: Venue) -> int:
+    return _inside(CheckIn.objects.filter(venue=venue), venue).count()
+
+
+def _inside(checkins: QuerySet[CheckIn], venue: Venue) -> QuerySet[CheckIn]:
+    # Visits never checked out count as over after the usual stay, as the automatic check-out does.
+    return checkins.filter(left_at__isnull=True, entered_at__gt=timezone.now() - venue.default_stay)
+
+
+def checkin_for_official(*, user, checkin_id: int) -> CheckIn:
+    """A check-in at a venue `user` covers; raises CheckIn.DoesNotExist otherwise (never reveal others)."""
+    jurisdiction = user_jurisdiction(user)
+    return CheckIn.objects.select_related("venue", "person").get(jurisdiction.venue_q("venue"), pk=checkin_id)
+
+
+def venue_for_official(*, user, venue_id: int) -> Venue:
+    return Venue.objects.get(user_jurisdiction(user).venue_q(), pk=venue_id)
+
+
+def venue_checkin_page(*, venue: Venue, page: int, page_size: int) -> tuple[int, list[CheckIn]]:
+    """(total, one page) of the venue's check-ins, newest first."""
+    checkins = CheckIn.objects.filter(venue=venue).select_related("person").order_by("-entered_at", "-pk")
+    return checkins.count(), list(checkins[(page - 1) * page_size : page * page_size])

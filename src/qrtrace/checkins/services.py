@@ -1,0 +1,390 @@
+"""Check-in use-cases. The self check-in is the hot path: a returning person costs one SELECT (locking
+their row on PostgreSQL, so a double submit queues behind the first) and one INSERT."""
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.audit.services import audit_event_create
+from qrtrace.lib.crypto import lookup_hash
+from qrtrace.venues.models import Venue
+
+from .declaration import declaration_clean, declaration_risk
+from .models import CheckIn, CheckInMethod, CheckOutMethod, Device, Person
+from .personal_qr import new_personal_code
+from .selectors import latest_declaration_today, open_checkin
+from .signals import late_checkins_recorded
+
+# A visit that began this long before it reached us came from a gate device syncing later or from
+# manual entry: tracing must look at it again (see signals.late_checkins_recorded).
+LATE_AFTER = timedelta(minutes=5)
+# Gate devices' clocks drift; a check-in a little in the future is taken as "now", more is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is checking in, already normalised by the form or API schema."""
+
+    full_name: str
+    phone: str | None = None  # +84…
+    citizen_id: str | None = None
+    birth_year: int | None = None
+    commune_id: int | None = None
+
+
+@transaction.atomic
+def person_resolve(*, identity: Identity) -> Person:
+    """The person with this phone (or, without a phone, this citizen ID), created or brought up to date."""
+    if identity.phone:
+        lookup = Q(phone_hash=lookup_hash("phone", identity.phone), guardian__isnull=True)
+    elif identity.citizen_id:
+        lookup = Q(citizen_id_hash=lookup_hash("citizen_id", identity.citizen_id))
+    else:
+        raise ValidationError(_("Give a phone number or a citizen ID number."))
+    person = Person.objects.select_for_update().filter(lookup).first()
+    if person is None:
+        # INSERT … ON CONFLICT DO NOTHING: a double submit racing this one for a new phone number
+        # waits on the unique index, then both read the one row (no IntegrityError, no savepoint).
+        Person.objects.bulk_create([_new_person(identity)], ignore_conflicts=True)
+        return Person.objects.select_for_update().get(lookup)
+    _update_person(person, identity)
+    return person
+
+
+def _new_person(identity: Identity) -> Person:
+    _check_citizen_id_free(identity.citizen_id, person_id=None)
+    return Person(
+        full_name=identity.full_name,
+        phone=identity.phone,
+        phone_hash=lookup_hash("phone", identity.phone) if identity.phone else None,
+        citizen_id=identity.citizen_id,
+        citizen_id_hash=lookup_hash("citizen_id", identity.citizen_id) if identity.citizen_id else None,
+        birth_year=identity.birth_year,
+        commune_id=identity.commune_id,
+    )
+
+
+def _update_person(person: Person, identity: Identity) -> None:
+    # The latest declaration wins (a corrected name, a move); blanks never erase what we know.
+    changes = {
+        "full_name": identity.full_name,
+        "birth_year": identity.birth_year,
+        "commune_id": identity.commune_id,
+    }
+    if identity.citizen_id and identity.citizen_id != person.citizen_id:
+        _check_citizen_id_free(identity.citizen_id, person_id=person.pk)
+        changes |= {
+            "citizen_id": identity.citizen_id,
+            "citizen_id_hash": lookup_hash("citizen_id", identity.citizen_id),
+        }
+    changed = [name for name, value in changes.items() if value and getattr(person, name) != value]
+    for name in changed:
+        setattr(person, name, changes[name])
+    if changed:
+        person.save(update_fields=changed)
+
+
+def _check_citizen_id_free(citizen_id: str | None, *, person_id: int | None) -> None:
+    if not citizen_id:
+        return
+    taken = Person.objects.filter(citizen_id_hash=lookup_hash("citizen_id", citizen_id))
+    if taken.exclude(pk=person_id).exists():
+        raise ValidationError(
+            {"citizen_id": _("This citizen ID number is already registered with another phone number.")}
+        )
+
+
+@transaction.atomic
+def ward_resolve(*, guardian: Person, full_name: str, birth_year: int | None) -> Person:
+    """A family member without a phone, declared by `guardian` (found again by name and birth year)."""
+    ward = (
+        Person.objects.select_for_update()
+        .filter(guardian=guardian, full_name=full_name, birth_year=birth_year)
+        .first()
+    )
+    return ward or Person.objects.create(guardian=guardian, full_name=full_name, birth_year=birth_year)
+
+
+@transaction.atomic
+def checkin_create(
+    *,
+    venue: Venue,
+    person: Person,
+    method: str,
+    declaration: dict | None = None,
+    entered_at: datetime | None = None,
+    left_at: datetime | None = None,
+    staff=None,
+    request=None,
+) -> tuple[CheckIn, bool]:
+    """Record `person` entering `venue`; returns (check-in, created).
+
+    Someone still inside the venue cannot enter it again, so a double submit, a repeated scan or a
+    gate device re-sending its queue returns the visit already recorded instead of a duplicate.
+    """
+    now = timezone.now()
+    entered_at = entered_at or now
+    if entered_at > now + CLOCK_SKEW:
+        raise ValidationError({"entered_at": _("The time of entry is in the future.")})
+    if left_at is not None and left_at < entered_at:
+        raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
+    current = (
+        CheckIn.objects.filter(
+            person=person,
+            venue=venue,
+            entered_at__gt=entered_at - venue.default_stay,
+            entered_at__lte=entered_at + CLOCK_SKEW,
+        )
+        .filter(Q(left_at__isnull=True) | Q(left_at__gt=entered_at))
+        .order_by("-entered_at")
+        .first()
+    )
+    if current is not None:
+        return current, False
+    answers = declaration_clean(declaration)
+    checkin = CheckIn.objects.create(
+        venue=venue,
+        person=person,
+        entered_at=min(entered_at, now),
+        left_at=left_at,
+        checkout_method=CheckOutMethod.API if left_at else "",
+        method=method,
+        staff=staff,
+        risk=declaration_risk(answers),
+        **answers,
+    )
+    if staff is not None:
+        audit_event_create(
+            actor=staff,
+            action="create",
+            object_type="checkin",
+            object_id=checkin.pk,
+            purpose=f"check-in at venue {venue.code}",
+            request=request,
+            person_ids=[person.pk],
+        )
+    if now - entered_at > LATE_AFTER:
+        transaction.on_commit(
+            lambda: late_checkins_recorded.send(
+                sender=CheckIn, checkin_ids=[checkin.pk], venue_ids=[venue.pk], earliest=entered_at
+            )
+        )
+    return checkin, True
+
+
+@transaction.atomic
+def checkin_self_create(
+    *,
+    venue: Venue,
+    submitter: Identity | Person,
+    declaration: dict,
+    ward_ids: Sequence[int] = (),
+    new_members: Sequence[tuple[str, int | None]] = (),
+    method: str = CheckInMethod.SELF_SCAN,
+) -> list[CheckIn]:
+    """The submitter and the family members they bring, checked in with one declaration.
+
+    `ward_ids` are family members this submitter declared before (others' ids are ignored);
+    `new_members` (name, birth year) become people with the submitter as guardian.
+    """
+    person = submitter if isinstance(submitter, Person) else person_resolve(identity=submitter)
+    wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
+    wards += [ward_resolve(guardian=person, full_name=name, birth_year=year) for name, year in new_members]
+    return [
+        checkin_create(venue=venue, person=someone, method=method, declaration=declaration)[0]
+        for someone in [person, *dict.fromkeys(wards)]
+    ]
+
+
+@transaction.atomic
+def checkin_checkout(
+    *, checkin: CheckIn, method: str, at: datetime | None = None, staff=None, request=None
+) -> CheckIn:
+    """Record leaving. Checking out twice keeps the first time (a double tap changes nothing)."""
+    checkin = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+    if checkin.left_at is not None:
+        return checkin
+    at = at or timezone.now()
+    if at < checkin.entered_at:
+        raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
+    checkin.left_at = at
+    checkin.checkout_method = method
+    checkin.save(update_fields=["left_at", "checkout_method"])
+    if staff is not None:
+        audit_event_create(
+            actor=staff,
+            action="update",
+            object_type="checkin",
+            object_id=checkin.pk,
+            purpose="check-out",
+            request=request,
+            person_ids=[checkin.person_id],
+        )
+    return checkin
+
+
+def checkins_expire(*, now: datetime | None = None) -> int:
+    """Close every visit never checked out at `entered_at + default_stay`; return how many.
+
+    One UPDATE per distinct usual stay (a handful), not one per check-in.
+    """
+    now = now or timezone.now()
+    stays = Venue.objects.values_list("default_stay_minutes", flat=True).distinct()
+    closed = 0
+    for minutes in stays:
+        stay = timedelta(minutes=minutes)
+        with transaction.atomic():
+            closed += CheckIn.objects.filter(
+                left_at__isnull=True, venue__default_stay_minutes=minutes, entered_at__lte=now - stay
+            ).update(left_at=F("entered_at") + stay, checkout_method=CheckOutMethod.AUTO)
+    return closed
+
+
+def device_register(*, person: Person) -> str:
+    """A new device token for `person` (to keep in a signed cookie); only its hash is stored."""
+    token = secrets.token_urlsafe(24)
+    Device.objects.create(token_hash=lookup_hash("device", token), person=person)
+    return token
+
+
+def device_forget(*, token: str) -> None:
+    Device.objects.filter(token_hash=lookup_hash("device", token)).delete()
+
+
+@transaction.atomic
+def personal_code_issue(*, person: Person, actor=None, request=None) -> Person:
+    """Give `person` a new personal code; any earlier card stops working."""
+    person.personal_code = new_personal_code()
+    person.save(update_fields=["personal_code"])
+    if actor is not None:
+        audit_event_create(
+            actor=actor,
+            action="issue",
+            object_type="personal_code",
+            object_id=person.pk,
+            request=request,
+            person_ids=[person.pk],
+        )
+    return person
+
+
+@transaction.atomic
+def personal_code_revoke(*, person: Person, actor=None, request=None) -> Person:
+    """Invalidate `person`'s personal code (a lost card) until a new one is issued."""
+    person.personal_code = None
+    person.save(update_fields=["personal_code"])
+    if actor is not None:
+        audit_event_create(
+            actor=actor,
+            action="revoke",
+            object_type="personal_code",
+            object_id=person.pk,
+            request=request,
+            person_ids=[person.pk],
+        )
+    return person
+
+
+@transaction.atomic
+def checkin_record(
+    *,
+    user,
+    venue_code: str,
+    identity: Identity,
+    declaration: dict | None,
+    entered_at: datetime | None,
+    left_at: datetime | None,
+    request=None,
+) -> tuple[CheckIn, bool]:
+    """A check-in sent by an official or an integration (e.g. an offline gate device syncing later)."""
+    venue = Venue.objects.filter(code=venue_code.strip().upper()).first()
+    if venue is None:
+        raise ValidationError({"venue_code": _("There is no venue with this code.")})
+    if not user_jurisdiction(user).covers_venue(venue_code=venue.code, commune_code=venue.commune_id):
+        raise PermissionDenied(_("This venue is outside your area."))
+    return checkin_create(
+        venue=venue,
+        person=person_resolve(identity=identity),
+        method=CheckInMethod.API,
+        declaration=declaration,
+        entered_at=entered_at,
+        left_at=left_at,
+        staff=user,
+        request=request,
+    )
+
+
+@transaction.atomic
+def checkin_staff_create(
+    *,
+    staff,
+    venue: Venue,
+    method: str,
+    declaration: dict,
+    person: Person | None = None,
+    identity: Identity | None = None,
+    request=None,
+) -> CheckIn:
+    """Gate staff check someone in: a scanned personal code (`person`) or manual entry (`identity`)."""
+    if person is None:
+        if identity is None:
+            raise ValueError("checkin_staff_create needs a person or an identity.")
+        person = person_resolve(identity=identity)
+    checkin, _created = checkin_create(
+        venue=venue, person=person, method=method, declaration=declaration, staff=staff, request=request
+    )
+    return checkin
+
+
+@dataclass(frozen=True)
+class GateCard:
+    """What the gate staff see after scanning or looking someone up."""
+
+    person: Person
+    today: CheckIn | None  # their latest check-in today, carrying today's declaration
+    inside: CheckIn | None  # their open visit at this venue
+
+
+@transaction.atomic
+def person_gate_read(*, staff, venue: Venue, person: Person, request=None) -> GateCard:
+    """Show `person` to the staff of `venue` (an official reading personal data: audited)."""
+    audit_event_create(
+        actor=staff,
+        action="read",
+        object_type="person",
+        object_id=person.pk,
+        purpose=f"gate of venue {venue.code}",
+        request=request,
+        person_ids=[person.pk],
+    )
+    return GateCard(
+        person=person,
+        today=latest_declaration_today(person=person),
+        inside=open_checkin(person=person, venue=venue),
+    )
+
+
+@transaction.atomic
+def visitor_log_read(
+    *, user, venue: Venue, checkins: Sequence[CheckIn], action: str, request=None, filters: dict
+) -> None:
+    """Audit that `user` saw (action "read") or exported (action "export") these visitors of `venue`."""
+    audit_event_create(
+        actor=user,
+        action=action,
+        object_type="visitor_log",
+        object_id=venue.code,
+        purpose=f"visitor log of venue {venue.code}",
+        request=request,
+        person_ids=[checkin.person_id for checkin in checkins],
+        details={key: str(value) for key, value in filters.items()},
+    )

@@ -1,0 +1,223 @@
+"""Pages for venue staff and officials: the gate scanner and the visitor log (scoped, audited)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.lib.cells import csv_rows, xlsx_bytes
+from qrtrace.lib.identity import mask_phone
+
+from .declaration import FIELDS
+from .forms import DeclarationForm, StaffEntryForm, StaffLookupForm, VisitorFilterForm
+from .models import CheckIn, CheckInMethod, CheckOutMethod, Person
+from .personal_qr import InvalidPersonalCode, person_from_token
+from .selectors import (
+    inside_count,
+    open_checkin,
+    person_by_citizen_id,
+    person_by_phone,
+    staff_venue,
+    visitor_list,
+)
+from .services import checkin_checkout, checkin_staff_create, person_gate_read, visitor_log_read
+
+_PERSON_SALT = "checkins.gate"
+_PERSON_MAX_AGE = 15 * 60  # the card on screen goes stale; staff scan again
+_EXPORT_MAX = 50_000  # one venue's busiest days stay far below this
+
+
+def _venue_or_404(request: HttpRequest, code: str):
+    venue = staff_venue(user=request.user, code=code)
+    if venue is None:
+        # The same answer for "no such venue" and "not yours": staff learn nothing about other venues.
+        raise Http404
+    return venue
+
+
+def _signed_person(request: HttpRequest) -> Person:
+    try:
+        pk = signing.loads(request.POST.get("person", ""), salt=_PERSON_SALT, max_age=_PERSON_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    return Person.objects.get(pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def gate(request: HttpRequest, code: str) -> HttpResponse:
+    venue = _venue_or_404(request, code)
+    action = request.POST.get("action")
+    context = {"venue": venue, "lookup": StaffLookupForm(), "entry": None, "card": None}
+    person, method, status = None, CheckInMethod.STAFF_SCAN, 200
+    if action == "scan":
+        try:
+            person = person_from_token(request.POST.get("token", ""))
+        except InvalidPersonalCode:
+            context["error"] = _("This personal QR code is not valid: it was revoked or replaced.")
+            status = 400
+    elif action == "lookup":
+        context["lookup"] = lookup = StaffLookupForm(request.POST)
+        status = 400
+        if lookup.is_valid():
+            status = 200
+            kind, value = lookup.cleaned_data["query"]
+            person = person_by_phone(value) if kind == "phone" else person_by_citizen_id(value)
+            method = CheckInMethod.STAFF_ENTRY
+            if person is None:
+                context["entry"] = StaffEntryForm(initial={kind: value})
+    elif action == "enter":
+        context["entry"] = entry = StaffEntryForm(request.POST)
+        status = 400
+        if entry.is_valid():
+            checkin = checkin_staff_create(
+                staff=request.user,
+                venue=venue,
+                method=CheckInMethod.STAFF_ENTRY,
+                declaration=entry.declaration(),
+                identity=entry.identity(),
+                request=request,
+            )
+            return _done(request, venue, checkin)
+    elif action == "checkin":
+        declaration = DeclarationForm(request.POST)
+        declaration.is_valid()  # unticked boxes are "no": a declaration form is always valid
+        checkin = checkin_staff_create(
+            staff=request.user,
+            venue=venue,
+            person=_signed_person(request),
+            request=request,
+            method=_gate_method(request.POST.get("method")),
+            declaration=declaration.declaration(),
+        )
+        return _done(request, venue, checkin)
+    elif action == "checkout":
+        inside = open_checkin(person=_signed_person(request), venue=venue)
+        if inside is not None:
+            checkin_checkout(checkin=inside, method=CheckOutMethod.STAFF, staff=request.user, request=request)
+            messages.success(request, _("%(name)s checked out.") % {"name": inside.person.full_name})
+        return redirect("checkins:gate", code=venue.code)
+    if person is not None:
+        card = person_gate_read(staff=request.user, venue=venue, person=person, request=request)
+        today = card.today
+        context |= {
+            "card": card,
+            "method": method,
+            "person_ref": signing.dumps(person.pk, salt=_PERSON_SALT),
+            "declaration": DeclarationForm(initial={f: getattr(today, f) for f in FIELDS} if today else None),
+        }
+    return render(request, "checkins/gate.html", context, status=status)
+
+
+def _gate_method(raw: str | None) -> str:
+    # Only the two gate methods: a forged field must not record a self-scan or an API check-in.
+    return CheckInMethod.STAFF_ENTRY if raw == CheckInMethod.STAFF_ENTRY else CheckInMethod.STAFF_SCAN
+
+
+def _done(request: HttpRequest, venue, checkin: CheckIn) -> HttpResponse:
+    messages.success(
+        request,
+        _("%(name)s checked in: %(risk)s.")
+        % {"name": checkin.person.full_name, "risk": checkin.get_risk_display()},
+    )
+    return redirect("checkins:gate", code=venue.code)
+
+
+@login_required
+def visitors(request: HttpRequest, code: str) -> HttpResponse:
+    venue = _venue_or_404(request, code)
+    form = VisitorFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "checkins/visitors.html", {"venue": venue, "form": form}, status=400)
+    filters = {k: form.cleaned_data[k] for k in ("day_from", "day_to", "risk")}
+    checkins = visitor_list(venue=venue, inside_only=form.cleaned_data["inside"], **filters)
+    # Venue staff see masked phone numbers; health officials of the area need them whole to call.
+    full_phones = user_jurisdiction(request.user).covers_areas
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        rows = list(checkins[:_EXPORT_MAX])
+        visitor_log_read(
+            user=request.user,
+            venue=venue,
+            checkins=rows,
+            action="export",
+            request=request,
+            filters={**filters, "format": export},
+        )
+        return _export(venue, rows, export, full_phones)
+    page = Paginator(checkins, 50).get_page(request.GET.get("page"))
+    visitor_log_read(
+        user=request.user,
+        venue=venue,
+        checkins=page.object_list,
+        action="read",
+        request=request,
+        filters=filters,
+    )
+    query = request.GET.copy()
+    for key in ("page", "format"):
+        query.pop(key, None)
+    context = {
+        "venue": venue,
+        "form": form,
+        "page": page,
+        "rows": [(checkin, _phone(checkin.person, full_phones)) for checkin in page],
+        "inside": inside_count(venue=venue),
+        "query": query.urlencode(),
+    }
+    return render(request, "checkins/visitors.html", context)
+
+
+def _phone(person: Person, full: bool) -> str:
+    if not person.phone:
+        return ""
+    return person.phone if full else mask_phone(person.phone)
+
+
+def _export(venue, rows: list[CheckIn], export: str, full_phones: bool) -> HttpResponse:
+    header = [
+        _("Entered"),
+        _("Left"),
+        _("Check-out"),
+        _("Full name"),
+        _("Phone number"),
+        _("Year of birth"),
+        _("Declaration"),
+        _("How"),
+        _("Staff"),
+    ]
+    local = timezone.localtime
+    data = [
+        [
+            local(c.entered_at).strftime("%Y-%m-%d %H:%M"),
+            local(c.left_at).strftime("%Y-%m-%d %H:%M") if c.left_at else "",
+            c.get_checkout_method_display(),
+            c.person.full_name,
+            _phone(c.person, full_phones),
+            c.person.birth_year,
+            c.get_risk_display(),
+            c.get_method_display(),
+            c.staff.get_username() if c.staff else "",
+        ]
+        for c in rows
+    ]
+    footer = [_("%(venue)s, exported %(at)s") % {"venue": venue, "at": local().strftime("%Y-%m-%d %H:%M")}]
+    name = f"visitors-{venue.code}-{timezone.localdate():%Y%m%d}"
+    if export == "csv":
+        response = StreamingHttpResponse(
+            csv_rows(header, data, footer), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+    response = HttpResponse(
+        xlsx_bytes(header, data, footer, sheet_title=venue.name),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response

@@ -1,0 +1,52 @@
+// Gate scanner: read personal QR codes ("P:…") from the camera and submit them to the page's form.
+// Uses the browser's BarcodeDetector where it exists (Chrome on Android), else jsQR on canvas frames.
+(function () {
+  "use strict";
+  var video = document.getElementById("camera");
+  var canvas = document.getElementById("frame");
+  var form = document.getElementById("scan-form");
+  var input = document.getElementById("token");
+  if (!video || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
+  var detector = "BarcodeDetector" in window ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+  var done = false;
+
+  function found(text) {
+    if (done || !text || text.toUpperCase().indexOf("P:") !== 0) return false;
+    done = true; // one submission per scan, however many frames still show the code
+    input.value = text;
+    form.submit();
+    return true;
+  }
+
+  function decodeWithJsQR() {
+    if (!window.jsQR || !video.videoWidth) return;
+    canvas.width = video.videoWidth;
+    canvas.height = video.videoHeight;
+    var context = canvas.getContext("2d", { willReadFrequently: true });
+    context.drawImage(video, 0, 0, canvas.width, canvas.height);
+    var image = context.getImageData(0, 0, canvas.width, canvas.height);
+    var code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+    if (code) found(code.data);
+  }
+
+  function tick() {
+    if (done) return;
+    if (detector) {
+      detector.detect(video).then(function (codes) {
+        if (!codes.some(function (c) { return found(c.rawValue); })) setTimeout(tick, 200);
+      }, function () { detector = null; setTimeout(tick, 200); });
+    } else {
+      decodeWithJsQR();
+      setTimeout(tick, 200);
+    }
+  }
+
+  navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (stream) {
+    video.srcObject = stream;
+    video.hidden = false;
+    video.play();
+    tick();
+  }, function () {
+    document.getElementById("camera-status").hidden = false;
+  });
+})();

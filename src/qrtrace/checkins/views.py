@@ -1,0 +1,147 @@
+"""Citizens' pages: the scan page, the confirmation, check-out and "my QR". No account, no JavaScript."""
+
+from django.conf import settings
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from qrtrace.venues.qr import InvalidVenueCode, venue_from_token
+from qrtrace.venues.views import invalid_code_response
+
+from .forms import CheckInForm, DeclarationForm
+from .hooks import venue_alerts
+from .models import CheckIn, CheckOutMethod, Person
+from .personal_qr import personal_qr_svg
+from .selectors import ALERT_WINDOW, device_person, open_checkin, visited_venue_ids
+from .services import (
+    checkin_checkout,
+    checkin_self_create,
+    device_forget,
+    device_register,
+    personal_code_issue,
+    personal_code_revoke,
+)
+
+DEVICE_COOKIE = "qrt_device"
+_DEVICE_SALT = "checkins.device"
+_DEVICE_MAX_AGE = 400 * 24 * 3600  # browsers cap cookies at 400 days
+_RECEIPT_SALT = "checkins.receipt"
+_RECEIPT_MAX_AGE = 24 * 3600
+
+
+def _device_token(request: HttpRequest) -> str | None:
+    return request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=_DEVICE_SALT, max_age=_DEVICE_MAX_AGE)
+
+
+def _remember(response: HttpResponse, person: Person) -> None:
+    response.set_signed_cookie(
+        DEVICE_COOKIE,
+        device_register(person=person),
+        salt=_DEVICE_SALT,
+        max_age=_DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def receipt(checkins: list[CheckIn]) -> str:
+    """A signed, opaque reference to these check-ins: the confirmation link holds no personal data."""
+    return signing.dumps([checkin.pk for checkin in checkins], salt=_RECEIPT_SALT, compress=True)
+
+
+def _receipt_checkins(ref: str) -> list[CheckIn]:
+    try:
+        ids = signing.loads(ref, salt=_RECEIPT_SALT, max_age=_RECEIPT_MAX_AGE)
+    except signing.BadSignature:
+        raise Http404 from None
+    checkins = list(CheckIn.objects.select_related("venue", "person").filter(pk__in=ids).order_by("pk"))
+    if not checkins:
+        raise Http404
+    return checkins
+
+
+@require_http_methods(["GET", "POST"])
+def scan(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        venue = venue_from_token(token)
+    except InvalidVenueCode as exc:
+        return invalid_code_response(request, exc)
+    device_token = _device_token(request)
+    person = device_person(device_token) if device_token else None
+    someone_else = person is None or "someone_else" in request.GET or "full_name" in request.POST
+    form = (CheckInForm if someone_else else DeclarationForm)(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        checkins = checkin_self_create(
+            venue=venue,
+            submitter=form.identity() if someone_else else person,
+            declaration=form.declaration(),
+            ward_ids=[int(pk) for pk in request.POST.getlist("ward") if pk.isdigit()],
+            new_members=form.members() if someone_else else (),
+        )
+        response = redirect("checkins:receipt", ref=receipt(checkins))
+        if someone_else and form.cleaned_data["remember"]:
+            _remember(response, checkins[0].person)
+        return response
+    context = {"venue": venue, "form": form, "person": None if someone_else else person}
+    if person is not None and not someone_else:
+        inside = open_checkin(person=person, venue=venue)
+        since = timezone.now() - ALERT_WINDOW
+        context |= {
+            "inside": inside,
+            "inside_ref": receipt([inside]) if inside else "",
+            "wards": person.wards.order_by("full_name"),
+            "alerts": venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since),
+        }
+    return render(request, "checkins/scan.html", context, status=400 if form.errors else 200)
+
+
+def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
+    checkins = _receipt_checkins(ref)
+    return render(request, "checkins/receipt.html", {"checkins": checkins, "ref": ref})
+
+
+@require_POST
+def checkout(request: HttpRequest, ref: str) -> HttpResponse:
+    method = CheckOutMethod.RESCAN if request.POST.get("via") == "rescan" else CheckOutMethod.BUTTON
+    for checkin in _receipt_checkins(ref):
+        checkin_checkout(checkin=checkin, method=method)
+    return redirect("checkins:receipt", ref=ref)
+
+
+def _device_owner(request: HttpRequest) -> Person:
+    token = _device_token(request)
+    person = device_person(token) if token else None
+    if person is None:
+        raise Http404
+    return person
+
+
+@require_http_methods(["GET", "POST"])
+def my_qr(request: HttpRequest) -> HttpResponse:
+    """The personal QR codes of this phone's person and the family members they declared."""
+    owner = _device_owner(request)
+    family = [owner, *owner.wards.order_by("full_name")]
+    if request.method == "POST":
+        chosen = next((p for p in family if str(p.pk) == request.POST.get("person")), None)
+        if chosen is None:
+            raise Http404
+        if request.POST.get("action") == "revoke":
+            personal_code_revoke(person=chosen)
+        else:
+            personal_code_issue(person=chosen)
+        return redirect("checkins:my_qr")
+    cards = [(p, personal_qr_svg(p) if p.personal_code else "") for p in family]
+    return render(request, "checkins/my_qr.html", {"cards": cards})
+
+
+@require_POST
+def forget_device(request: HttpRequest) -> HttpResponse:
+    token = _device_token(request)
+    if token:
+        device_forget(token=token)
+    response = redirect("home")
+    response.delete_cookie(DEVICE_COOKIE, samesite="Lax")
+    return response

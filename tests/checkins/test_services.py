@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Person, Risk
+from qrtrace.checkins.services import (
+    Identity,
+    checkin_checkout,
+    checkin_create,
+    checkin_self_create,
+    person_resolve,
+)
+from qrtrace.checkins.signals import late_checkins_recorded
+from qrtrace.lib.crypto import lookup_hash
+
+pytestmark = pytest.mark.django_db
+
+A = Identity(full_name="Nguyễn Văn A", phone="+84912345678", birth_year=1985)
+
+
+def test_a_person_is_stored_with_an_encrypted_phone_found_through_its_keyed_hash():
+    person = person_resolve(identity=A)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM checkins_person WHERE id = %s", [person.pk])
+        (stored,) = cursor.fetchone()
+    assert "912345678" not in stored
+    assert Person.objects.get(phone_hash=lookup_hash("phone", "+84912345678")).phone == "+84912345678"
+
+
+def test_the_same_phone_finds_the_same_person_and_updates_the_name():
+    first = person_resolve(identity=A)
+    again = person_resolve(identity=Identity(full_name="Nguyễn Văn An", phone="+84912345678"))
+    assert again.pk == first.pk
+    assert Person.objects.get().full_name == "Nguyễn Văn An"
+    assert Person.objects.get().birth_year == 1985  # a blank never erases what we know
+
+
+def test_a_citizen_id_already_held_by_another_phone_is_refused():
+    person_resolve(identity=Identity(full_name="A", phone="+84912345678", citizen_id="038085000123"))
+    with pytest.raises(ValidationError) as caught:
+        person_resolve(identity=Identity(full_name="B", phone="+84987654321", citizen_id="038085000123"))
+    assert "citizen_id" in caught.value.message_dict
+    assert Person.objects.count() == 1
+
+
+def test_checking_in_twice_while_inside_returns_the_first_visit(venue):
+    person = person_resolve(identity=A)
+    first, created = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
+    second, created_again = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
+    assert (created, created_again) == (True, False)
+    assert second.pk == first.pk and CheckIn.objects.count() == 1
+
+
+def test_after_the_usual_stay_a_new_scan_is_a_new_visit(venue):
+    person = person_resolve(identity=A)
+    earlier = timezone.now() - venue.default_stay - timedelta(minutes=1)
+    checkin_create(venue=venue, person=person, method=CheckInMethod.API, entered_at=earlier)
+    _checkin, created = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
+    assert created and CheckIn.objects.count() == 2
+
+
+def test_the_declaration_sets_the_colour(venue):
+    person = person_resolve(identity=A)
+    red, _ = checkin_create(venue=venue, person=person, method="self_scan", declaration={"cough": True})
+    assert (red.risk, red.cough, red.fever) == (Risk.RED, True, False)
+
+
+def test_family_members_become_people_with_the_submitter_as_guardian(venue):
+    checkins = checkin_self_create(
+        venue=venue, submitter=A, declaration={}, new_members=[("Nguyễn Thị B", 2018), ("Lê Văn C", 1940)]
+    )
+    submitter = Person.objects.get(guardian__isnull=True)
+    wards = Person.objects.filter(guardian=submitter).order_by("full_name")
+    assert [w.full_name for w in wards] == ["Lê Văn C", "Nguyễn Thị B"]
+    assert all(w.phone is None for w in wards)
+    assert sorted(c.person_id for c in checkins) == sorted([submitter.pk, *[w.pk for w in wards]])
+
+
+def test_a_family_member_declared_again_is_the_same_person(venue, other_venue):
+    checkin_self_create(venue=venue, submitter=A, declaration={}, new_members=[("Nguyễn Thị B", 2018)])
+    checkin_self_create(venue=other_venue, submitter=A, declaration={}, new_members=[("Nguyễn Thị B", 2018)])
+    assert Person.objects.count() == 2
+
+
+def test_a_second_check_out_keeps_the_first_time(venue):
+    checkin, _ = checkin_create(venue=venue, person=person_resolve(identity=A), method="self_scan")
+    first = checkin_checkout(checkin=checkin, method=CheckOutMethod.BUTTON)
+    second = checkin_checkout(checkin=checkin, method=CheckOutMethod.RESCAN)
+    assert second.left_at == first.left_at and second.checkout_method == CheckOutMethod.BUTTON
+
+
+def test_a_check_in_cannot_end_before_it_began(venue):
+    with pytest.raises(ValidationError):
+        checkin_create(
+            venue=venue,
+            person=person_resolve(identity=A),
+            method="api",
+            entered_at=timezone.now(),
+            left_at=timezone.now() - timedelta(hours=1),
+        )
+    assert not CheckIn.objects.exists()
+
+
+def test_the_expiry_command_checks_out_at_the_usual_stay_and_says_so(venue, make_checkin, capsys):
+    person = person_resolve(identity=A)
+    long_ago = timezone.now() - timedelta(hours=5)
+    old = make_checkin(venue, person, entered_at=long_ago)
+    fresh = make_checkin(venue, person, entered_at=timezone.now())
+    call_command("checkout-expired")
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.left_at == long_ago + venue.default_stay and old.checkout_method == CheckOutMethod.AUTO
+    assert fresh.left_at is None
+    assert "1" in capsys.readouterr().out
+
+
+def test_a_late_check_in_tells_tracing_after_commit(venue, django_capture_on_commit_callbacks):
+    received = []
+
+    def listener(**kwargs):
+        received.append(kwargs)
+
+    late_checkins_recorded.connect(listener)
+    try:
+        entered = timezone.now() - timedelta(hours=3)
+        with django_capture_on_commit_callbacks(execute=True):
+            checkin, _ = checkin_create(
+                venue=venue, person=person_resolve(identity=A), method="api", entered_at=entered
+            )
+            checkin_create(venue=venue, person=person_resolve(identity=A), method="self_scan")
+    finally:
+        late_checkins_recorded.disconnect(listener)
+    assert len(received) == 1
+    assert received[0]["checkin_ids"] == [checkin.pk] and received[0]["earliest"] == entered
