@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import selectors, services
@@ -72,7 +72,7 @@ class VenueOut(Schema):
 @router.post("/venues", response={201: VenueOut})
 def venue_create(request, payload: VenueIn):
     """Created by a province or commune official of its commune, a venue is active at once."""
-    return 201, services.venue_create(actor=request.user, **payload.dict())
+    return Status(201, services.venue_create(actor=request.user, **payload.dict()))
 
 
 @router.get("/venues", response=list[VenueOut])
