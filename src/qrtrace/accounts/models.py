@@ -3,10 +3,26 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from qrtrace.geo.models import Commune, Province
+from qrtrace.lib.crypto import EncryptedTextField
 
 
 class User(AbstractUser):
     """An official or staff member. Citizens never have accounts: they are `checkins.Person`."""
+
+    # Consecutive failed sign-ins; reaching QRTRACE_LOGIN_MAX_FAILURES locks the account until
+    # `locked_until`, which stops password guessing even from many addresses.
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # Second factor (RFC 6238). The secret is encrypted like citizens' phone numbers: a database dump
+    # must not let anyone mint codes. Enrolment is only complete once a code was confirmed.
+    totp_secret = EncryptedTextField(null=True, blank=True)
+    totp_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The last time step a code was accepted for: a code seen once (e.g. over a shoulder) is spent.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_confirmed_at is not None
 
 
 class Role(models.TextChoices):

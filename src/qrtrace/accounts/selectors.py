@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -61,3 +62,9 @@ def api_token_user(token: str) -> User | None:
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
     return found.user
+
+
+def totp_required(user: User) -> bool:
+    """The province office sees the whole province's personal data: in production it must sign in
+    with a second factor (QRTRACE_REQUIRE_TOTP_FOR_PROVINCE)."""
+    return settings.QRTRACE_REQUIRE_TOTP_FOR_PROVINCE and user.memberships.filter(role=Role.PROVINCE).exists()

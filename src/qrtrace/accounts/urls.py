@@ -1,8 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("login/", views.login_view, name="login"),
+    path("login/verify/", views.totp_verify_view, name="totp_verify"),
+    path("second-factor/", views.totp_enrol_view, name="totp_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
