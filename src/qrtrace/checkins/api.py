@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from qrtrace.lib.identity import InvalidIdentity, normalize_citizen_id, normalize_phone, parse_birth_year
 
@@ -108,7 +108,7 @@ def checkin_post(request, payload: CheckInIn):
         left_at=_aware(payload.left_at, "left_at"),
         request=request,
     )
-    return (201 if created else 200), {"id": checkin.pk, "person_id": checkin.person_id}
+    return Status(201 if created else 200, {"id": checkin.pk, "person_id": checkin.person_id})
 
 
 @router.post("/checkins/{checkin_id}/checkout", response=CheckInOut)

@@ -177,7 +177,8 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
 def _phone(person: Person, full: bool) -> str:
     if not person.phone:
         return ""
-    return person.phone if full else mask_phone(person.phone)
+    # Written the national way (0912…), as officials dial it; "+84…" would also read as a formula.
+    return "0" + person.phone.removeprefix("+84") if full else mask_phone(person.phone)
 
 
 def _export(venue, rows: list[CheckIn], export: str, full_phones: bool) -> HttpResponse:

@@ -72,7 +72,9 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     device_token = _device_token(request)
     person = device_person(device_token) if device_token else None
     someone_else = person is None or "someone_else" in request.GET or "full_name" in request.POST
-    form = (CheckInForm if someone_else else DeclarationForm)(request.POST or None)
+    form = (CheckInForm if someone_else else DeclarationForm)(
+        request.POST if request.method == "POST" else None
+    )
     if request.method == "POST" and form.is_valid():
         checkins = checkin_self_create(
             venue=venue,

@@ -1,0 +1,125 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from qrtrace.accounts.services import api_token_create
+from qrtrace.audit.models import AuditEvent
+from qrtrace.checkins.models import CheckIn, CheckOutMethod, Person
+from tests import actors
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, user, path, body=None):
+    token = api_token_create(user=user)
+    return client.post(
+        path, body or {}, content_type="application/json", headers={"Authorization": f"Bearer {token}"}
+    )
+
+
+def _body(venue, **overrides):
+    body = {
+        "venue_code": venue.code,
+        "person": {"phone": "0912.345.678", "full_name": "Nguyễn Văn A", "birth_year": 1985},
+        "declaration": {"fever": True},
+    }
+    return body | overrides
+
+
+def test_an_official_records_a_check_in_with_a_declaration(client, venue, commune_official):
+    response = _post(client, commune_official, "/api/v1/checkins", _body(venue))
+    assert response.status_code == 201
+    checkin = CheckIn.objects.get(pk=response.json()["id"])
+    assert response.json()["person_id"] == checkin.person_id
+    assert (checkin.method, checkin.staff, checkin.fever, checkin.risk) == (
+        "api",
+        commune_official,
+        True,
+        "red",
+    )
+    assert checkin.person.phone == "+84912345678"
+    assert AuditEvent.objects.filter(actor=commune_official, action="create", object_type="checkin").exists()
+
+
+def test_a_gate_device_syncing_later_keeps_its_times_and_a_resend_is_not_a_duplicate(
+    client, venue, venue_staff
+):
+    entered = (timezone.now() - timedelta(hours=2)).replace(microsecond=0)
+    body = _body(venue, entered_at=entered.isoformat(), left_at=(entered + timedelta(minutes=20)).isoformat())
+    first = _post(client, venue_staff, "/api/v1/checkins", body)
+    again = _post(client, venue_staff, "/api/v1/checkins", body)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    checkin = CheckIn.objects.get()
+    assert checkin.entered_at == entered and checkin.checkout_method == CheckOutMethod.API
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"left_at": "2026-01-01T08:00:00+07:00", "entered_at": "2026-01-01T09:00:00+07:00"}, "left_at"),
+        ({"venue_code": "NOPE123"}, "venue_code"),
+        ({"person": {"phone": "12345", "full_name": "A"}}, "person.phone"),
+        ({"person": {"phone": "0912345678", "full_name": "A", "citizen_id": "999"}}, "person.citizen_id"),
+        ({"entered_at": "2026-01-01T08:00:00"}, "entered_at"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field_and_saves_nothing(
+    client, venue, commune_official, change, field
+):
+    response = _post(client, commune_official, "/api/v1/checkins", _body(venue, **change))
+    assert response.status_code == 400
+    assert field in response.json()["detail"]
+    assert not CheckIn.objects.exists() and not Person.objects.exists()
+
+
+def test_a_missing_person_is_a_422(client, venue, commune_official):
+    response = _post(client, commune_official, "/api/v1/checkins", {"venue_code": venue.code})
+    assert response.status_code == 422
+
+
+def test_staff_of_venue_a_cannot_record_check_ins_at_venue_b(client, other_venue, venue_staff):
+    response = _post(client, venue_staff, "/api/v1/checkins", _body(other_venue))
+    assert response.status_code == 403 and not CheckIn.objects.exists()
+
+
+def test_checkout_through_the_api(client, venue, venue_staff, make_checkin):
+    checkin = make_checkin(venue, actors.make_person())
+    response = _post(client, venue_staff, f"/api/v1/checkins/{checkin.pk}/checkout")
+    assert response.status_code == 200 and response.json()["checkout_method"] == "api"
+    checkin.refresh_from_db()
+    assert checkin.left_at is not None
+
+
+def test_checkout_of_another_venues_check_in_is_not_found(client, other_venue, venue_staff, make_checkin):
+    checkin = make_checkin(other_venue, actors.make_person())
+    assert _post(client, venue_staff, f"/api/v1/checkins/{checkin.pk}/checkout").status_code == 404
+    checkin.refresh_from_db()
+    assert checkin.left_at is None
+
+
+def test_the_venue_list_is_paginated_newest_first_and_audited(client, venue, commune_official, make_checkin):
+    people = [actors.make_person(f"Người {i}", f"+8491234560{i}") for i in range(3)]
+    for minutes, person in enumerate(people):
+        make_checkin(venue, person, entered_at=timezone.now() - timedelta(minutes=10 - minutes))
+    client.force_login(commune_official)
+    response = client.get(f"/api/v1/venues/{venue.pk}/checkins?page=1&page_size=2")
+    body = response.json()
+    assert body["count"] == 3 and [item["full_name"] for item in body["items"]] == ["Người 2", "Người 1"]
+    event = AuditEvent.objects.get(actor=commune_official, action="read", object_type="visitor_log")
+    assert sorted(event.subjects.values_list("person_id", flat=True)) == sorted(p.pk for p in people[1:])
+
+
+def test_the_venue_list_of_another_venue_is_not_found(client, venue, other_venue_staff):
+    client.force_login(other_venue_staff)
+    assert client.get(f"/api/v1/venues/{venue.pk}/checkins").status_code == 404
+
+
+def test_a_page_size_out_of_range_is_a_400(client, venue, commune_official):
+    client.force_login(commune_official)
+    assert client.get(f"/api/v1/venues/{venue.pk}/checkins?page_size=5000").status_code == 400
+
+
+def test_the_api_needs_authentication(client, venue):
+    assert client.post("/api/v1/checkins", _body(venue), content_type="application/json").status_code == 401
