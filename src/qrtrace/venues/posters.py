@@ -91,10 +91,11 @@ def _page(pdf: FPDF, venue: Venue, issued_on: date) -> None:
 
 def _fitted(pdf: FPDF, text: str, *, style: str, size: int, height: float, lines: int) -> None:
     """Write `text` centred in at most `lines` lines, shrinking the font until it fits."""
-    while size > 12 and pdf.get_string_width(text) > TEXT_W * lines * 0.8:
+    pdf.set_font("Sans", style, size)
+    # Words wrap at spaces, so a line holds a little less than its width: hence the 0.85.
+    while size > 12 and pdf.get_string_width(text) > TEXT_W * lines * 0.85:
         size -= 1
         pdf.set_font("Sans", style, size)
-    pdf.set_font("Sans", style, size)
     pdf.multi_cell(TEXT_W, height * size / 22, text, align="C", max_line_height=height)
 
 
