@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class TracingConfig(AppConfig):
     name = "qrtrace.tracing"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the signal receivers and the alert provider

@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qrtrace.checkins.models import Person
+from qrtrace.lib.crypto import EncryptedTextField
+
+
+class Channel(models.TextChoices):
+    SMS = "sms", _("SMS")
+    EMAIL = "email", _("E-mail")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RETRYING = "retrying", _("Failed, will retry")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    """One outbound message to one person about one thing (`reference`, e.g. "case:12").
+
+    Unique per (person, reference): tracing a case twice, or two workers racing, can never send a
+    person a second message about the same case.
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reference = models.CharField(max_length=40)
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS)
+    address = EncryptedTextField(blank=True)  # a phone number or e-mail address: personal data
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # When the worker may (re)try: set ahead while a worker holds the message, so no other takes it.
+    next_attempt_at = models.DateTimeField(db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    provider_ref = models.CharField(max_length=100, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "reference"], name="message_once_per_reference")
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"]), models.Index(fields=["reference"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} → {self.person_id} ({self.status})"

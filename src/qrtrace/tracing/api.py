@@ -1,0 +1,166 @@
+from datetime import datetime
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from .models import Case, TestType
+from .selectors import case_for_official, case_in_area, case_timeline, exposure_page
+from .services import case_register, case_trace
+
+router = Router(tags=["tracing"])
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # A time sent without an offset is local (Vietnam) time, as officials read it on paper.
+    if value is not None and timezone.is_naive(value):
+        return timezone.make_aware(value)
+    return value
+
+
+class CaseIn(Schema):
+    phone: str = Field(max_length=40)
+    full_name: str = Field("", max_length=120)
+    confirmed_at: datetime
+    symptom_onset: datetime | None = None
+    isolated_at: datetime | None = None
+    test_type: TestType = TestType.PCR
+    treated_at_place: str = Field("", max_length=200)
+    notes: str = Field("", max_length=5000)
+    commune_code: int | None = Field(None, description="Where a person not yet known lives.")
+
+
+class CaseCreated(Schema):
+    id: int
+    person_id: int
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int
+    full_name: str
+    phone: str | None
+    commune_code: int | None
+    status: str
+    confirmed_at: datetime
+    symptom_onset: datetime | None
+    isolated_at: datetime | None
+    test_type: str
+    treated_at_place: str
+    notes: str
+    traced_at: datetime | None
+    rule_version: str
+
+
+class TraceOut(Schema):
+    f1_count: int
+    f2_count: int
+    rule_version: str
+
+
+class PersonOut(Schema):
+    phone: str | None
+    full_name: str
+
+
+class ExposureOut(Schema):
+    person: PersonOut
+    level: str
+    venue_code: str | None
+    overlap_start: datetime | None
+    overlap_end: datetime | None
+    overlap_minutes: int
+    source: str = Field(description='"case" for F1 through the case, else "person:<id>" of the F1.')
+    status: str
+
+
+class ExposurePage(Schema):
+    count: int
+    items: list[ExposureOut]
+
+
+class ExposureFilter(Schema):
+    level: Literal["F1", "F2"] | None = None
+    limit: int = Field(100, ge=1, le=1000)
+    offset: int = Field(0, ge=0)
+
+
+class TimelineItemOut(Schema):
+    place: str
+    address: str
+    venue_code: str
+    started_at: datetime
+    ended_at: datetime | None
+    from_checkin: bool
+
+
+class TimelineOut(Schema):
+    window_start: datetime
+    window_end: datetime
+    items: list[TimelineItemOut]
+
+
+def _case_out(case: Case) -> dict:
+    person = case.person
+    return {
+        **{name: getattr(case, name) for name in CaseOut.model_fields if hasattr(case, name)},
+        "full_name": person.full_name,
+        "phone": person.phone,
+        "commune_code": person.commune_id,
+    }
+
+
+@router.post("/cases", response={201: CaseCreated})
+def case_create(request, payload: CaseIn):
+    """Register a confirmed case (F0) by phone; an unknown person is created. Tracing is queued."""
+    data = payload.dict()
+    for name in ("confirmed_at", "symptom_onset", "isolated_at"):
+        data[name] = _aware(data[name])
+    case = case_register(actor=request.user, request=request, **data)
+    return Status(201, {"id": case.pk, "person_id": case.person_id})
+
+
+@router.get("/cases/{case_id}", response=CaseOut)
+def case_detail(request, case_id: int):
+    return _case_out(case_for_official(user=request.user, case_id=case_id, request=request))
+
+
+@router.post("/cases/{case_id}/trace", response=TraceOut)
+def case_trace_now(request, case_id: int):
+    """Compute F1 and F2 now (synchronously) and return how many were found."""
+    case = case_in_area(user=request.user, case_id=case_id)
+    return case_trace(case=case, actor=request.user, request=request)
+
+
+@router.get("/cases/{case_id}/exposures", response=ExposurePage)
+def case_exposures(request, case_id: int, filters: Query[ExposureFilter]):
+    count, page = exposure_page(
+        user=request.user,
+        case_id=case_id,
+        level=filters.level or "",
+        limit=filters.limit,
+        offset=filters.offset,
+        request=request,
+    )
+    case_person = Case.objects.values_list("person_id", flat=True).get(pk=case_id)
+    items = [
+        {
+            "person": e.person,
+            "level": e.level,
+            "venue_code": e.venue.code if e.venue else None,
+            "overlap_start": e.overlap_start,
+            "overlap_end": e.overlap_end,
+            "overlap_minutes": e.overlap_minutes,
+            "source": "case" if e.source_person_id == case_person else f"person:{e.source_person_id}",
+            "status": e.status,
+        }
+        for e in page
+    ]
+    return {"count": count, "items": items}
+
+
+@router.get("/cases/{case_id}/timeline", response=TimelineOut)
+def case_timeline_read(request, case_id: int):
+    """Mốc dịch tễ: the case's visits in the infectious window and the places added by hand."""
+    case = case_in_area(user=request.user, case_id=case_id)
+    return case_timeline(user=request.user, case=case, request=request)

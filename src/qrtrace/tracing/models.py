@@ -1,0 +1,171 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from qrtrace.checkins.models import Person
+from qrtrace.venues.models import Venue
+
+
+class CaseStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    RECOVERED = "recovered", _("Recovered")
+    DIED = "died", _("Died")
+    DISCARDED = "discarded", _("Discarded (not a case)")
+
+
+class TestType(models.TextChoices):
+    PCR = "pcr", _("RT-PCR")
+    RAPID = "rapid", _("Rapid antigen test")
+    OTHER = "other", _("Other")
+
+
+class Case(models.Model):
+    """A confirmed infection (F0). Its infectious window follows from the three times below."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="cases")
+    confirmed_at = models.DateTimeField(_("confirmed at"))
+    symptom_onset = models.DateTimeField(_("symptom onset"), null=True, blank=True)
+    isolated_at = models.DateTimeField(_("isolated at"), null=True, blank=True)
+    test_type = models.CharField(_("test"), max_length=10, choices=TestType.choices, default=TestType.PCR)
+    treated_at_place = models.CharField(_("isolated or treated at"), max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=CaseStatus.choices, default=CaseStatus.ACTIVE)
+    notes = models.TextField(_("notes"), blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    traced_at = models.DateTimeField(null=True, blank=True)
+    rule_version = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="active"), name="case_one_active_per_person"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "confirmed_at"])]
+
+    def __str__(self) -> str:
+        return f"F0 #{self.pk}"
+
+
+class ExposureStatus(models.TextChoices):
+    NEW = "new", _("New")
+    NOTIFIED = "notified", _("Notified")
+    QUARANTINED = "quarantined", _("In quarantine")
+    TESTED_NEGATIVE = "tested_negative", _("Tested negative")
+    BECAME_CASE = "became_case", _("Became a case")
+    CLOSED = "closed", _("Closed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+# Exposures still being followed up; registering the person as a case moves these to BECAME_CASE.
+OPEN_EXPOSURE_STATUSES = (
+    ExposureStatus.NEW,
+    ExposureStatus.NOTIFIED,
+    ExposureStatus.QUARANTINED,
+    ExposureStatus.TESTED_NEGATIVE,
+)
+
+
+class Level(models.TextChoices):
+    F1 = "F1", "F1"
+    F2 = "F2", "F2"
+
+
+class Exposure(models.Model):
+    """A person exposed through a case: directly (F1) or through an F1 (F2), once per case.
+
+    Evidence holds check-in ids and times as plain JSON, never foreign keys: check-ins are purged after
+    the retention period, and the reason someone was listed must outlive them.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exposures")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="exposures")
+    level = models.CharField(max_length=2, choices=Level.choices)
+    source_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    overlap_start = models.DateTimeField(null=True, blank=True)
+    overlap_end = models.DateTimeField(null=True, blank=True)
+    overlap_minutes = models.PositiveIntegerField(default=0)
+    evidence = models.JSONField(default=list, blank=True)
+    rule_version = models.CharField(max_length=20, blank=True)
+    manual = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=ExposureStatus.choices, default=ExposureStatus.NEW)
+    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    selected_for_followup_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "person"], name="exposure_once_per_case")]
+        indexes = [models.Index(fields=["case", "level"]), models.Index(fields=["person", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.person_id} ← case {self.case_id}"
+
+
+class TimelinePlace(models.Model):
+    """A place on the case timeline that has no QR poster, told by the case in the interview."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="places")
+    place = models.CharField(_("place"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("until"), null=True, blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return self.place
+
+
+class AlertStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETRACTED = "retracted", _("Retracted")
+
+
+class VenueAlert(models.Model):
+    """ "This place had a confirmed case between … and …": drafted by tracing, published by an official."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="alerts")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.DRAFT)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "venue"], name="alert_once_per_case_venue")]
+        indexes = [models.Index(fields=["venue", "status", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+
+class TraceJob(models.Model):
+    """A queued re-trace (the outbox the `worker` command drains): one pending row per case at most."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=40)
+    done_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=models.Q(done_at__isnull=True), name="tracejob_one_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"trace case {self.case_id} ({self.reason})"

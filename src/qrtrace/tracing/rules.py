@@ -1,0 +1,214 @@
+"""The tracing rules as pure functions: visits in, exposures out. No ORM, no clock, no settings
+beyond the `Rules` value passed in, so the same data and rule version always give the same lists.
+
+Definitions (ARCHITECTURE.md "Tracing rules"):
+- A visit lasts [entered_at, left_at or entered_at + venue default stay], at most `max_stay`
+  (a check-out at or before the check-in counts as missing).
+- Infectious window: [(symptom_onset or confirmed_at) - before_onset, isolated_at or confirmed_at].
+- F1: another person's visit [a, b] to a venue the case visited during [v0, v1], where that case
+  visit meets the window, with a < v1 + buffer and b > v0.
+- F2: the same test against each F1's visits that begin at or after the start of that F1's earliest
+  exposing visit (and before their quarantine start, if any), excluding the case and all F1s.
+"""
+
+import bisect
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Rules:
+    before_onset: timedelta
+    buffer: timedelta
+    max_stay: timedelta
+
+    @classmethod
+    def from_settings(cls) -> "Rules":
+        return cls(
+            before_onset=timedelta(hours=settings.QRTRACE_TRACING_BEFORE_ONSET_HOURS),
+            buffer=timedelta(minutes=settings.QRTRACE_TRACING_BUFFER_MINUTES),
+            max_stay=timedelta(hours=settings.QRTRACE_TRACING_MAX_STAY_HOURS),
+        )
+
+    @property
+    def version(self) -> str:
+        """A short name for these parameters: stored on each exposure so a list can be reproduced."""
+        params = f"{self.before_onset.total_seconds():g}/{self.buffer.total_seconds():g}/"
+        params += f"{self.max_stay.total_seconds():g}"
+        return "r1-" + hashlib.sha256(params.encode()).hexdigest()[:8]
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int
+    person_id: int
+    venue_id: int
+    entered_at: datetime
+    left_at: datetime | None
+    default_stay: timedelta
+
+    def end(self, rules: Rules) -> datetime:
+        """When the visit counts as over: a missing check-out is the venue's usual stay; a stay
+        longer than `max_stay` is clamped (and flagged for review by the check-in app). A check-out
+        at or before the check-in (a device with a wrong clock) says nothing, so it counts as missing."""
+        if self.left_at is None or self.left_at <= self.entered_at:
+            end = self.entered_at + self.default_stay
+        else:
+            end = self.left_at
+        return min(end, self.entered_at + rules.max_stay)
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    person_id: int
+    confirmed_at: datetime
+    symptom_onset: datetime | None = None
+    isolated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """One overlap: `visit_id` (of the exposed person) met `source_visit_id` (of the source)."""
+
+    source_person_id: int
+    source_visit_id: int
+    visit_id: int
+    venue_id: int
+    visit_entered_at: datetime
+    start: datetime
+    end: datetime
+
+    @property
+    def minutes(self) -> int:
+        return int((self.end - self.start).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Found:
+    """An exposed person at one level; `contacts` is every overlap, earliest first."""
+
+    person_id: int
+    level: str
+    contacts: tuple[Contact, ...]
+
+    @property
+    def primary(self) -> Contact:
+        return self.contacts[0]
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    window: tuple[datetime, datetime]
+    case_visits: tuple[Visit, ...]
+    f1: dict[int, Found]
+    f2: dict[int, Found]
+
+
+def infectious_window(case: CaseFacts, rules: Rules) -> tuple[datetime, datetime]:
+    start = (case.symptom_onset or case.confirmed_at) - rules.before_onset
+    return start, case.isolated_at or case.confirmed_at
+
+
+def case_visit_bounds(window: tuple[datetime, datetime], rules: Rules) -> tuple[datetime, datetime]:
+    """entered_at range [lo, hi] holding every case visit that can meet the window."""
+    return window[0] - rules.max_stay, window[1]
+
+
+def meets_window(visit: Visit, window: tuple[datetime, datetime], rules: Rules) -> bool:
+    return visit.entered_at <= window[1] and visit.end(rules) >= window[0]
+
+
+def candidate_range(source: Visit, rules: Rules) -> tuple[int, datetime, datetime]:
+    """(venue, lo, hi): every visit that can overlap `source` has lo < entered_at < hi.
+
+    b > v0 and b <= a + max_stay give a > v0 - max_stay, so the database answers with a short index
+    range scan on (venue, entered_at) instead of scanning every open-ended visit.
+    """
+    return source.venue_id, source.entered_at - rules.max_stay, source.end(rules) + rules.buffer
+
+
+def find_contacts(
+    sources: Iterable[Visit], candidates: Iterable[Visit], *, exclude: set[int], rules: Rules
+) -> dict[int, list[Contact]]:
+    """Contacts per exposed person, each list sorted earliest first. `exclude` must hold every
+    source's own person (a visit is no contact of itself)."""
+    by_venue: dict[int, list[Visit]] = defaultdict(list)
+    for visit in candidates:
+        if visit.person_id not in exclude:
+            by_venue[visit.venue_id].append(visit)
+    for visits in by_venue.values():
+        visits.sort(key=lambda v: (v.entered_at, v.id))
+    keys = {venue: [v.entered_at for v in visits] for venue, visits in by_venue.items()}
+    found: dict[int, list[Contact]] = defaultdict(list)
+    for source in sources:
+        visits = by_venue.get(source.venue_id, [])
+        venue, lo, hi = candidate_range(source, rules)
+        v0, reach = source.entered_at, source.end(rules) + rules.buffer
+        first = bisect.bisect_right(keys.get(venue, []), lo)
+        for visit in visits[first:]:
+            if visit.entered_at >= hi:
+                break
+            b = visit.end(rules)
+            if b > v0:
+                found[visit.person_id].append(
+                    Contact(
+                        source_person_id=source.person_id,
+                        source_visit_id=source.id,
+                        visit_id=visit.id,
+                        venue_id=venue,
+                        visit_entered_at=visit.entered_at,
+                        start=max(visit.entered_at, v0),
+                        end=min(b, reach),
+                    )
+                )
+    return {person: sorted(contacts, key=_contact_order) for person, contacts in found.items()}
+
+
+def earliest_exposing(f1: Mapping[int, Found]) -> dict[int, datetime]:
+    """When each F1's earliest exposing visit began: their visits from then on can pass it on."""
+    return {person: min(c.visit_entered_at for c in found.contacts) for person, found in f1.items()}
+
+
+def f2_sources(
+    f1: Mapping[int, Found], f1_visits: Iterable[Visit], quarantine_starts: Mapping[int, datetime]
+) -> list[Visit]:
+    """The F1s' visits that can pass exposure on: from their first exposing visit, before quarantine."""
+    earliest = earliest_exposing(f1)
+    return [
+        visit
+        for visit in f1_visits
+        if visit.person_id in earliest
+        and visit.entered_at >= earliest[visit.person_id]
+        and (
+            visit.person_id not in quarantine_starts or visit.entered_at < quarantine_starts[visit.person_id]
+        )
+    ]
+
+
+def as_found(contacts: Mapping[int, list[Contact]], level: str) -> dict[int, Found]:
+    return {person: Found(person, level, tuple(found)) for person, found in contacts.items()}
+
+
+def trace(
+    case: CaseFacts,
+    visits: Sequence[Visit],
+    rules: Rules,
+    quarantine_starts: Mapping[int, datetime] | None = None,
+) -> TraceResult:
+    """Trace with every visit in memory: the composition the database engine performs in stages."""
+    window = infectious_window(case, rules)
+    case_visits = tuple(v for v in visits if v.person_id == case.person_id and meets_window(v, window, rules))
+    f1 = as_found(find_contacts(case_visits, visits, exclude={case.person_id}, rules=rules), "F1")
+    sources = f2_sources(f1, visits, quarantine_starts or {})
+    exclude = {case.person_id, *f1}
+    f2 = as_found(find_contacts(sources, visits, exclude=exclude, rules=rules), "F2")
+    return TraceResult(window=window, case_visits=case_visits, f1=f1, f2=f2)
+
+
+def _contact_order(contact: Contact) -> tuple:
+    return (contact.start, contact.source_person_id, contact.source_visit_id, contact.visit_id)

@@ -1,0 +1,212 @@
+"""Tracing reads, scoped to the official's area. A read that returns personal data records itself.
+
+Scope: an official sees a case when the case's person lives in their area, and an exposure when the
+exposed person does (a commune station must reach its residents exposed by a case elsewhere). The
+province office also sees people with no commune on record, who belong to no station.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.models import User
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.audit.services import audit_event_create
+from qrtrace.checkins.hooks import VenueAlert as PublicAlert
+from qrtrace.checkins.models import CheckIn
+
+from .models import AlertStatus, Case, Exposure, TimelinePlace, VenueAlert
+from .rules import CaseFacts, Rules, Visit, case_visit_bounds, infectious_window, meets_window
+
+
+def require_tracer(user: User) -> None:
+    if not user_jurisdiction(user).covers_areas:
+        raise PermissionDenied(_("Only commune and provincial health officials may trace cases."))
+
+
+def people_q(user: User, field: str = "person") -> Q:
+    """People in the official's area, through `field` ("" for a Person query itself)."""
+    commune = f"{field}__commune" if field else "commune"
+    jurisdiction = user_jurisdiction(user)
+    if jurisdiction.everywhere:
+        return Q()
+    q = jurisdiction.area_q(commune)
+    if settings.QRTRACE_PROVINCE in jurisdiction.provinces:
+        q |= Q(**{f"{commune}__isnull": True})
+    return q
+
+
+def case_queryset(user: User) -> QuerySet[Case]:
+    require_tracer(user)
+    return Case.objects.filter(people_q(user)).select_related("person", "person__commune")
+
+
+def require_case_access(user: User, case: Case) -> None:
+    if not case_queryset(user).filter(pk=case.pk).exists():
+        raise PermissionDenied(_("This case is outside your area."))
+
+
+def case_list(*, user: User, status: str = "") -> QuerySet[Case]:
+    cases = case_queryset(user)
+    return (cases.filter(status=status) if status else cases).order_by("-confirmed_at", "-pk")
+
+
+def case_in_area(*, user: User, case_id: int) -> Case:
+    """The case, if in the official's area (404 otherwise, so ids outside it reveal nothing)."""
+    case = case_queryset(user).filter(pk=case_id).first()
+    if case is None:
+        raise Http404(_("No such case in your area."))
+    return case
+
+
+def case_for_official(*, user: User, case_id: int, request: HttpRequest | None = None) -> Case:
+    """The case in the official's area, for reading its personal data (audit-logged)."""
+    case = case_in_area(user=user, case_id=case_id)
+    audit_event_create(
+        actor=user,
+        action="read",
+        object_type="case",
+        object_id=case.pk,
+        purpose="contact tracing",
+        request=request,
+        person_ids=[case.person_id],
+    )
+    return case
+
+
+def exposure_queryset(*, user: User, case_id: int, level: str = "") -> QuerySet[Exposure]:
+    require_tracer(user)
+    exposures = Exposure.objects.filter(Q(case_id=case_id) & people_q(user))
+    if level:
+        exposures = exposures.filter(level=level)
+    return exposures.select_related("person", "venue", "source_person").order_by(
+        "level", "overlap_start", "pk"
+    )
+
+
+def exposure_page(
+    *, user: User, case_id: int, level: str = "", limit: int = 100, offset: int = 0, request=None
+) -> tuple[int, list[Exposure]]:
+    """(count, one page) of the case's exposures in the official's area; the read is audit-logged
+    naming the case and every person on the page."""
+    if not Case.objects.filter(pk=case_id).exists():
+        raise Http404(_("No such case."))
+    exposures = exposure_queryset(user=user, case_id=case_id, level=level)
+    count = exposures.count()
+    page = list(exposures[offset : offset + limit])
+    audit_event_create(
+        actor=user,
+        action="read_exposures",
+        object_type="case",
+        object_id=case_id,
+        purpose="contact tracing",
+        request=request,
+        person_ids=[e.person_id for e in page],
+        details={"level": level, "offset": offset, "count": len(page)},
+    )
+    return count, page
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    place: str
+    address: str
+    venue_code: str
+    started_at: datetime
+    ended_at: datetime | None
+    from_checkin: bool
+
+
+@dataclass(frozen=True)
+class Timeline:
+    window_start: datetime
+    window_end: datetime
+    items: list[TimelineItem]
+
+
+def case_visits(case: Case, rules: Rules) -> tuple[tuple[datetime, datetime], list[tuple[Visit, CheckIn]]]:
+    """The infectious window and the case's check-ins that meet it, oldest first."""
+    window = infectious_window(
+        CaseFacts(case.person_id, case.confirmed_at, case.symptom_onset, case.isolated_at), rules
+    )
+    lo, hi = case_visit_bounds(window, rules)
+    rows = CheckIn.objects.filter(person_id=case.person_id, entered_at__gte=lo, entered_at__lte=hi)
+    visits = []
+    for checkin in rows.select_related("venue").order_by("entered_at", "pk"):
+        visit = Visit(
+            checkin.pk,
+            checkin.person_id,
+            checkin.venue_id,
+            checkin.entered_at,
+            checkin.left_at,
+            checkin.venue.default_stay,
+        )
+        if meets_window(visit, window, rules):
+            visits.append((visit, checkin))
+    return window, visits
+
+
+def case_timeline(*, user: User, case: Case, request: HttpRequest | None = None) -> Timeline:
+    """Mốc dịch tễ: the case's visits in the infectious window plus the places added by hand."""
+    rules = Rules.from_settings()
+    window, visits = case_visits(case, rules)
+    items = [
+        TimelineItem(c.venue.name, c.venue.address, c.venue.code, v.entered_at, v.end(rules), True)
+        for v, c in visits
+    ]
+    items += [
+        TimelineItem(p.place, p.address, "", p.started_at, p.ended_at, False)
+        for p in TimelinePlace.objects.filter(case=case)
+    ]
+    items.sort(key=lambda item: item.started_at)
+    audit_event_create(
+        actor=user,
+        action="read_timeline",
+        object_type="case",
+        object_id=case.pk,
+        purpose="contact tracing",
+        request=request,
+        person_ids=[case.person_id],
+    )
+    return Timeline(window[0], window[1], items)
+
+
+def published_alerts(*, venue_ids, since: datetime) -> list[PublicAlert]:
+    """Published alerts at these venues whose risky period ends after `since` (for the check-in page)."""
+    alerts = VenueAlert.objects.filter(
+        venue_id__in=list(venue_ids), status=AlertStatus.PUBLISHED, ends_at__gte=since
+    ).select_related("venue")
+    return [
+        PublicAlert(
+            venue_id=a.venue_id,
+            venue_name=a.venue.name,
+            start=a.starts_at,
+            end=a.ends_at,
+            message=a.message or alert_default_message(a),
+        )
+        for a in alerts.order_by("starts_at")
+    ]
+
+
+def alert_default_message(alert: VenueAlert) -> str:
+    return _(
+        "A confirmed case was at %(venue)s between %(start)s and %(end)s. If you were there then, you may "
+        "have been exposed: contact your commune health station."
+    ) % {
+        "venue": alert.venue.name,
+        "start": date_format(timezone.localtime(alert.starts_at), "SHORT_DATETIME_FORMAT"),
+        "end": date_format(timezone.localtime(alert.ends_at), "SHORT_DATETIME_FORMAT"),
+    }
+
+
+def alert_list(*, user: User, status: str = "") -> QuerySet[VenueAlert]:
+    require_tracer(user)
+    alerts = VenueAlert.objects.filter(user_jurisdiction(user).venue_q("venue")).select_related("venue")
+    return (alerts.filter(status=status) if status else alerts).order_by("-starts_at")

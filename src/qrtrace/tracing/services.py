@@ -1,0 +1,358 @@
+"""Tracing use-cases: register a case, trace it, act on its exposures. Each writes its audit event."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.models import User
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.audit.services import audit_event_create
+from qrtrace.checkins.models import Person
+from qrtrace.lib.crypto import lookup_hash
+from qrtrace.lib.errors import Conflict
+from qrtrace.lib.identity import InvalidIdentity, normalize_phone
+
+from .alerts import alerts_draft
+from .engine import trace_from_database
+from .models import (
+    OPEN_EXPOSURE_STATUSES,
+    Case,
+    CaseStatus,
+    Exposure,
+    ExposureStatus,
+    TimelinePlace,
+    TraceJob,
+)
+from .notify import exposures_notify
+from .rules import CaseFacts, Found, Rules, TraceResult
+from .selectors import people_q, require_case_access, require_tracer
+
+# The columns a re-trace refreshes on an exposure it found before.
+_TRACED_FIELDS = [
+    "level",
+    "source_person_id",
+    "venue_id",
+    "overlap_start",
+    "overlap_end",
+    "overlap_minutes",
+    "evidence",
+    "rule_version",
+    "updated_at",
+]
+# Clocks of phones and laptops drift; a confirmation "a minute from now" is not an error.
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class TraceSummary:
+    f1_count: int
+    f2_count: int
+    rule_version: str
+
+
+def _person_for_case(*, actor: User, phone: str, full_name: str, commune_code: int | None) -> Person:
+    try:
+        phone = normalize_phone(phone)
+    except InvalidIdentity as error:
+        raise ValidationError({"phone": [str(error.message)]}) from None
+    known = Person.objects.filter(phone_hash=lookup_hash("phone", phone), guardian__isnull=True)
+    person = known.first()
+    if person is not None:
+        if not known.filter(people_q(actor, field="")).exists():
+            raise PermissionDenied(_("This person lives outside your area."))
+        return person
+    jurisdiction = user_jurisdiction(actor)
+    if commune_code is None and len(jurisdiction.communes) == 1:
+        # A commune station registers its own residents; it need not repeat its commune code.
+        commune_code = next(iter(jurisdiction.communes))
+    if commune_code is not None and not jurisdiction.covers_commune(commune_code):
+        raise PermissionDenied(_("This commune is outside your area."))
+    if not full_name.strip():
+        raise ValidationError({"full_name": [_("Enter the full name of a person not yet known.")]})
+    return Person.objects.create(
+        full_name=full_name.strip()[:120],
+        phone=phone,
+        phone_hash=lookup_hash("phone", phone),
+        commune_id=commune_code,
+    )
+
+
+def _check_times(
+    confirmed_at: datetime, symptom_onset: datetime | None, isolated_at: datetime | None
+) -> None:
+    latest = timezone.now() + _CLOCK_SKEW
+    errors = {}
+    for name, value in (("confirmed_at", confirmed_at), ("symptom_onset", symptom_onset)):
+        if value is not None and value > latest:
+            errors[name] = [_("This time is in the future.")]
+    if isolated_at is not None and isolated_at < (symptom_onset or confirmed_at) - timedelta(days=30):
+        errors["isolated_at"] = [_("Isolation cannot start a month before the onset or confirmation.")]
+    if symptom_onset is not None and symptom_onset < confirmed_at - timedelta(days=60):
+        errors["symptom_onset"] = [_("Symptom onset cannot be two months before the confirmation.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def case_register(
+    *,
+    actor: User,
+    phone: str,
+    full_name: str = "",
+    confirmed_at: datetime,
+    symptom_onset: datetime | None = None,
+    isolated_at: datetime | None = None,
+    test_type: str = "pcr",
+    treated_at_place: str = "",
+    notes: str = "",
+    commune_code: int | None = None,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Register a confirmed case (F0); the person's open exposures become "became a case"."""
+    require_tracer(actor)
+    _check_times(confirmed_at, symptom_onset, isolated_at)
+    person = _person_for_case(actor=actor, phone=phone, full_name=full_name, commune_code=commune_code)
+    if Case.objects.filter(person=person, status=CaseStatus.ACTIVE).exists():
+        raise Conflict(_("This person is already an active case."))
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                person=person,
+                confirmed_at=confirmed_at,
+                symptom_onset=symptom_onset,
+                isolated_at=isolated_at,
+                test_type=test_type,
+                treated_at_place=treated_at_place,
+                notes=notes,
+                registered_by=actor,
+            )
+    except IntegrityError:  # registered by someone else at the same moment
+        raise Conflict(_("This person is already an active case.")) from None
+    Exposure.objects.filter(person=person, status__in=OPEN_EXPOSURE_STATUSES).update(
+        status=ExposureStatus.BECAME_CASE, status_reason=f"case {case.pk}", updated_at=timezone.now()
+    )
+    audit_event_create(
+        actor=actor,
+        action="create",
+        object_type="case",
+        object_id=case.pk,
+        purpose="case registration",
+        request=request,
+        person_ids=[person.pk],
+    )
+    trace_job_enqueue(case=case, reason="registered")
+    return case
+
+
+def _evidence(found: Found) -> list[dict]:
+    return [
+        {
+            "source_person_id": c.source_person_id,
+            "source_checkin_id": c.source_visit_id,
+            "checkin_id": c.visit_id,
+            "venue_id": c.venue_id,
+            "start": c.start.isoformat(),
+            "end": c.end.isoformat(),
+            "minutes": c.minutes,
+        }
+        for c in found.contacts
+    ]
+
+
+def _store(case: Case, result: TraceResult, version: str) -> None:
+    found = {**result.f2, **result.f1}
+    existing = {e.person_id: e for e in Exposure.objects.filter(case=case)}
+    active_cases = set(
+        Case.objects.filter(person_id__in=found, status=CaseStatus.ACTIVE).values_list("person_id", flat=True)
+    )
+    create, update = [], []
+    now = timezone.now()
+    for person_id, item in found.items():
+        contact = item.primary
+        fields = {
+            "level": item.level,
+            "source_person_id": contact.source_person_id,
+            "venue_id": contact.venue_id,
+            "overlap_start": contact.start,
+            "overlap_end": contact.end,
+            "overlap_minutes": contact.minutes,
+            "evidence": _evidence(item),
+            "rule_version": version,
+            "updated_at": now,
+        }
+        exposure = existing.get(person_id)
+        if exposure is None:
+            status = ExposureStatus.BECAME_CASE if person_id in active_cases else ExposureStatus.NEW
+            create.append(Exposure(case=case, person_id=person_id, status=status, **fields))
+        elif not exposure.manual:
+            for name, value in fields.items():
+                setattr(exposure, name, value)
+            update.append(exposure)
+    Exposure.objects.bulk_create(create, batch_size=1000)
+    Exposure.objects.bulk_update(update, _TRACED_FIELDS, batch_size=1000)
+    # Computed exposures the data no longer supports (a corrected check-out) are closed, not deleted:
+    # someone may already have been called.
+    Exposure.objects.filter(case=case, manual=False, status__in=OPEN_EXPOSURE_STATUSES).exclude(
+        person_id__in=found
+    ).update(status=ExposureStatus.CLOSED, status_reason=f"not found by {version}", updated_at=now)
+
+
+@transaction.atomic
+def case_trace(*, case: Case, actor: User | None, request: HttpRequest | None = None) -> TraceSummary:
+    """Compute the case's F1 and F2 now. Idempotent: the same data and rules give the same rows."""
+    if actor is not None:
+        require_case_access(actor, case)
+    rules = Rules.from_settings()
+    facts = CaseFacts(case.person_id, case.confirmed_at, case.symptom_onset, case.isolated_at)
+    result = trace_from_database(facts, rules)
+    _store(case, result, rules.version)
+    alerts_draft(case=case, case_visits=result.case_visits, rules=rules)
+    case.traced_at = timezone.now()
+    case.rule_version = rules.version
+    case.save(update_fields=["traced_at", "rule_version"])
+    exposures_notify(case=case)
+    audit_event_create(
+        actor=actor,
+        action="trace",
+        object_type="case",
+        object_id=case.pk,
+        purpose="contact tracing",
+        request=request,
+        details={"f1": len(result.f1), "f2": len(result.f2), "rule_version": rules.version},
+    )
+    return TraceSummary(len(result.f1), len(result.f2), rules.version)
+
+
+def trace_job_enqueue(*, case: Case, reason: str) -> None:
+    """Queue a background re-trace; a case with a job already pending is not queued twice."""
+    try:
+        with transaction.atomic():
+            TraceJob.objects.create(case=case, reason=reason)
+    except IntegrityError:
+        pass
+
+
+def trace_jobs_run(*, limit: int = 50) -> int:
+    """Run pending trace jobs (the worker); a failing case is retried later, the others still run."""
+    done = 0
+    for job in TraceJob.objects.filter(done_at__isnull=True).select_related("case").order_by("pk")[:limit]:
+        try:
+            case_trace(case=job.case, actor=None)
+        except Exception as error:  # recorded on the job; the next run retries it
+            TraceJob.objects.filter(pk=job.pk).update(
+                attempts=job.attempts + 1, last_error=repr(error)[:2000]
+            )
+            continue
+        TraceJob.objects.filter(pk=job.pk).update(done_at=timezone.now(), attempts=job.attempts + 1)
+        done += 1
+    return done
+
+
+@transaction.atomic
+def exposure_add_manual(
+    *, case: Case, person: Person, level: str, actor: User, reason: str, request: HttpRequest | None = None
+) -> Exposure:
+    """An official adds a contact the check-ins missed (a household member, a colleague)."""
+    require_case_access(actor, case)
+    if person.pk == case.person_id:
+        raise ValidationError(_("The case cannot be their own contact."))
+    exposure, created = Exposure.objects.get_or_create(
+        case=case,
+        person=person,
+        defaults={
+            "level": level,
+            "source_person_id": case.person_id,
+            "manual": True,
+            "status_reason": reason,
+        },
+    )
+    if not created:
+        raise Conflict(_("This person is already listed for this case."))
+    audit_event_create(
+        actor=actor,
+        action="add_contact",
+        object_type="case",
+        object_id=case.pk,
+        purpose=reason,
+        request=request,
+        person_ids=[person.pk],
+    )
+    return exposure
+
+
+@transaction.atomic
+def exposure_dismiss(
+    *, exposure: Exposure, actor: User, reason: str, request: HttpRequest | None = None
+) -> None:
+    require_case_access(actor, exposure.case)
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why this contact is dismissed.")]})
+    exposure.status = ExposureStatus.DISMISSED
+    exposure.status_reason = reason.strip()[:300]
+    exposure.save(update_fields=["status", "status_reason", "updated_at"])
+    audit_event_create(
+        actor=actor,
+        action="dismiss_contact",
+        object_type="case",
+        object_id=exposure.case_id,
+        purpose=exposure.status_reason,
+        request=request,
+        person_ids=[exposure.person_id],
+    )
+
+
+@transaction.atomic
+def exposure_select_for_followup(
+    *, case: Case, exposure_ids: list[int], actor: User, request: HttpRequest | None = None
+) -> list[Exposure]:
+    """Hand the chosen contacts over for follow-up (the quarantine module takes them from here)."""
+    require_case_access(actor, case)
+    chosen = list(
+        Exposure.objects.select_for_update()
+        .filter(case=case, pk__in=exposure_ids, status__in=OPEN_EXPOSURE_STATUSES)
+        .order_by("pk")
+    )
+    if not chosen:
+        raise ValidationError(_("Choose at least one open contact."))
+    now = timezone.now()
+    for exposure in chosen:
+        exposure.selected_for_followup_at = exposure.selected_for_followup_at or now
+    Exposure.objects.bulk_update(chosen, ["selected_for_followup_at"])
+    audit_event_create(
+        actor=actor,
+        action="select_followup",
+        object_type="case",
+        object_id=case.pk,
+        purpose="follow-up of contacts",
+        request=request,
+        person_ids=[e.person_id for e in chosen],
+    )
+    return chosen
+
+
+@transaction.atomic
+def timeline_place_add(
+    *,
+    case: Case,
+    actor: User,
+    place: str,
+    address: str,
+    started_at: datetime,
+    ended_at: datetime | None,
+    request: HttpRequest | None = None,
+) -> TimelinePlace:
+    require_case_access(actor, case)
+    if ended_at is not None and ended_at < started_at:
+        raise ValidationError({"ended_at": [_("The end is before the start.")]})
+    added = TimelinePlace.objects.create(
+        case=case, place=place, address=address, started_at=started_at, ended_at=ended_at, added_by=actor
+    )
+    audit_event_create(
+        actor=actor, action="add_place", object_type="case", object_id=case.pk, request=request
+    )
+    return added

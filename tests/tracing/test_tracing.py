@@ -1,0 +1,115 @@
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from qrtrace.checkins.signals import late_checkins_recorded
+from qrtrace.notifications.models import Message, MessageStatus
+from qrtrace.tracing.models import Case, Exposure, ExposureStatus, TraceJob, VenueAlert
+from qrtrace.tracing.services import (
+    case_register,
+    case_trace,
+    exposure_dismiss,
+    exposure_select_for_followup,
+)
+from tests import actors
+
+from .conftest import visit
+from .reference import T0
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def outbreak():
+    """A case at a market with one F1, who later meets one F2 at a shop."""
+    market, shop = actors.make_venue("Chợ Vườn Hoa"), actors.make_venue("Cửa hàng", kind="shop")
+    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
+    f1 = actors.make_person("Tiếp xúc gần", "+84912000002", commune_id=actors.COMMUNE_A)
+    f2 = actors.make_person("Tiếp xúc xa", "+84912000003", commune_id=actors.COMMUNE_A)
+    visit(f0, market, 20)
+    visit(f1, market, 20.5)
+    visit(f1, shop, 30)
+    visit(f2, shop, 30.2)
+    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
+    return case, market, f1, f2
+
+
+def test_tracing_stores_f1_and_f2_with_evidence_and_rule_version(outbreak, province_official):
+    case, market, f1, f2 = outbreak
+    summary = case_trace(case=case, actor=province_official)
+    assert (summary.f1_count, summary.f2_count) == (1, 1)
+    first = Exposure.objects.get(case=case, person=f1)
+    assert (first.level, first.venue, first.overlap_minutes) == ("F1", market, 60)
+    assert first.rule_version == summary.rule_version == case.rule_version
+    assert first.evidence[0]["source_person_id"] == case.person_id
+    second = Exposure.objects.get(case=case, person=f2)
+    assert (second.level, second.source_person) == ("F2", f1)
+
+
+def test_tracing_twice_changes_nothing_and_keeps_a_dismissal(outbreak, province_official):
+    case, _market, f1, _f2 = outbreak
+    case_trace(case=case, actor=province_official)
+    exposure_dismiss(exposure=Exposure.objects.get(person=f1), actor=province_official, reason="Nhầm người")
+    before = list(Exposure.objects.order_by("pk").values("pk", "person", "level", "status", "evidence"))
+    case_trace(case=case, actor=province_official)
+    assert (
+        list(Exposure.objects.order_by("pk").values("pk", "person", "level", "status", "evidence")) == before
+    )
+
+
+def test_tracing_drafts_one_venue_alert_per_visited_venue(outbreak, province_official):
+    case, market, _f1, _f2 = outbreak
+    case_trace(case=case, actor=province_official)
+    alert = VenueAlert.objects.get(case=case)
+    assert (alert.venue, alert.status) == (market, "draft")
+    assert alert.starts_at == T0 + timedelta(hours=20)
+
+
+def test_a_late_check_in_queues_a_retrace_that_the_worker_runs(outbreak, province_official):
+    case, market, _f1, _f2 = outbreak
+    case_trace(case=case, actor=province_official)
+    latecomer = actors.make_person("Đến muộn", "+84912000004")
+    checkin = visit(latecomer, market, 20.7)
+    late_checkins_recorded.send(
+        sender=None, checkin_ids=[checkin.pk], venue_ids=[market.pk], earliest=checkin.entered_at
+    )
+    assert TraceJob.objects.filter(case=case, done_at__isnull=True).count() == 1
+    call_command("worker", "--once", stdout=io.StringIO())
+    assert Exposure.objects.get(case=case, person=latecomer).level == "F1"
+    assert not TraceJob.objects.filter(done_at__isnull=True).exists()
+
+
+def test_a_late_check_in_long_after_every_window_queues_nothing(outbreak):
+    _case, market, _f1, _f2 = outbreak
+    late_checkins_recorded.send(
+        sender=None, checkin_ids=[], venue_ids=[market.pk], earliest=T0 + timedelta(days=30)
+    )
+    assert not TraceJob.objects.exists()
+
+
+def test_each_exposed_person_gets_one_message_per_case_even_when_traced_twice(outbreak, province_official):
+    case, _market, f1, f2 = outbreak
+    case_trace(case=case, actor=province_official)
+    case_trace(case=case, actor=province_official)
+    assert sorted(Message.objects.values_list("person_id", flat=True)) == sorted([f1.pk, f2.pk])
+    call_command("worker", "--once", stdout=io.StringIO())
+    call_command("worker", "--once", stdout=io.StringIO())
+    assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
+    assert set(Exposure.objects.values_list("status", flat=True)) == {ExposureStatus.NOTIFIED}
+
+
+def test_selecting_contacts_for_follow_up_is_one_call_that_stamps_them(outbreak, province_official):
+    case, _market, _f1, _f2 = outbreak
+    case_trace(case=case, actor=province_official)
+    chosen = exposure_select_for_followup(
+        case=case, exposure_ids=list(Exposure.objects.values_list("pk", flat=True)), actor=province_official
+    )
+    assert len(chosen) == 2
+    assert all(e.selected_for_followup_at for e in Exposure.objects.all())
+
+
+def test_registering_a_case_queues_its_trace(province_official):
+    case = case_register(actor=province_official, phone="0912000001", full_name="A", confirmed_at=T0)
+    assert TraceJob.objects.get().case == case
