@@ -38,3 +38,9 @@ def test_home_page_switches_to_english(client):
 
 def test_healthz_answers_ok(client):
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_home_page_links_businesses_to_registration_and_officials_to_their_venues(client, commune_official):
+    assert 'href="/venues/register"' in client.get("/").content.decode()
+    client.force_login(commune_official)
+    assert 'href="/venues/"' in client.get("/").content.decode()
