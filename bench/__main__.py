@@ -1,0 +1,100 @@
+"""Run the benchmarks and print their figures as a Markdown table (paste it into docs/benchmarks.md).
+
+    python -m bench --size small|medium|full|huge [--database URL] [names…]
+
+The database starts empty every run (a fresh SQLite file under var/bench/, or a PostgreSQL database
+whose name contains "bench", dropped and created again); the generator then builds the province
+history that the other benchmarks read.
+"""
+
+import argparse
+import importlib
+import os
+import shlex
+import sys
+import time
+from datetime import UTC, datetime
+
+from bench.harness import ROOT, SIZES, Context, Figure, fresh_database, machine
+
+# In the order they run; the generator first, because it builds the history the others read.
+BENCHMARKS = ["generator", "ingest", "tracing", "posters"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", choices=SIZES, default="small")
+    parser.add_argument("--database", help="postgres://…/qrtrace_bench (default: var/bench/<size>.sqlite3)")
+    parser.add_argument("--port", type=int, default=8085, help="for the HTTP server under load")
+    parser.add_argument(
+        "names", nargs="*", choices=[[], *BENCHMARKS], metavar="name", help=", ".join(BENCHMARKS)
+    )
+    args = parser.parse_args(argv)
+    size = SIZES[args.size]
+    url = args.database or f"sqlite:///{ROOT / 'var' / 'bench' / f'{size.name}.sqlite3'}"
+    names = [name for name in BENCHMARKS if name in args.names] if args.names else BENCHMARKS
+    ctx = Context(size=size, database_url=url, port=args.port)
+
+    fresh_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qrtrace.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+    _header(ctx, argv)
+    figures: list[Figure] = []
+    for name in ["generator", *(n for n in names if n != "generator")]:
+        started = time.perf_counter()
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"bench.{name}":
+                raise
+            print(f"<!-- {name}: bench/{name}.py is not there yet, skipped -->", flush=True)
+            continue
+        results = module.run(ctx)
+        figures += results
+        _print_rows(results)
+        print(f"<!-- {name}: {time.perf_counter() - started:.0f} s -->", flush=True)
+    missed = [f for f in figures if f.met is False]
+    print(
+        f"\n{len(figures)} figures, {len(missed)} below goal"
+        + "".join(f"\n- {f.benchmark}: {f.name}" for f in missed)
+    )
+    return 0
+
+
+def _header(ctx: Context, argv: list[str] | None) -> None:
+    from django.db import connection
+
+    m = machine()
+    command = "python -m bench " + shlex.join(sys.argv[1:] if argv is None else argv)
+    print(f"## Benchmark run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, size {ctx.size.name}\n")
+    print(f"- command: `{command}`")
+    print(
+        f"- machine: {m['cores']} cores ({m['cpu']}), {m['memory']} memory, {m['os']}, Python {m['python']}"
+    )
+    version = (
+        connection.cursor()
+        .connection.execute(
+            "select sqlite_version()" if connection.vendor == "sqlite" else "show server_version"
+        )
+        .fetchone()[0]
+    )
+    print(f"- database: {connection.vendor} {version}\n")
+    print("| benchmark | figure | value | unit | goal | met | note |")
+    print("|---|---|---:|---|---|---|---|", flush=True)
+
+
+def _print_rows(figures: list[Figure]) -> None:
+    for f in figures:
+        value = f"{f.value:,.0f}" if abs(f.value) >= 100 else f"{f.value:,.2f}"
+        met = {True: "yes", False: "**no**", None: ""}[f.met]
+        print(f"| {f.benchmark} | {f.name} | {value} | {f.unit} | {f.goal} | {met} | {f.note} |", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
