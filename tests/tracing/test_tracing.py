@@ -94,6 +94,7 @@ def test_each_exposed_person_gets_one_message_per_case_even_when_traced_twice(ou
     case_trace(case=case, actor=province_official)
     case_trace(case=case, actor=province_official)
     assert sorted(Message.objects.values_list("person_id", flat=True)) == sorted([f1.pk, f2.pk])
+    assert all("Trạm Y tế" in body for body in Message.objects.values_list("body", flat=True))
     call_command("worker", "--once", stdout=io.StringIO())
     call_command("worker", "--once", stdout=io.StringIO())
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}

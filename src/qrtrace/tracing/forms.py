@@ -1,0 +1,41 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AlertStatus, TestType
+
+
+class _Local(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self):
+        super().__init__(format="%Y-%m-%dT%H:%M")
+
+
+class CaseForm(forms.Form):
+    phone = forms.CharField(label=_("Phone"), max_length=40)
+    full_name = forms.CharField(label=_("Full name (if not yet known)"), max_length=120, required=False)
+    confirmed_at = forms.DateTimeField(label=_("Confirmed at"), widget=_Local())
+    symptom_onset = forms.DateTimeField(label=_("Symptom onset"), required=False, widget=_Local())
+    isolated_at = forms.DateTimeField(label=_("Isolated at"), required=False, widget=_Local())
+    test_type = forms.ChoiceField(label=_("Test"), choices=TestType.choices)
+    treated_at_place = forms.CharField(label=_("Isolated or treated at"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    commune_code = forms.IntegerField(label=_("Commune code (new person)"), required=False, min_value=1)
+
+
+class PlaceForm(forms.Form):
+    place = forms.CharField(label=_("Place"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    started_at = forms.DateTimeField(label=_("From"), widget=_Local())
+    ended_at = forms.DateTimeField(label=_("Until"), required=False, widget=_Local())
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class AlertForm(forms.Form):
+    status = forms.ChoiceField(choices=AlertStatus.choices)
+    starts_at = forms.DateTimeField(label=_("From"), widget=_Local())
+    ends_at = forms.DateTimeField(label=_("Until"), widget=_Local())
+    message = forms.CharField(label=_("Message"), max_length=500, required=False)

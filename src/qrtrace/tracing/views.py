@@ -1,0 +1,192 @@
+"""The tracing console for commune and provincial officials. Views only parse, call, respond."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qrtrace.lib.cells import csv_rows, xlsx_bytes
+from qrtrace.lib.errors import Conflict
+
+from . import alerts, selectors, services
+from .forms import AlertForm, CaseForm, PlaceForm, ReasonForm
+from .graph import chain_graph
+from .models import CaseStatus, Exposure, Level, VenueAlert
+
+
+def _form_error(form: Form, error: ValidationError | Conflict) -> None:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages if isinstance(error, ValidationError) else str(error))
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    cases = selectors.case_list(user=request.user, status=status if status in CaseStatus.values else "")
+    return render(
+        request,
+        "tracing/case_list.html",
+        {"cases": cases[:200], "status": status, "statuses": CaseStatus.choices},
+    )
+
+
+@login_required
+def case_new(request: HttpRequest) -> HttpResponse:
+    selectors.require_tracer(request.user)
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_register(actor=request.user, request=request, **form.cleaned_data)
+        except (ValidationError, Conflict) as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Case registered; tracing is queued."))
+            return redirect("tracing:case", case_id=case.pk)
+    return render(request, "tracing/case_form.html", {"form": form})
+
+
+@login_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_for_official(user=request.user, case_id=case_id, request=request)
+    exposures = list(selectors.exposure_queryset(user=request.user, case_id=case.pk))
+    return render(
+        request,
+        "tracing/case_detail.html",
+        {
+            "case": case,
+            "timeline": selectors.case_timeline(user=request.user, case=case, request=request),
+            "f1": [e for e in exposures if e.level == Level.F1],
+            "f2": [e for e in exposures if e.level == Level.F2],
+            "graph": chain_graph(case, exposures),
+            "place_form": PlaceForm(),
+        },
+    )
+
+
+@login_required
+def timeline_print(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    timeline = selectors.case_timeline(user=request.user, case=case, request=request)
+    return render(request, "tracing/timeline_print.html", {"case": case, "timeline": timeline})
+
+
+@login_required
+@require_POST
+def case_trace(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    summary = services.case_trace(case=case, actor=request.user, request=request)
+    messages.success(
+        request, _("Traced: %(f1)d F1, %(f2)d F2.") % {"f1": summary.f1_count, "f2": summary.f2_count}
+    )
+    return redirect("tracing:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def place_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    form = PlaceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.timeline_place_add(case=case, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("The place was not added: check the name and times."))
+    return redirect("tracing:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def followup(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    ids = [int(i) for i in request.POST.getlist("exposure") if i.isdigit()]
+    try:
+        chosen = services.exposure_select_for_followup(
+            case=case, exposure_ids=ids, actor=request.user, request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)d contacts handed over for follow-up.") % {"n": len(chosen)})
+    return redirect("tracing:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def exposure_dismiss(request: HttpRequest, exposure_id: int) -> HttpResponse:
+    exposure = get_object_or_404(
+        Exposure.objects.filter(selectors.people_q(request.user)).select_related("case"), pk=exposure_id
+    )
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        services.exposure_dismiss(
+            exposure=exposure, actor=request.user, reason=form.cleaned_data["reason"], request=request
+        )
+    else:
+        messages.error(request, _("Say why this contact is dismissed."))
+    return redirect("tracing:case", case_id=exposure.case_id)
+
+
+@login_required
+def export(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
+    if kind not in ("csv", "xlsx"):
+        raise Http404
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    header, rows = selectors.exposure_export(user=request.user, case=case, request=request)
+    footer = [_("Contacts of case %(id)d. Personal data: use only for disease control.") % {"id": case.pk}]
+    name = f"case-{case.pk}-contacts"
+    if kind == "xlsx":
+        response = HttpResponse(
+            xlsx_bytes(header, rows, footer, sheet_title=name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = StreamingHttpResponse(
+            csv_rows(header, rows, footer), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
+
+
+@login_required
+def alert_list(request: HttpRequest) -> HttpResponse:
+    items = [
+        (a, AlertForm(initial=_alert_initial(a), prefix=str(a.pk)))
+        for a in selectors.alert_list(user=request.user)[:200]
+    ]
+    return render(request, "tracing/alert_list.html", {"items": items})
+
+
+def _alert_initial(alert: VenueAlert) -> dict:
+    return {
+        "status": alert.status,
+        "starts_at": timezone.localtime(alert.starts_at),
+        "ends_at": timezone.localtime(alert.ends_at),
+        "message": alert.message,
+    }
+
+
+@login_required
+@require_POST
+def alert_change(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = get_object_or_404(selectors.alert_list(user=request.user), pk=alert_id)
+    form = AlertForm(request.POST, prefix=str(alert.pk))
+    if form.is_valid():
+        try:
+            alerts.alert_change(alert=alert, actor=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Alert saved."))
+    else:
+        messages.error(request, _("The alert was not saved: check the times."))
+    return redirect("tracing:alerts")

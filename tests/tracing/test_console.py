@@ -1,0 +1,131 @@
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from qrtrace.audit.models import AuditEvent
+from qrtrace.tracing.models import Case, Exposure, VenueAlert
+from qrtrace.tracing.selectors import published_alerts
+from qrtrace.tracing.services import case_trace
+from tests import actors
+
+from .conftest import visit
+from .reference import T0
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def traced(province_official):
+    market = actors.make_venue("Chợ Vườn Hoa")
+    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
+    contact = actors.make_person('=HYPERLINK("x")', "+84912000002", commune_id=actors.COMMUNE_A)
+    visit(f0, market, 20)
+    visit(contact, market, 20.5)
+    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
+    case_trace(case=case, actor=province_official)
+    return case, market, contact
+
+
+def test_the_case_page_shows_timeline_lists_and_chain_in_vietnamese(client, commune_official, traced):
+    case, market, _contact = traced
+    client.force_login(commune_official)
+    body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
+    assert "Mốc dịch tễ" in body
+    assert market.name in body and "<svg" in body and "F1 (1)" in body
+
+
+def test_the_other_commune_cannot_open_the_case_page(client, other_commune_official, traced):
+    client.force_login(other_commune_official)
+    assert client.get(f"/tracing/cases/{traced[0].pk}/").status_code == 404
+
+
+def test_the_case_list_is_scoped_to_the_officials_commune(
+    client, commune_official, other_commune_official, traced
+):
+    client.force_login(other_commune_official)
+    assert "F0-" not in client.get("/tracing/").content.decode()
+    client.force_login(commune_official)
+    assert f"F0-{traced[0].pk}" in client.get("/tracing/").content.decode()
+
+
+def test_registering_a_case_from_the_console(client, commune_official):
+    client.force_login(commune_official)
+    response = client.post(
+        "/tracing/cases/new",
+        {
+            "phone": "0912000009",
+            "full_name": "Trần Văn B",
+            "confirmed_at": "2026-03-03T10:00",
+            "test_type": "pcr",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/tracing/cases/{case.pk}/"
+
+
+def test_a_bad_phone_on_the_console_form_is_shown_not_a_500(client, commune_official):
+    client.force_login(commune_official)
+    response = client.post(
+        "/tracing/cases/new", {"phone": "12", "confirmed_at": "2026-03-03T10:00", "test_type": "pcr"}
+    )
+    assert response.status_code == 200
+    assert "số điện thoại" in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_the_csv_export_is_formula_safe_and_audit_logged_with_the_case(client, province_official, traced):
+    case, _market, _contact = traced
+    client.force_login(province_official)
+    response = client.get(f"/tracing/cases/{case.pk}/contacts.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[1][1] == '\'=HYPERLINK("x")'
+    event = AuditEvent.objects.get(action="export_exposures")
+    assert (event.object_id, event.purpose) == (str(case.pk), f"contact tracing of case {case.pk}")
+
+
+def test_the_xlsx_export_opens_with_the_contact(client, province_official, traced):
+    case, _market, _contact = traced
+    client.force_login(province_official)
+    sheet = load_workbook(io.BytesIO(client.get(f"/tracing/cases/{case.pk}/contacts.xlsx").content)).active
+    assert [row[2] for row in sheet.iter_rows(min_row=2, max_row=2, values_only=True)] == ["0912000002"]
+
+
+def test_selecting_contacts_on_the_case_page(client, commune_official, traced):
+    case, _market, _contact = traced
+    client.force_login(commune_official)
+    exposure = Exposure.objects.get()
+    client.post(f"/tracing/cases/{case.pk}/followup", {"exposure": [exposure.pk]})
+    exposure.refresh_from_db()
+    assert exposure.selected_for_followup_at is not None
+
+
+def test_a_published_alert_reaches_the_check_in_hook_and_a_retracted_one_does_not(
+    client, commune_official, traced
+):
+    from qrtrace.checkins.hooks import venue_alerts
+
+    _case, market, _contact = traced
+    alert = VenueAlert.objects.get()
+    client.force_login(commune_official)
+    form = {
+        f"{alert.pk}-{k}": v
+        for k, v in {"starts_at": "2026-03-01T20:00", "ends_at": "2026-03-01T22:00"}.items()
+    }
+    client.post(f"/tracing/alerts/{alert.pk}", {**form, f"{alert.pk}-status": "published"})
+    shown = venue_alerts(venue_ids=[market.pk], since=T0)
+    assert [a["venue_name"] for a in shown] == [market.name]
+    assert "Trạm Y tế" in shown[0]["message"]
+    client.post(f"/tracing/alerts/{alert.pk}", {**form, f"{alert.pk}-status": "retracted"})
+    assert published_alerts(venue_ids=[market.pk], since=T0) == []
+
+
+def test_the_other_commune_cannot_publish_an_alert_for_this_venue(client, other_commune_official, traced):
+    alert = VenueAlert.objects.get()
+    client.force_login(other_commune_official)
+    response = client.post(f"/tracing/alerts/{alert.pk}", {f"{alert.pk}-status": "published"})
+    assert response.status_code == 404
+    alert.refresh_from_db()
+    assert alert.status == "draft"
