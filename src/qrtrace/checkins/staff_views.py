@@ -57,8 +57,9 @@ def gate(request: HttpRequest, code: str) -> HttpResponse:
     context = {"venue": venue, "lookup": StaffLookupForm(), "entry": None, "card": None}
     person, method, status = None, CheckInMethod.STAFF_SCAN, 200
     if action == "scan":
+        context["scanned"] = request.POST.get("token", "")
         try:
-            person = person_from_token(request.POST.get("token", ""))
+            person = person_from_token(context["scanned"])
         except InvalidPersonalCode:
             context["error"] = _("This personal QR code is not valid: it was revoked or replaced.")
             status = 400

@@ -8,10 +8,13 @@
   var input = document.getElementById("token");
   if (!video || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
   var detector = "BarcodeDetector" in window ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
+  // The card just looked up: it is still in front of the camera, and must not be submitted again
+  // and again (each reload would clear the declaration the staff member is ticking).
+  var last = (form.getAttribute("data-last") || "").toUpperCase();
   var done = false;
 
   function found(text) {
-    if (done || !text || text.toUpperCase().indexOf("P:") !== 0) return false;
+    if (done || !text || text.toUpperCase().indexOf("P:") !== 0 || text.toUpperCase() === last) return false;
     done = true; // one submission per scan, however many frames still show the code
     input.value = text;
     form.submit();
