@@ -2,24 +2,13 @@
 
 import subprocess
 import sys
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from bench.harness import ROOT
-from django.conf import settings
-from django.db import connection
-
-
-def _bench_database(tmp_path) -> str:
-    """A throwaway database of the suite's kind: a temp SQLite file, or `<test db>_bench`."""
-    if connection.vendor != "postgresql":
-        return f"sqlite:///{tmp_path / 'bench.sqlite3'}"
-    parts = urlsplit(settings.DATABASE_URL)
-    return urlunsplit(parts._replace(path=f"/{connection.settings_dict['NAME']}_bench"))
 
 
 @pytest.mark.django_db
-def test_small_generator_benchmark_builds_a_history_and_reports_its_rate(tmp_path):
+def test_small_generator_benchmark_builds_a_history_and_reports_its_rate(bench_database_url):
     done = subprocess.run(
         [
             sys.executable,
@@ -28,7 +17,7 @@ def test_small_generator_benchmark_builds_a_history_and_reports_its_rate(tmp_pat
             "--size",
             "small",
             "--database",
-            _bench_database(tmp_path),
+            bench_database_url,
             "generator",
         ],
         capture_output=True,

@@ -1,0 +1,66 @@
+"""`qrtrace serve` in a subprocess of its own: the production server, loaded from another process."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def served(env: dict[str, str], *, port: int, workers: int = 2, log: Path | None = None) -> Iterator[str]:
+    """Serve on 127.0.0.1:`port` until the block ends; yields the base URL. The server runs in its
+    own process group so that `kill_hard` can take down granian and every worker at once."""
+    process = start(env, port=port, workers=workers, log=log)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(process)
+
+
+def start(env: dict[str, str], *, port: int, workers: int = 2, log: Path | None = None) -> subprocess.Popen:
+    command = [sys.executable, "-m", "qrtrace.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    output = log.open("ab") if log else subprocess.DEVNULL
+    process = subprocess.Popen(
+        command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+    )
+    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+    return process
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before answering {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    stop(process)
+    raise RuntimeError(f"no answer from {url} within {timeout:.0f} s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask granian to finish its requests and exit; kill it if it will not."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            kill_hard(process)
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL the server and all its workers, as a crash or the OOM killer would."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    process.wait()
