@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("qrtrace.venues.urls")),
     path("", include("qrtrace.checkins.urls")),
     path("", include("qrtrace.tracing.urls")),
+    path("", include("qrtrace.audit.urls")),
 ]

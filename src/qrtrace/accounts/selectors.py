@@ -68,3 +68,9 @@ def totp_required(user: User) -> bool:
     """The province office sees the whole province's personal data: in production it must sign in
     with a second factor (QRTRACE_REQUIRE_TOTP_FOR_PROVINCE)."""
     return settings.QRTRACE_REQUIRE_TOTP_FOR_PROVINCE and user.memberships.filter(role=Role.PROVINCE).exists()
+
+
+def can_review_audit_log(user: User) -> bool:
+    """The province office and administrators review who read what; commune and venue staff do not."""
+    jurisdiction = user_jurisdiction(user)
+    return jurisdiction.everywhere or bool(jurisdiction.provinces)

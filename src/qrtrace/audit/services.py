@@ -2,9 +2,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import AuditEvent, AuditSubject
+from .selectors import audit_event_list
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -44,3 +46,19 @@ def audit_event_create(
         [AuditSubject(event=event, person_id=pid) for pid in sorted(set(person_ids))], batch_size=1000
     )
     return event
+
+
+def audit_log_read(*, actor: Any, request: HttpRequest, filters: dict) -> QuerySet[AuditEvent]:
+    """The audit log as filtered, for the province office. Reading it is itself an official read of
+    personal data (it says whose records were opened), so it leaves an event of its own."""
+    person_id = filters.get("person_id")
+    audit_event_create(
+        actor=actor,
+        action="read",
+        object_type="audit_log",
+        purpose="audit review",
+        request=request,
+        person_ids=[person_id] if person_id is not None else [],
+        details={key: str(value) for key, value in filters.items() if value not in (None, "")},
+    )
+    return audit_event_list(**filters)
