@@ -129,3 +129,42 @@ def test_the_other_commune_cannot_publish_an_alert_for_this_venue(client, other_
     assert response.status_code == 404
     alert.refresh_from_db()
     assert alert.status == "draft"
+
+
+def test_an_official_adds_a_manual_contact_who_then_shows_in_the_f1_list(client, commune_official, traced):
+    case, _market, _contact = traced
+    client.force_login(commune_official)
+    client.post(
+        f"/tracing/cases/{case.pk}/contacts",
+        {"phone": "0912000077", "full_name": "Mẹ của ca bệnh", "level": "F1", "reason": "Sống cùng nhà"},
+    )
+    added = Exposure.objects.get(manual=True)
+    assert (added.person.full_name, added.level, added.status_reason) == (
+        "Mẹ của ca bệnh",
+        "F1",
+        "Sống cùng nhà",
+    )
+    assert "Mẹ của ca bệnh" in client.get(f"/tracing/cases/{case.pk}/").content.decode()
+    assert AuditEvent.objects.filter(action="add_contact", object_id=str(case.pk)).exists()
+
+
+def test_a_manual_contact_survives_a_retrace(province_official, traced):
+    from qrtrace.tracing.services import exposure_add_manual
+
+    case, _market, _contact = traced
+    exposure_add_manual(
+        case=case, phone="0912000077", full_name="B", level="F1", actor=province_official, reason="x"
+    )
+    case_trace(case=case, actor=province_official)
+    assert Exposure.objects.get(manual=True).status == "new"
+
+
+def test_a_place_without_a_qr_code_joins_the_printable_timeline(client, commune_official, traced):
+    case, _market, _contact = traced
+    client.force_login(commune_official)
+    client.post(
+        f"/tracing/cases/{case.pk}/places",
+        {"place": "Đám cưới nhà ông C", "address": "Thôn 3", "started_at": "2026-03-01T18:00"},
+    )
+    body = client.get(f"/tracing/cases/{case.pk}/timeline").content.decode()
+    assert "Đám cưới nhà ông C" in body and "Điều tra dịch tễ" in body

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AlertStatus, TestType
+from .models import AlertStatus, Level, TestType
 
 
 class _Local(forms.DateTimeInput):
@@ -12,7 +12,7 @@ class _Local(forms.DateTimeInput):
 
 
 class CaseForm(forms.Form):
-    phone = forms.CharField(label=_("Phone"), max_length=40)
+    phone = forms.CharField(label=_("Phone number"), max_length=40)
     full_name = forms.CharField(label=_("Full name (if not yet known)"), max_length=120, required=False)
     confirmed_at = forms.DateTimeField(label=_("Confirmed at"), widget=_Local())
     symptom_onset = forms.DateTimeField(label=_("Symptom onset"), required=False, widget=_Local())
@@ -28,6 +28,13 @@ class PlaceForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     started_at = forms.DateTimeField(label=_("From"), widget=_Local())
     ended_at = forms.DateTimeField(label=_("Until"), required=False, widget=_Local())
+
+
+class ContactForm(forms.Form):
+    phone = forms.CharField(label=_("Phone number"), max_length=40)
+    full_name = forms.CharField(label=_("Full name (if not yet known)"), max_length=120, required=False)
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    reason = forms.CharField(label=_("How they were in contact"), max_length=300)
 
 
 class ReasonForm(forms.Form):

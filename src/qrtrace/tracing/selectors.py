@@ -228,7 +228,7 @@ def exposure_export(*, user: User, case: Case, request: HttpRequest | None = Non
     header = [
         _("Level"),
         _("Full name"),
-        _("Phone"),
+        _("Phone number"),
         _("Venue"),
         _("Contact from"),
         _("Contact until"),

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from .models import (
     CaseStatus,
     Exposure,
     ExposureStatus,
+    Level,
     TimelinePlace,
     TraceJob,
 )
@@ -55,23 +57,16 @@ class TraceSummary:
     rule_version: str
 
 
-def _person_for_case(*, actor: User, phone: str, full_name: str, commune_code: int | None) -> Person:
+def _known_person(phone: str) -> tuple[str, QuerySet[Person]]:
+    """The normalised phone and the people (one at most) who own it."""
     try:
         phone = normalize_phone(phone)
     except InvalidIdentity as error:
         raise ValidationError({"phone": [str(error.message)]}) from None
-    known = Person.objects.filter(phone_hash=lookup_hash("phone", phone), guardian__isnull=True)
-    person = known.first()
-    if person is not None:
-        if not known.filter(people_q(actor, field="")).exists():
-            raise PermissionDenied(_("This person lives outside your area."))
-        return person
-    jurisdiction = user_jurisdiction(actor)
-    if commune_code is None and len(jurisdiction.communes) == 1:
-        # A commune station registers its own residents; it need not repeat its commune code.
-        commune_code = next(iter(jurisdiction.communes))
-    if commune_code is not None and not jurisdiction.covers_commune(commune_code):
-        raise PermissionDenied(_("This commune is outside your area."))
+    return phone, Person.objects.filter(phone_hash=lookup_hash("phone", phone), guardian__isnull=True)
+
+
+def _new_person(*, phone: str, full_name: str, commune_code: int | None) -> Person:
     if not full_name.strip():
         raise ValidationError({"full_name": [_("Enter the full name of a person not yet known.")]})
     return Person.objects.create(
@@ -80,6 +75,25 @@ def _person_for_case(*, actor: User, phone: str, full_name: str, commune_code: i
         phone_hash=lookup_hash("phone", phone),
         commune_id=commune_code,
     )
+
+
+def _person_for_case(*, actor: User, phone: str, full_name: str, commune_code: int | None) -> Person:
+    phone, known = _known_person(phone)
+    person = known.first()
+    if person is not None:
+        if not known.filter(people_q(actor, field="")).exists():
+            raise PermissionDenied(_("This person lives outside your area."))
+        return person
+    if commune_code is not None and not user_jurisdiction(actor).covers_commune(commune_code):
+        raise PermissionDenied(_("This commune is outside your area."))
+    return _new_person(phone=phone, full_name=full_name, commune_code=commune_code or _own_commune(actor))
+
+
+def _own_commune(actor: User) -> int | None:
+    """A commune station's own commune: where a person it records first is taken to live, so the
+    station keeps seeing them (it need not repeat its commune code)."""
+    communes = user_jurisdiction(actor).communes
+    return next(iter(communes)) if len(communes) == 1 else None
 
 
 def _check_times(
@@ -255,10 +269,24 @@ def trace_jobs_run(*, limit: int = 50) -> int:
 
 @transaction.atomic
 def exposure_add_manual(
-    *, case: Case, person: Person, level: str, actor: User, reason: str, request: HttpRequest | None = None
+    *,
+    case: Case,
+    phone: str,
+    full_name: str = "",
+    level: str,
+    actor: User,
+    reason: str,
+    request: HttpRequest | None = None,
 ) -> Exposure:
-    """An official adds a contact the check-ins missed (a household member, a colleague)."""
+    """An official adds a contact the check-ins missed (a household member, a colleague). The contact
+    may live anywhere: their own commune then sees them among its exposed residents."""
     require_case_access(actor, case)
+    if level not in Level.values:
+        raise ValidationError({"level": [_("Choose F1 or F2.")]})
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say how this person was in contact.")]})
+    phone, known = _known_person(phone)
+    person = known.first() or _new_person(phone=phone, full_name=full_name, commune_code=_own_commune(actor))
     if person.pk == case.person_id:
         raise ValidationError(_("The case cannot be their own contact."))
     exposure, created = Exposure.objects.get_or_create(
@@ -268,7 +296,7 @@ def exposure_add_manual(
             "level": level,
             "source_person_id": case.person_id,
             "manual": True,
-            "status_reason": reason,
+            "status_reason": reason.strip()[:300],
         },
     )
     if not created:
@@ -278,7 +306,7 @@ def exposure_add_manual(
         action="add_contact",
         object_type="case",
         object_id=case.pk,
-        purpose=reason,
+        purpose=reason.strip(),
         request=request,
         person_ids=[person.pk],
     )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tracing/cases/<int:case_id>/timeline", views.timeline_print, name="timeline"),
     path("tracing/cases/<int:case_id>/trace", views.case_trace, name="trace"),
     path("tracing/cases/<int:case_id>/places", views.place_add, name="place_add"),
+    path("tracing/cases/<int:case_id>/contacts", views.contact_add, name="contact_add"),
     path("tracing/cases/<int:case_id>/followup", views.followup, name="followup"),
     path("tracing/cases/<int:case_id>/contacts.<str:kind>", views.export, name="export"),
     path("tracing/exposures/<int:exposure_id>/dismiss", views.exposure_dismiss, name="dismiss"),

@@ -14,7 +14,7 @@ from qrtrace.lib.cells import csv_rows, xlsx_bytes
 from qrtrace.lib.errors import Conflict
 
 from . import alerts, selectors, services
-from .forms import AlertForm, CaseForm, PlaceForm, ReasonForm
+from .forms import AlertForm, CaseForm, ContactForm, PlaceForm, ReasonForm
 from .graph import chain_graph
 from .models import CaseStatus, Exposure, Level, VenueAlert
 
@@ -67,6 +67,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "f2": [e for e in exposures if e.level == Level.F2],
             "graph": chain_graph(case, exposures),
             "place_form": PlaceForm(),
+            "contact_form": ContactForm(),
         },
     )
 
@@ -101,6 +102,21 @@ def place_add(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     else:
         messages.error(request, _("The place was not added: check the name and times."))
+    return redirect("tracing:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def contact_add(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    form = ContactForm(request.POST)
+    if form.is_valid():
+        try:
+            services.exposure_add_manual(case=case, actor=request.user, request=request, **form.cleaned_data)
+        except (ValidationError, Conflict) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.error(request, _("The contact was not added: check the phone number and reason."))
     return redirect("tracing:case", case_id=case.pk)
 
 
