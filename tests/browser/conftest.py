@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make beside it
 # are still synchronous, so Django's async-safety guard would refuse them without this.
@@ -51,6 +52,9 @@ def launch() -> Iterator:
         yield start
         for browser in browsers:
             browser.close()
+        # The ORM calls made beside Playwright's event loop ran in its greenlet's context and so got
+        # their own connection; close it here, or PostgreSQL refuses to drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -139,3 +139,15 @@ def test_a_returning_phone_sees_alerts_for_venues_its_person_visited(client, sca
         alert_providers.remove(provider)
     assert seen == [[venue.pk]]
     assert "Cảnh báo" in page and venue.name in page
+
+
+def test_a_returning_phone_checks_in_with_a_handful_of_sql_statements(
+    client, scan_url, django_assert_max_num_queries
+):
+    client.post(scan_url, declaration_form())
+    CheckIn.objects.all().delete()
+    # Venue, device + person, "already inside?", INSERT; the test's transaction adds a SAVEPOINT and
+    # its RELEASE where production has BEGIN and COMMIT.
+    with django_assert_max_num_queries(6):
+        client.post(scan_url, {})
+    assert CheckIn.objects.count() == 1

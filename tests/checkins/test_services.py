@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Person, Risk
@@ -31,17 +31,32 @@ def test_a_person_is_stored_with_an_encrypted_phone_found_through_its_keyed_hash
     assert Person.objects.get(phone_hash=lookup_hash("phone", "+84912345678")).phone == "+84912345678"
 
 
-def test_the_same_phone_finds_the_same_person_and_updates_the_name():
+def test_the_same_phone_finds_the_same_person_and_keeps_what_a_blank_leaves_out():
     first = person_resolve(identity=A)
-    again = person_resolve(identity=Identity(full_name="Nguyễn Văn An", phone="+84912345678"))
+    again = person_resolve(
+        identity=Identity(full_name="nguyễn  văn a", phone="+84912345678", commune_id=14797)
+    )
     assert again.pk == first.pk
-    assert Person.objects.get().full_name == "Nguyễn Văn An"
-    assert Person.objects.get().birth_year == 1985  # a blank never erases what we know
+    stored = Person.objects.get()
+    assert (stored.full_name, stored.birth_year, stored.commune_id) == ("nguyễn  văn a", 1985, 14797)
+
+
+def test_another_name_on_a_known_phone_becomes_a_ward_and_never_renames_the_owner():
+    owner = person_resolve(identity=A)
+    wife = person_resolve(identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988))
+    assert wife.guardian == owner and wife.phone is None and wife.birth_year == 1988
+    owner.refresh_from_db()
+    assert owner.full_name == "Nguyễn Văn A"
+    assert (
+        person_resolve(identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988))
+        == wife
+    )
 
 
 def test_a_citizen_id_already_held_by_another_phone_is_refused():
     person_resolve(identity=Identity(full_name="A", phone="+84912345678", citizen_id="038085000123"))
-    with pytest.raises(ValidationError) as caught:
+    # The building blocks join the caller's transaction (no savepoint), so the test gives them one.
+    with pytest.raises(ValidationError) as caught, transaction.atomic():
         person_resolve(identity=Identity(full_name="B", phone="+84987654321", citizen_id="038085000123"))
     assert "citizen_id" in caught.value.message_dict
     assert Person.objects.count() == 1
@@ -94,7 +109,7 @@ def test_a_second_check_out_keeps_the_first_time(venue):
 
 
 def test_a_check_in_cannot_end_before_it_began(venue):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError), transaction.atomic():
         checkin_create(
             venue=venue,
             person=person_resolve(identity=A),

@@ -60,7 +60,8 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["commune"].choices = _commune_choices()
+        if "commune" in self.fields:
+            self.fields["commune"].choices = _commune_choices()
 
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
@@ -82,11 +83,11 @@ class PersonForm(forms.Form):
             phone=data["phone"],
             citizen_id=data["citizen_id"],
             birth_year=data["birth_year"],
-            commune_id=int(data["commune"]) if data["commune"] else None,
+            commune_id=int(data["commune"]) if data.get("commune") else None,
         )
 
     def person_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in PersonForm.base_fields]
+        return [self[name] for name in PersonForm.base_fields if name in self.fields]
 
 
 class CheckInForm(PersonForm, DeclarationForm):
@@ -142,39 +143,22 @@ class StaffLookupForm(forms.Form):
         raise forms.ValidationError(_("Enter a Vietnamese phone number or a 12-digit citizen ID number."))
 
 
-class StaffEntryForm(DeclarationForm):
+class StaffEntryForm(PersonForm, DeclarationForm):
     """A person the gate staff declare for: a phone number or a citizen ID is enough to find them again."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=120)
-    birth_year = forms.CharField(label=_("Year of birth"), max_length=4)
     phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
     citizen_id = forms.CharField(label=_("Citizen ID (CCCD)"), max_length=14, required=False)
-
-    clean_full_name = PersonForm.clean_full_name
-    clean_birth_year = PersonForm.clean_birth_year
-    clean_citizen_id = PersonForm.clean_citizen_id
-
-    def person_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in ("full_name", "birth_year", "phone", "citizen_id")]
+    commune = None  # staff at a gate do not ask where someone lives
 
     def clean_phone(self) -> str | None:
         raw = self.cleaned_data["phone"]
-        return _normalised(normalize_phone, raw) if raw.strip() else None
+        return super().clean_phone() if raw.strip() else None
 
     def clean(self):
         data = super().clean()
         if not data.get("phone") and not data.get("citizen_id") and not self.errors:
             raise forms.ValidationError(_("Give a phone number or a citizen ID number."))
         return data
-
-    def identity(self) -> Identity:
-        data = self.cleaned_data
-        return Identity(
-            full_name=data["full_name"],
-            phone=data["phone"],
-            citizen_id=data["citizen_id"],
-            birth_year=data["birth_year"],
-        )
 
 
 class VisitorFilterForm(forms.Form):
