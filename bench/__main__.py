@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
 
     fresh_database(url)
     os.environ["DATABASE_URL"] = url
+    os.environ["DEBUG"] = "0"  # as in production: Django keeps no log of every query
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qrtrace.settings")
     import django
     from django.core.management import call_command
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
         figures += results
         _print_rows(results)
         print(f"<!-- {name}: {time.perf_counter() - started:.0f} s -->", flush=True)
+    for note in ctx.notes:
+        print(f"\n{note}")
     missed = [f for f in figures if f.met is False]
     print(
         f"\n{len(figures)} figures, {len(missed)} below goal"

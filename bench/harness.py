@@ -30,7 +30,7 @@ class Size:
 
 SIZES = {
     # CI-friendly: the whole `make bench` stays well under two minutes on two cores.
-    "small": Size("small", communes=5, venues_per_commune=10, people=4_000, days=7, load_seconds=3, cases=20),
+    "small": Size("small", communes=5, venues_per_commune=40, people=4_000, days=7, load_seconds=3, cases=20),
     # ~1 M check-ins: a district, or the province on a quiet week.
     "medium": Size("medium", 60, 30, 24_000, 21, load_seconds=10, cases=100),
     # ~10 M check-ins: the province's 21 days of retention at half a million check-ins a day.
@@ -57,6 +57,7 @@ class Context:
     database_url: str
     port: int
     facts: dict[str, object] = field(default_factory=dict)  # shared between benchmarks (e.g. history)
+    notes: list[str] = field(default_factory=list)  # printed after the table (e.g. EXPLAIN output)
 
     @property
     def vendor(self) -> str:
@@ -64,7 +65,8 @@ class Context:
 
     def env(self) -> dict[str, str]:
         """The environment for a `qrtrace` subprocess on the same database and keys."""
-        return {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT / "src")}
+        env = {**os.environ, "DATABASE_URL": self.database_url, "PYTHONPATH": str(ROOT / "src")}
+        return env | {"DEBUG": "0"}  # measure what production runs: no query log, no debug pages
 
 
 def percentile(values: list[float], p: float) -> float:

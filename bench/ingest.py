@@ -1,0 +1,99 @@
+"""Check-in ingest over HTTP: `qrtrace serve` (granian, 2 workers) on the benchmark database, loaded
+by wrk from a separate process. Three runs side by side: /healthz (the ceiling), POST
+/api/v1/checkins, and the browser flow (GET the scan page, POST the form)."""
+
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bench.harness import Context, Figure
+from bench.server import served
+from qrtrace.accounts.services import api_token_create, official_upsert
+from qrtrace.checkins.models import CheckIn
+from qrtrace.venues.models import Venue, VenueStatus
+from qrtrace.venues.qr import venue_token
+
+WRK = Path(__file__).resolve().parent / "wrk"
+CONNECTIONS = 16
+GOAL_RATE = {"sqlite": 1_500, "postgresql": 1_000}
+GOAL_P99_MS = 100
+
+
+def run(ctx: Context) -> list[Figure]:
+    if shutil.which("wrk") is None:
+        print("<!-- ingest: skipped, wrk is not installed (apt-get install wrk) -->")
+        return []
+    venues = list(Venue.objects.filter(status=VenueStatus.ACTIVE).order_by("code")[:2_000])
+    official = official_upsert(username="bench", role="province", area_code="38")
+    token = api_token_create(user=official, name="bench")
+    people = int(ctx.facts.get("people", 1_000))
+    seconds = ctx.size.load_seconds
+    with tempfile.TemporaryDirectory() as tmp, served(ctx.env(), port=ctx.port) as base:
+        codes, tokens = Path(tmp) / "codes", Path(tmp) / "tokens"
+        codes.write_text("\n".join(v.code for v in venues) + "\n")
+        tokens.write_text("\n".join(venue_token(v) for v in venues) + "\n")
+        _wrk(f"{base}/healthz", 1)  # warm up: workers import lazily on their first requests
+        ceiling = _wrk(f"{base}/healthz", seconds)
+        before = CheckIn.objects.count()
+        api = _wrk(base, seconds, "checkins.lua", token, str(people), str(codes))
+        stored = CheckIn.objects.count() - before
+        form = _wrk(base, seconds, "form.lua", str(people), str(tokens))
+    return [
+        _figure("GET /healthz (ceiling)", ceiling),
+        *_checkin_figures("POST /api/v1/checkins", api, ceiling, ctx.vendor, stored),
+        _figure("browser flow: GET page + POST form", form, per_checkin=2),
+    ]
+
+
+def _wrk(url: str, seconds: int, script: str | None = None, *args: str) -> dict:
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--latency",
+        "-s",
+        str(WRK / (script or "report.lua")),
+        url,
+    ]
+    done = subprocess.run(
+        [*command, "--", *args] if args else command, capture_output=True, text=True, check=True
+    )
+    line = next(line for line in done.stdout.splitlines() if line.startswith("WRK_JSON "))
+    result = json.loads(line.removeprefix("WRK_JSON "))
+    result["rate"] = result["requests"] / (result["duration_us"] / 1e6)
+    return result
+
+
+def _figure(name: str, result: dict, per_checkin: int = 1) -> Figure:
+    rate = result["rate"] / per_checkin
+    unit = "req/s" if per_checkin == 1 and "healthz" in name else "check-ins/s"
+    return Figure("ingest", name, rate, unit, note=_latency(result))
+
+
+def _checkin_figures(name: str, result: dict, ceiling: dict, vendor: str, stored: int) -> list[Figure]:
+    goal, share = GOAL_RATE[vendor], result["rate"] / ceiling["rate"]
+    p99 = result["p99_us"] / 1000
+    return [
+        Figure(
+            "ingest",
+            name,
+            result["rate"],
+            "check-ins/s",
+            f"≥ {goal:,}",
+            result["rate"] >= goal,
+            _latency(result) + f"; {stored:,} rows stored",
+        ),
+        Figure("ingest", f"{name} ÷ /healthz", share * 100, "%", "≥ 50 %", share >= 0.5),
+        Figure("ingest", f"{name} p99", p99, "ms", f"< {GOAL_P99_MS}", p99 < GOAL_P99_MS),
+    ]
+
+
+def _latency(result: dict) -> str:
+    failed = result["failed"] + result["socket_errors"]
+    return (
+        f"p50 {result['p50_us'] / 1000:.1f} ms, p99 {result['p99_us'] / 1000:.1f} ms, "
+        f"{result['requests']:,} requests, {failed:,} failed, {CONNECTIONS} connections"
+    )
