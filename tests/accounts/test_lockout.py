@@ -43,6 +43,10 @@ def test_repeated_failures_lock_the_account_even_against_the_right_password(clie
     assert "Tài khoản bị khoá" in response.content.decode()
     assert Client().get("/api/v1/me").status_code == 401
     assert not AuditEvent.objects.filter(action="login").exists()
+    refused = AuditEvent.objects.filter(action="login_failed").latest("pk")
+    assert (refused.object_id, refused.details["reason"]) == (str(commune_official.pk), "locked")
+    commune_official.refresh_from_db()
+    assert commune_official.failed_logins == 0  # attempts during a lock do not extend it
 
 
 @override_settings(QRTRACE_LOGIN_MAX_FAILURES=3, QRTRACE_LOGIN_LOCKOUT_MINUTES=15)

@@ -88,10 +88,12 @@ def _is_locked(user: User) -> bool:
 
 
 @transaction.atomic
-def _login_failed(*, request: HttpRequest, username: str, user: User | None, reason: str) -> User | None:
+def _login_failed(
+    *, request: HttpRequest, username: str, user: User | None, reason: str, count: bool = True
+) -> User | None:
     """Count a failure against the account (locking it at the limit) and audit it; returns the
     account as it now stands."""
-    if user is not None:
+    if user is not None and count:
         user = User.objects.select_for_update().get(pk=user.pk)
         user.failed_logins += 1
         if user.failed_logins >= settings.QRTRACE_LOGIN_MAX_FAILURES:
@@ -121,7 +123,7 @@ def login_attempt(*, request: HttpRequest, username: str, password: str) -> User
     known = User.objects.filter(username=username).first()
     if known is not None and _is_locked(known):
         # The password is not even checked, so guessing on during a lockout learns nothing.
-        _login_failed(request=request, username=username, user=None, reason="locked")
+        _login_failed(request=request, username=username, user=known, reason="locked", count=False)
         raise _locked(known)
     user = authenticate(request, username=username, password=password)
     if user is None:

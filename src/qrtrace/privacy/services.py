@@ -83,10 +83,8 @@ def checkin_purge_expired(*, now: datetime) -> PurgeResult:
     cutoff = now - timedelta(days=settings.QRTRACE_RETENTION_DAYS)
     expired = CheckIn.objects.filter(entered_at__lt=cutoff)
     checkins_deleted = _delete_in_batches(expired.exclude(held_for_open_cases()))
-    persons_deleted = 0
-    # Deleting a ward can free their guardian, so repeat until nothing more goes.
-    while deleted := _delete_in_batches(_unreferenced_persons(cutoff)):
-        persons_deleted += deleted
+    # Each batch asks again, so a guardian freed by deleting their last ward goes in the same run.
+    persons_deleted = _delete_in_batches(_unreferenced_persons(cutoff))
     result = PurgeResult(
         cutoff=cutoff,
         checkins_deleted=checkins_deleted,
