@@ -137,23 +137,24 @@ def find_contacts(
 ) -> dict[int, list[Contact]]:
     """Contacts per exposed person, each list sorted earliest first. `exclude` must hold every
     source's own person (a visit is no contact of itself)."""
-    by_venue: dict[int, list[Visit]] = defaultdict(list)
+    # Per venue, (entered_at, id, end, visit) sorted by entry: a source's candidates are one slice,
+    # found by bisection, and each visit's end is computed once however many sources it meets.
+    by_venue: dict[int, list[tuple[datetime, int, datetime, Visit]]] = defaultdict(list)
     for visit in candidates:
         if visit.person_id not in exclude:
-            by_venue[visit.venue_id].append(visit)
+            by_venue[visit.venue_id].append((visit.entered_at, visit.id, visit.end(rules), visit))
     for visits in by_venue.values():
-        visits.sort(key=lambda v: (v.entered_at, v.id))
-    keys = {venue: [v.entered_at for v in visits] for venue, visits in by_venue.items()}
+        visits.sort(key=lambda row: row[:2])
+    keys = {venue: [row[0] for row in visits] for venue, visits in by_venue.items()}
     found: dict[int, list[Contact]] = defaultdict(list)
     for source in sources:
-        visits = by_venue.get(source.venue_id, [])
         venue, lo, hi = candidate_range(source, rules)
+        visits = by_venue.get(venue, [])
         v0, reach = source.entered_at, source.end(rules) + rules.buffer
-        first = bisect.bisect_right(keys.get(venue, []), lo)
-        for visit in visits[first:]:
-            if visit.entered_at >= hi:
+        for i in range(bisect.bisect_right(keys.get(venue, []), lo), len(visits)):
+            a, _id, b, visit = visits[i]
+            if a >= hi:
                 break
-            b = visit.end(rules)
             if b > v0:
                 found[visit.person_id].append(
                     Contact(
@@ -161,8 +162,8 @@ def find_contacts(
                         source_visit_id=source.id,
                         visit_id=visit.id,
                         venue_id=venue,
-                        visit_entered_at=visit.entered_at,
-                        start=max(visit.entered_at, v0),
+                        visit_entered_at=a,
+                        start=max(a, v0),
                         end=min(b, reach),
                     )
                 )
