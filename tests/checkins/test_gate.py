@@ -123,3 +123,10 @@ def test_the_gate_page_loads_the_camera_decoder_from_static_files(client, venue,
     client.force_login(venue_staff)
     text = client.get(f"/gate/{venue.code}").content.decode()
     assert "/static/jsqr/jsQR.js" in text and "/static/checkins/gate.js" in text
+
+
+def test_venue_staff_see_only_their_own_venues_to_open_the_gate(client, venue, other_venue, venue_staff):
+    client.force_login(venue_staff)
+    text = client.get("/gate/").content.decode()
+    assert venue.name in text and other_venue.name not in text
+    assert f'href="/gate/{venue.code}"' in text

@@ -151,3 +151,16 @@ def test_a_returning_phone_checks_in_with_a_handful_of_sql_statements(
     with django_assert_max_num_queries(6):
         client.post(scan_url, {})
     assert CheckIn.objects.count() == 1
+
+
+def test_the_scan_page_switches_to_english(client, scan_url, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(scan_url).content.decode()
+    assert "Full name" in page and "Health declaration" in page
+
+
+def test_forgetting_the_phone_ends_the_one_tap_offer(client, scan_url):
+    client.post(scan_url, declaration_form())
+    client.post("/me/forget")
+    assert not Device.objects.exists()
+    assert 'name="full_name"' in client.get(scan_url).content.decode()

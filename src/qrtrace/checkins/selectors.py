@@ -64,6 +64,13 @@ def staff_venue(*, user, code: str) -> Venue | None:
     return venue if covered else None
 
 
+def staff_venue_list(*, user) -> QuerySet[Venue]:
+    """The active venues a member of venue staff works at (officials open a venue from its page)."""
+    return Venue.objects.filter(code__in=user_jurisdiction(user).venues, status=VenueStatus.ACTIVE).order_by(
+        "name"
+    )
+
+
 def visitor_list(
     *, venue: Venue, day_from: date, day_to: date, risk: str = "", inside_only: bool = False
 ) -> QuerySet[CheckIn]:

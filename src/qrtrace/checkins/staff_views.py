@@ -24,6 +24,7 @@ from .selectors import (
     person_by_citizen_id,
     person_by_phone,
     staff_venue,
+    staff_venue_list,
     visitor_list,
 )
 from .services import checkin_checkout, checkin_staff_create, person_gate_read, visitor_log_read
@@ -47,6 +48,11 @@ def _signed_person(request: HttpRequest) -> Person:
     except signing.BadSignature:
         raise Http404 from None
     return Person.objects.get(pk=pk)
+
+
+@login_required
+def gate_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "checkins/gate_index.html", {"venues": staff_venue_list(user=request.user)})
 
 
 @login_required

@@ -9,6 +9,7 @@ urlpatterns = [
     path("c/<str:ref>/checkout", views.checkout, name="checkout"),
     path("me/qr", views.my_qr, name="my_qr"),
     path("me/forget", views.forget_device, name="forget_device"),
+    path("gate/", staff_views.gate_index, name="gate_index"),
     path("gate/<str:code>", staff_views.gate, name="gate"),
     path("visitors/<str:code>", staff_views.visitors, name="visitors"),
 ]
