@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"<!-- {name}: {time.perf_counter() - started:.0f} s -->", flush=True)
     for note in ctx.notes:
         print(f"\n{note}")
+    print(f"\nload average at end: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)")
     missed = [f for f in figures if f.met is False]
     print(
         f"\n{len(figures)} figures, {len(missed)} below goal"
@@ -87,7 +88,9 @@ def _header(ctx: Context, argv: list[str] | None) -> None:
         )
         .fetchone()[0]
     )
-    print(f"- database: {connection.vendor} {version}\n")
+    print(f"- database: {connection.vendor} {version}")
+    # Other work on the machine moves every absolute figure; ratios from the same run move less.
+    print(f"- load average at start: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1 / 5 / 15 min)\n")
     print("| benchmark | figure | value | unit | goal | met | note |")
     print("|---|---|---:|---|---|---|---|", flush=True)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import duckdb
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Max, Min, Q
+from django.utils import timezone
 
 from bench.harness import Context, Figure, percentile
 from qrtrace.checkins.models import CheckIn
@@ -28,6 +29,7 @@ from qrtrace.tracing.rules import (
 )
 
 GOAL_P95_MS = 200
+RECENT_DAYS = 3
 COLUMNS = ("id", "person_id", "venue_id", "entered_at", "left_at", "stay")
 # Two statements a tracer runs for F1: the case's visits, then every visit in their venues' time ranges.
 Fetch = Callable[[int, datetime, datetime], list[Visit]]
@@ -106,14 +108,21 @@ def run(ctx: Context) -> list[Figure]:
 
 
 def _random_cases(count: int, rules: Rules) -> list[CaseFacts]:
-    """People picked through random check-ins, confirmed a day after that visit (so it is in the window)."""
-    rng = random.Random(7)
-    low = CheckIn.objects.order_by("id").values_list("id", flat=True).first()
-    high = CheckIn.objects.order_by("-id").values_list("id", flat=True).first()
+    """People picked through random check-ins of the history's last RECENT_DAYS, confirmed a day
+    after that visit (or now): the CDC traces a case when it is confirmed, not weeks later. (An old
+    case's F1s keep visiting places until today, and with no quarantine orders in a generated
+    history every one of those visits would seed F2s, inflating the list and the time.)"""
+    rng, now = random.Random(7), timezone.now()
+    latest = CheckIn.objects.aggregate(Max("entered_at"))["entered_at__max"]
+    ids = CheckIn.objects.filter(entered_at__gte=latest - timedelta(days=RECENT_DAYS)).aggregate(
+        Min("id"), Max("id")
+    )
     cases: dict[int, CaseFacts] = {}
     while len(cases) < count:
-        visit = CheckIn.objects.filter(id__gte=rng.randint(low, high)).order_by("id").first()
-        cases[visit.person_id] = CaseFacts(visit.person_id, visit.entered_at + timedelta(days=1))
+        visit = (
+            CheckIn.objects.filter(id__gte=rng.randint(ids["id__min"], ids["id__max"])).order_by("id").first()
+        )
+        cases[visit.person_id] = CaseFacts(visit.person_id, min(visit.entered_at + timedelta(days=1), now))
     return list(cases.values())
 
 
