@@ -168,3 +168,17 @@ def test_a_place_without_a_qr_code_joins_the_printable_timeline(client, commune_
     )
     body = client.get(f"/tracing/cases/{case.pk}/timeline").content.decode()
     assert "Đám cưới nhà ông C" in body and "Điều tra dịch tễ" in body
+
+
+def test_a_failed_sms_shows_its_status_and_error_beside_the_contact(
+    client, commune_official, traced, settings
+):
+    from qrtrace.notifications.services import messages_deliver
+
+    case, _market, _contact = traced
+    settings.QRTRACE_NOTIFY_BACKEND = "http"
+    settings.QRTRACE_SMS_GATEWAY_URL = "http://127.0.0.1:9/send"  # nothing listens on the discard port
+    messages_deliver()
+    client.force_login(commune_official)
+    body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
+    assert "Gửi lỗi, sẽ gửi lại" in body and "1 lần gửi" in body

@@ -12,6 +12,8 @@ from qrtrace.tracing.services import (
     case_trace,
     exposure_dismiss,
     exposure_select_for_followup,
+    trace_job_enqueue,
+    trace_jobs_run,
 )
 from tests import actors
 
@@ -75,7 +77,7 @@ def test_a_late_check_in_queues_a_retrace_that_the_worker_runs(outbreak, provinc
     late_checkins_recorded.send(
         sender=None, checkin_ids=[checkin.pk], venue_ids=[market.pk], earliest=checkin.entered_at
     )
-    assert TraceJob.objects.filter(case=case, done_at__isnull=True).count() == 1
+    assert TraceJob.objects.filter(case=case, started_at__isnull=True).count() == 1
     call_command("worker", "--once", stdout=io.StringIO())
     assert Exposure.objects.get(case=case, person=latecomer).level == "F1"
     assert not TraceJob.objects.filter(done_at__isnull=True).exists()
@@ -114,3 +116,28 @@ def test_selecting_contacts_for_follow_up_is_one_call_that_stamps_them(outbreak,
 def test_registering_a_case_queues_its_trace(province_official):
     case = case_register(actor=province_official, phone="0912000001", full_name="A", confirmed_at=T0)
     assert TraceJob.objects.get().case == case
+
+
+def test_a_late_check_in_during_a_running_trace_queues_another_run(outbreak):
+    case, _market, _f1, _f2 = outbreak
+    trace_job_enqueue(case=case, reason="registered")
+    TraceJob.objects.update(started_at=T0)  # a worker has started it
+    trace_job_enqueue(case=case, reason="late check-in")
+    assert TraceJob.objects.filter(started_at__isnull=True).count() == 1
+
+
+def test_a_failing_trace_job_keeps_its_error_and_waits_for_the_next_run(outbreak, monkeypatch):
+    case, _market, _f1, _f2 = outbreak
+    trace_job_enqueue(case=case, reason="registered")
+    monkeypatch.setattr("qrtrace.tracing.services.trace_from_database", _broken)
+    assert trace_jobs_run() == 0
+    job = TraceJob.objects.get()
+    assert (job.attempts, job.started_at, job.done_at) == (1, None, None)
+    assert "database away" in job.last_error
+    monkeypatch.undo()
+    assert trace_jobs_run() == 1
+    assert TraceJob.objects.get().done_at is not None
+
+
+def _broken(*args, **kwargs):
+    raise OSError("database away")

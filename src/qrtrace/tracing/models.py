@@ -151,10 +151,15 @@ class VenueAlert(models.Model):
 
 
 class TraceJob(models.Model):
-    """A queued re-trace (the outbox the `worker` command drains): one pending row per case at most."""
+    """A queued re-trace (the outbox the `worker` command drains): one waiting row per case at most.
+
+    "Waiting" means not yet started, so a late check-in arriving while its case is being traced queues
+    a new job instead of being folded into a run that may already have read the check-ins.
+    """
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
     reason = models.CharField(max_length=40)
+    started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -163,7 +168,7 @@ class TraceJob(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["case"], condition=models.Q(done_at__isnull=True), name="tracejob_one_pending"
+                fields=["case"], condition=models.Q(started_at__isnull=True), name="tracejob_one_waiting"
             )
         ]
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -46,6 +46,7 @@ _TRACED_FIELDS = [
     "rule_version",
     "updated_at",
 ]
+MAX_TRACE_ATTEMPTS = 5
 # Clocks of phones and laptops drift; a confirmation "a minute from now" is not an error.
 _CLOCK_SKEW = timedelta(minutes=5)
 
@@ -221,6 +222,9 @@ def case_trace(*, case: Case, actor: User | None, request: HttpRequest | None = 
     """Compute the case's F1 and F2 now. Idempotent: the same data and rules give the same rows."""
     if actor is not None:
         require_case_access(actor, case)
+    # One trace of a case at a time (an official's click and the worker): the second waits, then
+    # finds the first one's rows and updates them instead of colliding on the unique constraint.
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
     rules = Rules.from_settings()
     facts = CaseFacts(case.person_id, case.confirmed_at, case.symptom_onset, case.isolated_at)
     result = trace_from_database(facts, rules)
@@ -252,19 +256,36 @@ def trace_job_enqueue(*, case: Case, reason: str) -> None:
 
 
 def trace_jobs_run(*, limit: int = 50) -> int:
-    """Run pending trace jobs (the worker); a failing case is retried later, the others still run."""
+    """Run waiting trace jobs (the worker); a failing case is retried later, the others still run."""
     done = 0
-    for job in TraceJob.objects.filter(done_at__isnull=True).select_related("case").order_by("pk")[:limit]:
-        try:
-            case_trace(case=job.case, actor=None)
-        except Exception as error:  # recorded on the job; the next run retries it
-            TraceJob.objects.filter(pk=job.pk).update(
-                attempts=job.attempts + 1, last_error=repr(error)[:2000]
-            )
+    waiting = TraceJob.objects.filter(started_at__isnull=True).order_by("pk")
+    for job_id, case_id in list(waiting.values_list("pk", "case_id")[:limit]):
+        # A conditional UPDATE is the claim: of two workers only one starts the job.
+        claimed = TraceJob.objects.filter(pk=job_id, started_at__isnull=True).update(
+            started_at=timezone.now(), attempts=F("attempts") + 1
+        )
+        if not claimed:
             continue
-        TraceJob.objects.filter(pk=job.pk).update(done_at=timezone.now(), attempts=job.attempts + 1)
+        try:
+            case_trace(case=Case.objects.get(pk=case_id), actor=None)
+        except Exception as error:  # recorded on the job, which waits again for the next run
+            _trace_job_failed(job_id, error)
+            continue
+        TraceJob.objects.filter(pk=job_id).update(done_at=timezone.now(), last_error="")
         done += 1
     return done
+
+
+def _trace_job_failed(job_id: int, error: Exception) -> None:
+    failed = TraceJob.objects.filter(pk=job_id)
+    failed.update(last_error=repr(error)[:2000])
+    if failed.get().attempts >= MAX_TRACE_ATTEMPTS:
+        return  # left started and not done, with its error, for an administrator to look at
+    try:
+        with transaction.atomic():
+            failed.update(started_at=None)
+    except IntegrityError:
+        pass  # another job for the case is already waiting and will do the work
 
 
 @transaction.atomic

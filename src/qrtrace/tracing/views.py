@@ -12,11 +12,13 @@ from django.views.decorators.http import require_POST
 
 from qrtrace.lib.cells import csv_rows, xlsx_bytes
 from qrtrace.lib.errors import Conflict
+from qrtrace.notifications.selectors import message_list
 
 from . import alerts, selectors, services
 from .forms import AlertForm, CaseForm, ContactForm, PlaceForm, ReasonForm
 from .graph import chain_graph
 from .models import CaseStatus, Exposure, Level, VenueAlert
+from .notify import case_reference
 
 
 def _form_error(form: Form, error: ValidationError | Conflict) -> None:
@@ -57,6 +59,10 @@ def case_new(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for_official(user=request.user, case_id=case_id, request=request)
     exposures = list(selectors.exposure_queryset(user=request.user, case_id=case.pk))
+    # Delivery status beside each contact, so a failed SMS is seen and the person called instead.
+    sent = {m.person_id: m for m in message_list(reference=case_reference(case.pk))}
+    for exposure in exposures:
+        exposure.message = sent.get(exposure.person_id)
     return render(
         request,
         "tracing/case_detail.html",
