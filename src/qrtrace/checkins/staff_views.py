@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -47,7 +47,7 @@ def _signed_person(request: HttpRequest) -> Person:
         pk = signing.loads(request.POST.get("person", ""), salt=_PERSON_SALT, max_age=_PERSON_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    return Person.objects.get(pk=pk)
+    return get_object_or_404(Person, pk=pk)
 
 
 @login_required
