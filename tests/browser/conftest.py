@@ -1,15 +1,10 @@
 """Playwright (Python) driving Debian's chromium against pytest-django's live server."""
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connections
-
-# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make beside it
-# are still synchronous, so Django's async-safety guard would refuse them without this.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
@@ -35,10 +30,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture
-def launch() -> Iterator:
+def launch(monkeypatch) -> Iterator:
     """launch(*extra_args) → a headless chromium; all are closed after the test."""
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes beside it
+    # are still synchronous, so Django's async-safety guard would refuse them. Only for this test:
+    # the variable must never reach other processes (`check --deploy` rightly refuses it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browsers = []
 
