@@ -54,3 +54,22 @@ def test_an_anonymous_actor_is_recorded_without_a_user():
 
     event = audit_event_create(actor=AnonymousUser(), action="read", object_type="person")
     assert event.actor is None and event.actor_name == ""
+
+
+def test_the_database_itself_refuses_to_change_an_event(commune_official):
+    from django.db import DatabaseError, transaction
+
+    event = audit_event_create(actor=commune_official, action="read", object_type="person", person_ids=[1])
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent._base_manager.filter(pk=event.pk).update(purpose="rewritten")
+    assert AuditEvent.objects.get(pk=event.pk).purpose == ""
+
+
+@pytest.mark.postgres
+def test_postgresql_refuses_to_delete_an_event(commune_official):
+    from django.db import DatabaseError, transaction
+
+    event = audit_event_create(actor=commune_official, action="read", object_type="person")
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        AuditEvent._base_manager.filter(pk=event.pk)._raw_delete(using="default")
+    assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -1,7 +1,9 @@
 from datetime import datetime
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent
 from qrtrace.audit.services import audit_event_create
@@ -12,12 +14,9 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def _event(actor, action: str, person_ids=(), at: datetime | None = None) -> AuditEvent:
-    event = audit_event_create(actor=actor, action=action, object_type="person", person_ids=person_ids)
-    if at is not None:
-        # `at` is set on insert; the test back-dates it through the plain base manager, which the
-        # append-only guard (on the default manager and the model) does not cover.
-        AuditEvent._base_manager.filter(pk=event.pk).update(at=at)
-    return event
+    # `at` is stamped on insert and the table is append-only, so a past event is made in the past.
+    with mock.patch("django.utils.timezone.now", return_value=at or timezone.now()):
+        return audit_event_create(actor=actor, action=action, object_type="person", person_ids=person_ids)
 
 
 def _rows(response) -> int:
