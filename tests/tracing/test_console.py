@@ -182,3 +182,14 @@ def test_a_failed_sms_shows_its_status_and_error_beside_the_contact(
     client.force_login(commune_official)
     body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
     assert "Gửi lỗi, sẽ gửi lại" in body and "1 lần gửi" in body
+
+
+def test_opening_the_case_page_and_the_case_list_is_audit_logged(client, commune_official, traced):
+    case, _market, contact = traced
+    client.force_login(commune_official)
+    client.get("/tracing/")
+    client.get(f"/tracing/cases/{case.pk}/")
+    listed = AuditEvent.objects.get(action="list", object_type="case")
+    assert list(listed.subjects.values_list("person_id", flat=True)) == [case.person_id]
+    read = AuditEvent.objects.get(action="read_exposures", object_id=str(case.pk))
+    assert list(read.subjects.values_list("person_id", flat=True)) == [contact.pk]

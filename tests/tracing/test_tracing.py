@@ -141,3 +141,33 @@ def test_a_failing_trace_job_keeps_its_error_and_waits_for_the_next_run(outbreak
 
 def _broken(*args, **kwargs):
     raise OSError("database away")
+
+
+def test_a_discarded_case_closes_its_contacts_and_retracts_its_alerts(outbreak, province_official):
+    from qrtrace.tracing.services import case_update
+
+    case, _market, _f1, _f2 = outbreak
+    case_trace(case=case, actor=province_official)
+    VenueAlert.objects.update(status="published")
+    case_update(
+        case=case,
+        actor=province_official,
+        status="discarded",
+        isolated_at=None,
+        treated_at_place="",
+        notes="PCR sai",
+    )
+    assert set(Exposure.objects.values_list("status", flat=True)) == {ExposureStatus.CLOSED}
+    assert set(VenueAlert.objects.values_list("status", flat=True)) == {"retracted"}
+
+
+def test_a_new_isolation_time_queues_a_retrace(client, outbreak, commune_official):
+    case, _market, _f1, _f2 = outbreak
+    client.force_login(commune_official)
+    client.post(
+        f"/tracing/cases/{case.pk}/edit",
+        {"status": "active", "isolated_at": "2026-03-02T12:00", "treated_at_place": "BV Đa khoa tỉnh"},
+    )
+    case.refresh_from_db()
+    assert (case.treated_at_place, case.isolated_at.hour) == ("BV Đa khoa tỉnh", 5)  # 12:00 in Vietnam
+    assert TraceJob.objects.filter(case=case, reason="isolation changed").exists()

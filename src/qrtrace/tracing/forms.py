@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import AlertStatus, Level, TestType
+from .models import AlertStatus, CaseStatus, Level, TestType
 
 
 class _Local(forms.DateTimeInput):
@@ -21,6 +21,13 @@ class CaseForm(forms.Form):
     treated_at_place = forms.CharField(label=_("Isolated or treated at"), max_length=200, required=False)
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     commune_code = forms.IntegerField(label=_("Commune code (new person)"), required=False, min_value=1)
+
+
+class CaseUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
+    isolated_at = forms.DateTimeField(label=_("Isolated at"), required=False, widget=_Local())
+    treated_at_place = forms.CharField(label=_("Isolated or treated at"), max_length=200, required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class PlaceForm(forms.Form):

@@ -53,9 +53,20 @@ def require_case_access(user: User, case: Case) -> None:
         raise PermissionDenied(_("This case is outside your area."))
 
 
-def case_list(*, user: User, status: str = "") -> QuerySet[Case]:
+def case_list(*, user: User, status: str = "", limit: int = 200, request=None) -> list[Case]:
+    """The latest cases in the official's area; the read is audit-logged with the people shown."""
     cases = case_queryset(user)
-    return (cases.filter(status=status) if status else cases).order_by("-confirmed_at", "-pk")
+    shown = list((cases.filter(status=status) if status else cases).order_by("-confirmed_at", "-pk")[:limit])
+    audit_event_create(
+        actor=user,
+        action="list",
+        object_type="case",
+        purpose="contact tracing",
+        request=request,
+        person_ids=[c.person_id for c in shown],
+        details={"status": status},
+    )
+    return shown
 
 
 def case_in_area(*, user: User, case_id: int) -> Case:
@@ -92,15 +103,15 @@ def exposure_queryset(*, user: User, case_id: int, level: str = "") -> QuerySet[
 
 
 def exposure_page(
-    *, user: User, case_id: int, level: str = "", limit: int = 100, offset: int = 0, request=None
+    *, user: User, case_id: int, level: str = "", limit: int | None = 100, offset: int = 0, request=None
 ) -> tuple[int, list[Exposure]]:
-    """(count, one page) of the case's exposures in the official's area; the read is audit-logged
-    naming the case and every person on the page."""
+    """(count, one page) of the case's exposures in the official's area (every one with no limit);
+    the read is audit-logged naming the case and every person on the page."""
     if not Case.objects.filter(pk=case_id).exists():
         raise Http404(_("No such case."))
     exposures = exposure_queryset(user=user, case_id=case_id, level=level)
-    count = exposures.count()
-    page = list(exposures[offset : offset + limit])
+    page = list(exposures[offset:] if limit is None else exposures[offset : offset + limit])
+    count = len(page) if limit is None else exposures.count()
     audit_event_create(
         actor=user,
         action="read_exposures",

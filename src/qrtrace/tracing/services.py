@@ -22,6 +22,7 @@ from .alerts import alerts_draft
 from .engine import trace_from_database
 from .models import (
     OPEN_EXPOSURE_STATUSES,
+    AlertStatus,
     Case,
     CaseStatus,
     Exposure,
@@ -29,6 +30,7 @@ from .models import (
     Level,
     TimelinePlace,
     TraceJob,
+    VenueAlert,
 )
 from .notify import exposures_notify
 from .rules import CaseFacts, Found, Rules, TraceResult
@@ -161,6 +163,53 @@ def case_register(
         person_ids=[person.pk],
     )
     trace_job_enqueue(case=case, reason="registered")
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *,
+    case: Case,
+    actor: User,
+    status: str,
+    isolated_at: datetime | None,
+    treated_at_place: str,
+    notes: str,
+    request: HttpRequest | None = None,
+) -> Case:
+    """Record the case's course. A new isolation time changes the window, so the case is traced again;
+    a discarded case (a false positive) closes its contacts and retracts its venue alerts."""
+    require_case_access(actor, case)
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": [_("Unknown case status.")]})
+    _check_times(case.confirmed_at, case.symptom_onset, isolated_at)
+    window_changed = isolated_at != case.isolated_at
+    case.status, case.isolated_at = status, isolated_at
+    case.treated_at_place, case.notes = treated_at_place.strip()[:200], notes.strip()
+    try:
+        with transaction.atomic():
+            case.save(update_fields=["status", "isolated_at", "treated_at_place", "notes"])
+    except IntegrityError:  # made active again while another case of the person is active
+        raise Conflict(_("This person is already an active case.")) from None
+    if status == CaseStatus.DISCARDED:
+        Exposure.objects.filter(case=case, status__in=OPEN_EXPOSURE_STATUSES).update(
+            status=ExposureStatus.CLOSED, status_reason="case discarded", updated_at=timezone.now()
+        )
+        VenueAlert.objects.filter(case=case).exclude(status=AlertStatus.RETRACTED).update(
+            status=AlertStatus.RETRACTED, changed_by=actor, updated_at=timezone.now()
+        )
+    elif window_changed:
+        trace_job_enqueue(case=case, reason="isolation changed")
+    audit_event_create(
+        actor=actor,
+        action="update",
+        object_type="case",
+        object_id=case.pk,
+        purpose="case follow-up",
+        request=request,
+        person_ids=[case.person_id],
+        details={"status": status},
+    )
     return case
 
 

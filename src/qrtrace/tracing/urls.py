@@ -8,6 +8,7 @@ urlpatterns = [
     path("tracing/cases/new", views.case_new, name="case_new"),
     path("tracing/cases/<int:case_id>/", views.case_detail, name="case"),
     path("tracing/cases/<int:case_id>/timeline", views.timeline_print, name="timeline"),
+    path("tracing/cases/<int:case_id>/edit", views.case_edit, name="case_edit"),
     path("tracing/cases/<int:case_id>/trace", views.case_trace, name="trace"),
     path("tracing/cases/<int:case_id>/places", views.place_add, name="place_add"),
     path("tracing/cases/<int:case_id>/contacts", views.contact_add, name="contact_add"),

@@ -15,7 +15,7 @@ from qrtrace.lib.errors import Conflict
 from qrtrace.notifications.selectors import message_list
 
 from . import alerts, selectors, services
-from .forms import AlertForm, CaseForm, ContactForm, PlaceForm, ReasonForm
+from .forms import AlertForm, CaseForm, CaseUpdateForm, ContactForm, PlaceForm, ReasonForm
 from .graph import chain_graph
 from .models import CaseStatus, Exposure, Level, VenueAlert
 from .notify import case_reference
@@ -32,12 +32,11 @@ def _form_error(form: Form, error: ValidationError | Conflict) -> None:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    cases = selectors.case_list(user=request.user, status=status if status in CaseStatus.values else "")
-    return render(
-        request,
-        "tracing/case_list.html",
-        {"cases": cases[:200], "status": status, "statuses": CaseStatus.choices},
+    cases = selectors.case_list(
+        user=request.user, status=status if status in CaseStatus.values else "", request=request
     )
+    context = {"cases": cases, "status": status, "statuses": CaseStatus.choices}
+    return render(request, "tracing/case_list.html", context)
 
 
 @login_required
@@ -58,7 +57,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for_official(user=request.user, case_id=case_id, request=request)
-    exposures = list(selectors.exposure_queryset(user=request.user, case_id=case.pk))
+    _count, exposures = selectors.exposure_page(
+        user=request.user, case_id=case.pk, limit=None, request=request
+    )
     # Delivery status beside each contact, so a failed SMS is seen and the person called instead.
     sent = {m.person_id: m for m in message_list(reference=case_reference(case.pk))}
     for exposure in exposures:
@@ -74,6 +75,14 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "graph": chain_graph(case, exposures),
             "place_form": PlaceForm(),
             "contact_form": ContactForm(),
+            "update_form": CaseUpdateForm(
+                initial={
+                    "status": case.status,
+                    "isolated_at": case.isolated_at and timezone.localtime(case.isolated_at),
+                    "treated_at_place": case.treated_at_place,
+                    "notes": case.notes,
+                }
+            ),
         },
     )
 
@@ -93,6 +102,23 @@ def case_trace(request: HttpRequest, case_id: int) -> HttpResponse:
     messages.success(
         request, _("Traced: %(f1)d F1, %(f2)d F2.") % {"f1": summary.f1_count, "f2": summary.f2_count}
     )
+    return redirect("tracing:case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def case_edit(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    form = CaseUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_update(case=case, actor=request.user, request=request, **form.cleaned_data)
+        except (ValidationError, Conflict) as error:
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(request, _("Case updated."))
+    else:
+        messages.error(request, _("The case was not updated: check the status and time."))
     return redirect("tracing:case", case_id=case.pk)
 
 
