@@ -25,21 +25,19 @@ def run(ctx: Context) -> list[Figure]:
     if shutil.which("wrk") is None:
         print("<!-- ingest: skipped, wrk is not installed (apt-get install wrk) -->")
         return []
-    venues = list(Venue.objects.filter(status=VenueStatus.ACTIVE).order_by("code")[:2_000])
-    official = official_upsert(username="bench", role="province", area_code="38")
-    token = api_token_create(user=official, name="bench")
-    people = int(ctx.facts.get("people", 1_000))
     seconds = ctx.size.load_seconds
     with tempfile.TemporaryDirectory() as tmp, served(ctx.env(), port=ctx.port) as base:
-        codes, tokens = Path(tmp) / "codes", Path(tmp) / "tokens"
-        codes.write_text("\n".join(v.code for v in venues) + "\n")
-        tokens.write_text("\n".join(venue_token(v) for v in venues) + "\n")
-        _wrk(f"{base}/healthz", 1)  # warm up: workers import lazily on their first requests
-        ceiling = _wrk(f"{base}/healthz", seconds)
+        api_args = api_load_arguments(ctx, Path(tmp))
+        tokens = Path(tmp) / "tokens"
+        tokens.write_text("\n".join(venue_token(v) for v in _venues()) + "\n")
+        # Warm up: workers import modules and open connections on their first requests.
+        wrk(f"{base}/healthz", 1)
+        wrk(base, 1, "checkins.lua", *api_args)
+        ceiling = wrk(f"{base}/healthz", seconds)
         before = CheckIn.objects.count()
-        api = _wrk(base, seconds, "checkins.lua", token, str(people), str(codes))
+        api = wrk(base, seconds, "checkins.lua", *api_args)
         stored = CheckIn.objects.count() - before
-        form = _wrk(base, seconds, "form.lua", str(people), str(tokens))
+        form = wrk(base, seconds, "form.lua", api_args[1], str(tokens))
     return [
         _figure("GET /healthz (ceiling)", ceiling),
         *_checkin_figures("POST /api/v1/checkins", api, ceiling, ctx.vendor, stored),
@@ -47,7 +45,21 @@ def run(ctx: Context) -> list[Figure]:
     ]
 
 
-def _wrk(url: str, seconds: int, script: str | None = None, *args: str) -> dict:
+def _venues() -> list[Venue]:
+    return list(Venue.objects.filter(status=VenueStatus.ACTIVE).order_by("code")[:2_000])
+
+
+def api_load_arguments(ctx: Context, folder: Path) -> list[str]:
+    """checkins.lua's arguments: a fresh API token of a province official, the number of people in
+    the history, and a file of venue codes."""
+    official = official_upsert(username="bench", role="province", area_code="38")
+    codes = folder / "codes"
+    codes.write_text("\n".join(v.code for v in _venues()) + "\n")
+    people = str(ctx.facts.get("people", 1_000))
+    return [api_token_create(user=official, name="bench"), people, str(codes)]
+
+
+def wrk(url: str, seconds: int, script: str | None = None, *args: str) -> dict:
     command = [
         "wrk",
         "-t2",
