@@ -5,6 +5,7 @@ import http.client
 import itertools
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +18,6 @@ import pytest
 from bench.harness import ROOT, fresh_database
 from bench.server import kill_hard, start, stop
 
-PORT = 8087
 CLIENTS = 8
 
 
@@ -46,9 +46,18 @@ def _stored_ids(url: str, ids: list[int]) -> set[int]:
         return {row[0] for row in db.execute("SELECT id FROM checkins_checkin WHERE id = ANY(%s)", [ids])}
 
 
-def _client(token: str, venue: str, numbers, acked: list[int], stop_event: threading.Event) -> None:
+def _free_port() -> int:
+    # Several suites (SQLite, PostgreSQL) may run at once on one machine: never a fixed port.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _client(
+    port: int, token: str, venue: str, numbers, acked: list[int], stop_event: threading.Event
+) -> None:
     """Send check-ins one after another on one connection; keep the id of every 2xx answer."""
-    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=5)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     while not stop_event.is_set():
         number = next(numbers)
@@ -78,11 +87,12 @@ def test_every_acknowledged_check_in_survives_a_sigkill_of_the_server(bench_data
         env, "shell", "-c", "from qrtrace.venues.models import Venue; print(Venue.objects.get().code)"
     ).splitlines()[-1]
 
-    server = start(env, port=PORT, log=tmp_path / "server.log")
+    port = _free_port()
+    server = start(env, port=port, log=tmp_path / "server.log")
     acked: list[int] = []
     stop_event, numbers = threading.Event(), itertools.count(10_000_000)
     clients = [
-        threading.Thread(target=_client, args=(token, venue, numbers, acked, stop_event))
+        threading.Thread(target=_client, args=(port, token, venue, numbers, acked, stop_event))
         for _ in range(CLIENTS)
     ]
     for client in clients:
@@ -95,7 +105,7 @@ def test_every_acknowledged_check_in_survives_a_sigkill_of_the_server(bench_data
     for client in clients:
         client.join(timeout=10)
 
-    restarted = start(env, port=PORT, log=tmp_path / "server.log")
+    restarted = start(env, port=port, log=tmp_path / "server.log")
     stop(restarted)
     assert len(acked) >= 200, (tmp_path / "server.log").read_text()[-2000:]
     assert len(set(acked)) == len(acked)
