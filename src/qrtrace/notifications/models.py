@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qrtrace.checkins.models import Person
 from qrtrace.lib.crypto import EncryptedTextField
@@ -14,7 +15,7 @@ class MessageStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RETRYING = "retrying", _("Failed, will retry")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("message status", "Failed")
 
 
 class Message(models.Model):

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import AlertStatus, CaseStatus, Level, TestType
 
@@ -32,9 +33,9 @@ class CaseUpdateForm(forms.Form):
 
 class PlaceForm(forms.Form):
     place = forms.CharField(label=_("Place"), max_length=200)
-    address = forms.CharField(label=_("Address"), max_length=300, required=False)
-    started_at = forms.DateTimeField(label=_("From"), widget=_Local())
-    ended_at = forms.DateTimeField(label=_("Until"), required=False, widget=_Local())
+    address = forms.CharField(label=pgettext_lazy("place", "Address"), max_length=300, required=False)
+    started_at = forms.DateTimeField(label=pgettext_lazy("time", "From"), widget=_Local())
+    ended_at = forms.DateTimeField(label=pgettext_lazy("time", "Until"), required=False, widget=_Local())
 
 
 class ContactForm(forms.Form):
@@ -50,6 +51,6 @@ class ReasonForm(forms.Form):
 
 class AlertForm(forms.Form):
     status = forms.ChoiceField(choices=AlertStatus.choices)
-    starts_at = forms.DateTimeField(label=_("From"), widget=_Local())
-    ends_at = forms.DateTimeField(label=_("Until"), widget=_Local())
+    starts_at = forms.DateTimeField(label=pgettext_lazy("time", "From"), widget=_Local())
+    ends_at = forms.DateTimeField(label=pgettext_lazy("time", "Until"), widget=_Local())
     message = forms.CharField(label=_("Message"), max_length=500, required=False)

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qrtrace.checkins.models import Person
 from qrtrace.venues.models import Venue
 
 
 class CaseStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("case status", "Active")
     RECOVERED = "recovered", _("Recovered")
     DIED = "died", _("Died")
     DISCARDED = "discarded", _("Discarded (not a case)")
