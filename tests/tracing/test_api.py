@@ -141,3 +141,11 @@ def test_the_timeline_lists_the_visits_in_the_infectious_window_with_venue_and_a
         ("Chợ Vườn Hoa", "12 Phan Chu Trinh", market.code)
     ]
     assert response.json()["window_start"].startswith("2026-03-01T12:00")
+
+
+@pytest.mark.parametrize("query", [{"level": "F3"}, {"limit": 0}, {"limit": 5000}, {"offset": -1}])
+def test_bad_exposure_list_parameters_are_a_422(client, province_official, bearer, query):
+    case = Case.objects.create(person=actors.make_person(), confirmed_at=T0)
+    response = client.get(f"/api/v1/cases/{case.pk}/exposures", query, headers=bearer(province_official))
+    assert response.status_code == 422
+    assert response.json()["detail"]

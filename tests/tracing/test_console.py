@@ -33,7 +33,7 @@ def test_the_case_page_shows_timeline_lists_and_chain_in_vietnamese(client, comm
     case, market, _contact = traced
     client.force_login(commune_official)
     body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
-    assert "Mốc dịch tễ" in body
+    assert "Mốc dịch tễ" in body and "Đang điều trị" in body
     assert market.name in body and "<svg" in body and "F1 (1)" in body
 
 
