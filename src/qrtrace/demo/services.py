@@ -259,6 +259,9 @@ def _indexes_rebuilt_after() -> Iterator[None]:
                 cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
             if foreign_keys:
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+                # Autovacuum would gather the planner's statistics some minutes later; the first
+                # queries on a fresh history should not be planned blind.
+                cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
