@@ -2,12 +2,6 @@
 -- wrk -s checkins.lua URL -- TOKEN PEOPLE VENUE_CODES_FILE
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "report.lua")
 
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("seed", threads)
-end
-
 local venues, people, headers = {}, 0, {}
 function init(args)
   headers["Authorization"] = "Bearer " .. args[1]

@@ -3,12 +3,6 @@
 -- wrk -s form.lua URL -- PEOPLE VENUE_TOKENS_FILE
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "report.lua")
 
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("seed", threads)
-end
-
 local csrf = "benchbenchbenchbenchbenchbench32"
 local tokens, people, page_next = {}, 0, true
 local page = {["Cookie"] = "csrftoken=" .. csrf}

@@ -1,4 +1,11 @@
--- Shared by every wrk script: one machine-readable line with the figures bench/ingest.py reads.
+-- Shared by every wrk script: a distinct random seed per thread (`seed`), and one machine-readable
+-- line with the figures bench/ingest.py reads.
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("seed", threads)
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
