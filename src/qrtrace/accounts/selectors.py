@@ -71,6 +71,7 @@ def totp_required(user: User) -> bool:
 
 
 def can_review_audit_log(user: User) -> bool:
-    """The province office and administrators review who read what; commune and venue staff do not."""
+    """The province office and administrators review who read what; commune and venue staff do not,
+    nor an official of another province (the log names this province's residents)."""
     jurisdiction = user_jurisdiction(user)
-    return jurisdiction.everywhere or bool(jurisdiction.provinces)
+    return jurisdiction.everywhere or settings.QRTRACE_PROVINCE in jurisdiction.provinces

@@ -1,0 +1,89 @@
+"""One data set for the whole authorisation suite, built once per module and rolled back after it.
+
+Each test then runs in its own savepoint (pytest-django's `db`), so an action one actor performs
+(a rotated QR, a suspended venue) never changes what the next actor finds.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from qrtrace.accounts.models import User
+from qrtrace.accounts.services import api_token_create
+from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.services import device_register
+from qrtrace.checkins.views import receipt
+from qrtrace.geo.models import Commune
+from qrtrace.tracing.models import Case, Exposure, Level, VenueAlert
+from qrtrace.venues.models import PosterBatch, Venue
+from qrtrace.venues.qr import venue_token
+from tests import actors
+
+
+@dataclass
+class World:
+    commune_a: int
+    now: str
+    venue: Venue
+    pending: Venue
+    token: str
+    ref: str
+    device: str
+    checkin: CheckIn
+    batch: PosterBatch
+    case: Case
+    exposure: Exposure
+    alert: VenueAlert
+    users: dict[str, User]
+    tokens: dict[str, str]
+
+
+def _build() -> World:
+    venue = actors.make_venue("Chợ Vườn Hoa", actors.COMMUNE_A)
+    other_venue = actors.make_venue("Siêu thị Quảng Phú", actors.COMMUNE_B)
+    pending = actors.make_venue("Quán Mới", actors.COMMUNE_A, status="pending")
+    other_province = Commune.objects.get(code=actors.OTHER_PROVINCE_COMMUNE).province_id
+    users = {
+        "staff": actors.make_official("staff_a", "venue", venue.code),
+        "staff_other": actors.make_official("staff_b", "venue", other_venue.code),
+        "commune": actors.make_official("tram_a", "commune", actors.COMMUNE_A),
+        "commune_out": actors.make_official("tram_b", "commune", actors.COMMUNE_B),
+        "province": actors.make_official("cdc", "province", actors.PROVINCE),
+        "province_out": actors.make_official("cdc_na", "province", other_province),
+        "admin": actors.make_admin(),
+    }
+    citizen = actors.make_person("Nguyễn Văn A", "+84912345678", commune_id=actors.COMMUNE_A)
+    contact = actors.make_person("Trần Thị B", "+84912345679", commune_id=actors.COMMUNE_A)
+    now = timezone.now()
+    checkin = CheckIn.objects.create(
+        venue=venue, person=citizen, entered_at=now - timedelta(hours=1), method="self_scan"
+    )
+    case = Case.objects.create(person=citizen, confirmed_at=now - timedelta(hours=2))
+    return World(
+        commune_a=actors.COMMUNE_A,
+        now=now.isoformat(),
+        venue=venue,
+        pending=pending,
+        token=venue_token(venue),
+        ref=receipt([checkin]),
+        device=device_register(person=citizen),
+        checkin=checkin,
+        batch=PosterBatch.objects.create(commune_id=actors.COMMUNE_A, requested_by=users["commune"]),
+        case=case,
+        exposure=Exposure.objects.create(case=case, person=contact, level=Level.F1, source_person=citizen),
+        alert=VenueAlert.objects.create(
+            case=case, venue=venue, starts_at=now - timedelta(hours=1), ends_at=now
+        ),
+        users=users,
+        tokens={name: api_token_create(user=user) for name, user in users.items()},
+    )
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build()
+        transaction.set_rollback(True)

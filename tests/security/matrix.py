@@ -1,0 +1,277 @@
+"""The authorisation matrix: who may call each page and API operation, inside and outside their area.
+
+docs/security.md shows this table (`python -m tests.security.matrix` prints it); test_matrix.py walks
+it — every entry as every actor — and fails on any URL pattern or API operation it does not list.
+
+The record each request names lies in commune A of the province (venue A, its check-ins, a case of
+a resident of commune A). Actors, in column order:
+
+- anon: no session, no token; citizen: the same, holding the device cookie of a person who checked in;
+- staff / staff_other: venue staff of venue A / of venue B (in commune B);
+- commune / commune_out: the health station of commune A / of commune B;
+- province / province_out: the province office (Thanh Hóa) / another province's (Nghệ An);
+- admin: a superuser.
+
+Answers: ok (2xx, or a redirect that is not to sign-in), login (redirect to the sign-in page), or the
+status code. Out of area is 404 wherever a record is named by id or code (its existence must not
+leak); 403 where the caller names no record, or names one the role may see but not change.
+"""
+
+from dataclasses import dataclass
+
+ACTORS = (
+    "anon",
+    "citizen",
+    "staff",
+    "staff_other",
+    "commune",
+    "commune_out",
+    "province",
+    "province_out",
+    "admin",
+)
+HEADERS = (
+    "anonymous",
+    "citizen (device)",
+    "venue staff: own",
+    "venue staff: other",
+    "commune: in",
+    "commune: out",
+    "province: in",
+    "province: other",
+    "admin",
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One request: `name` is a URL pattern name (pages) or "METHOD /api/v1/path" (API operations).
+
+    `args` fill the URL's parameters from the test world (str.format with `w`); `data` is the form or
+    JSON body, formatted the same way.
+    """
+
+    name: str
+    action: str
+    answers: str
+    method: str = "GET"
+    args: tuple[tuple[str, str], ...] = ()
+    data: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def expected(self) -> dict[str, str]:
+        values = self.answers.split()
+        assert len(values) == len(ACTORS), f"{self.name}: {len(values)} answers for {len(ACTORS)} actors"
+        return dict(zip(ACTORS, values, strict=True))
+
+    @property
+    def http_method(self) -> str:
+        return self.name.split(" ", 1)[0] if self.is_api else self.method
+
+    @property
+    def is_api(self) -> bool:
+        return self.name.split(" ", 1)[0] in ("GET", "POST", "PATCH", "PUT", "DELETE")
+
+    @property
+    def label(self) -> str:
+        if self.is_api:
+            return f"`{self.name}`"
+        shown = ", ".join(value for _key, value in self.args if "{" not in value)
+        return f"`{self.method} {self.name}`" + (f" ({shown})" if shown else "")
+
+
+VENUE = (("pk", "{w.venue.pk}"),)
+PENDING = (("pk", "{w.pending.pk}"),)
+CASE = (("case_id", "{w.case.pk}"),)
+API_VENUE = (("venue_id", "{w.venue.pk}"),)
+API_PENDING = (("venue_id", "{w.pending.pk}"),)
+ARGS_CASE = (("case_id", "{w.case.pk}"),)
+REASON = (("reason", "Không đủ điều kiện"),)
+
+# Answer rows shared by many entries (column order as ACTORS).
+EVERYONE = "ok ok ok ok ok ok ok ok ok"
+SIGNED_IN = "login login ok ok ok ok ok ok ok"
+VENUE_READ = "login login ok 404 ok 404 ok 404 ok"
+VENUE_OFFICIAL = "login login 403 404 ok 404 ok 404 ok"
+PENDING_VENUE = "login login 404 404 ok 404 ok 404 ok"
+TRACERS = "login login 403 403 ok ok ok ok ok"
+CASE_PAGE = "login login 403 403 ok 404 ok 404 ok"
+API_SIGNED_IN = "401 401 ok ok ok ok ok ok ok"
+API_VENUE_READ = "401 401 ok 404 ok 404 ok 404 ok"
+API_VENUE_OFFICIAL = "401 401 403 404 ok 404 ok 404 ok"
+API_PENDING_VENUE = "401 401 404 404 ok 404 ok 404 ok"
+API_CASE = "401 401 403 403 ok 404 ok 404 ok"
+
+MATRIX: tuple[Entry, ...] = (
+    # --- public pages ---------------------------------------------------------------------------
+    Entry("home", "home page", EVERYONE),
+    Entry("healthz", "liveness check", EVERYONE),
+    Entry("set_language", "switch language", EVERYONE, "POST", data=(("language", "en"),)),
+    Entry("accounts:login", "sign-in form", EVERYONE),
+    Entry("accounts:totp_verify", "second-factor step (after a password)", "login " * 9),
+    Entry("accounts:totp_enrol", "set up a second factor", SIGNED_IN),
+    Entry("accounts:logout", "sign out", EVERYONE, "POST"),
+    Entry("api:openapi-json", "API schema", EVERYONE),
+    Entry("api:openapi-view", "API docs (Swagger UI)", EVERYONE),
+    Entry("api:api-root", "API root: no page", "404 " * 9),
+    Entry("venues:register", "ask for a venue to be registered", EVERYONE),
+    Entry("checkins:scan", "scan a poster: the check-in form", EVERYONE, args=(("token", "{w.token}"),)),
+    Entry("checkins:receipt", "check-in receipt (the link is the key)", EVERYONE, args=(("ref", "{w.ref}"),)),
+    Entry("checkins:checkout", "check out from a receipt", EVERYONE, "POST", args=(("ref", "{w.ref}"),)),
+    Entry("checkins:my_qr", "personal QR cards of this phone", "404 ok 404 404 404 404 404 404 404"),
+    Entry("checkins:forget_device", "forget this phone", EVERYONE, "POST"),
+    # --- venues ----------------------------------------------------------------------------------
+    Entry("venues:list", "venue list (own area or venues)", SIGNED_IN),
+    Entry("venues:new", "venue creation form", SIGNED_IN),
+    Entry(
+        "venues:new",
+        "create a venue in commune A",
+        "login login 403 403 ok 403 ok 403 ok",
+        "POST",
+        data=(
+            ("name", "Nhà văn hoá"),
+            ("kind", "agency"),
+            ("address", "5 Trần Phú"),
+            ("commune", "{w.commune_a}"),
+        ),
+    ),
+    Entry("venues:batches", "poster batches (own requests)", SIGNED_IN),
+    Entry(
+        "venues:batch_download",
+        "download a poster batch (its requester only)",
+        "login login 404 404 ok 404 404 404 404",
+        args=(("pk", "{w.batch.pk}"),),
+    ),
+    Entry("venues:detail", "venue page", VENUE_READ, args=VENUE),
+    Entry("venues:edit", "edit a venue", VENUE_READ, args=VENUE),
+    Entry("venues:poster", "print its poster", VENUE_READ, args=VENUE),
+    Entry("venues:qr", "its QR image", VENUE_READ, args=(*VENUE, ("kind", "svg"))),
+    Entry("venues:action", "approve", PENDING_VENUE, "POST", args=(*PENDING, ("action", "approve"))),
+    Entry(
+        "venues:action", "reject", PENDING_VENUE, "POST", args=(*PENDING, ("action", "reject")), data=REASON
+    ),
+    Entry(
+        "venues:action", "suspend", VENUE_OFFICIAL, "POST", args=(*VENUE, ("action", "suspend")), data=REASON
+    ),
+    Entry("venues:action", "rotate its QR", VENUE_READ, "POST", args=(*VENUE, ("action", "rotate"))),
+    Entry("venues:action", "revoke its QR", VENUE_READ, "POST", args=(*VENUE, ("action", "revoke"))),
+    # --- check-ins (staff side) --------------------------------------------------------------------
+    Entry("checkins:gate_index", "gate: choose a venue", SIGNED_IN),
+    Entry("checkins:gate", "gate scanner of a venue", VENUE_READ, args=(("code", "{w.venue.code}"),)),
+    Entry("checkins:visitors", "visitor log of a venue", VENUE_READ, args=(("code", "{w.venue.code}"),)),
+    # --- tracing ---------------------------------------------------------------------------------
+    Entry("tracing:cases", "case list (own area)", TRACERS),
+    Entry("tracing:case_new", "register a case", TRACERS),
+    Entry("tracing:alerts", "venue alerts (own area)", TRACERS),
+    Entry("tracing:case", "case page", CASE_PAGE, args=CASE),
+    Entry("tracing:timeline", "printable timeline (mốc dịch tễ)", CASE_PAGE, args=CASE),
+    Entry("tracing:case_edit", "edit a case", CASE_PAGE, "POST", args=CASE),
+    Entry("tracing:trace", "trace now", CASE_PAGE, "POST", args=CASE),
+    Entry("tracing:place_add", "add a place to the timeline", CASE_PAGE, "POST", args=CASE),
+    Entry("tracing:contact_add", "add a contact by hand", CASE_PAGE, "POST", args=CASE),
+    Entry("tracing:followup", "contact follow-up", CASE_PAGE, "POST", args=CASE),
+    Entry("tracing:export", "export contacts", CASE_PAGE, args=(*CASE, ("kind", "csv"))),
+    Entry(
+        "tracing:dismiss",
+        "dismiss a contact",
+        "login login 404 404 ok 404 ok 404 ok",
+        "POST",
+        args=(("exposure_id", "{w.exposure.pk}"),),
+        data=REASON,
+    ),
+    Entry(
+        "tracing:alert_change",
+        "publish or retract an alert",
+        CASE_PAGE,
+        "POST",
+        args=(("alert_id", "{w.alert.pk}"),),
+    ),
+    # --- audit and admin -------------------------------------------------------------------------
+    Entry("audit:event_list", "audit log", "login login 403 403 403 403 ok 403 ok"),
+    Entry("admin:*", "Django admin (every admin page)", "login login login login login login login login ok"),
+    # --- API -------------------------------------------------------------------------------------
+    Entry("GET /api/v1/geo/provinces", "provinces", EVERYONE),
+    Entry("GET /api/v1/geo/communes", "communes of a province", EVERYONE, args=(("province", "38"),)),
+    Entry("GET /api/v1/me", "who am I", API_SIGNED_IN),
+    Entry(
+        "POST /api/v1/venues",
+        "create a venue in commune A",
+        "401 401 403 403 ok 403 ok 403 ok",
+        data=(
+            ("name", "Nhà văn hoá"),
+            ("kind", "agency"),
+            ("commune_code", "{w.commune_a}"),
+            ("address", "5 Trần Phú"),
+        ),
+    ),
+    Entry("GET /api/v1/venues", "venue list (own area or venues)", API_SIGNED_IN),
+    Entry("GET /api/v1/venues/{venue_id}", "a venue", API_VENUE_READ, args=API_VENUE),
+    Entry(
+        "PATCH /api/v1/venues/{venue_id}",
+        "edit a venue",
+        API_VENUE_READ,
+        args=API_VENUE,
+        data=(("name", "Chợ mới"),),
+    ),
+    Entry("POST /api/v1/venues/{venue_id}/approve", "approve", API_PENDING_VENUE, args=API_PENDING),
+    Entry(
+        "POST /api/v1/venues/{venue_id}/reject", "reject", API_PENDING_VENUE, args=API_PENDING, data=REASON
+    ),
+    Entry(
+        "POST /api/v1/venues/{venue_id}/suspend", "suspend", API_VENUE_OFFICIAL, args=API_VENUE, data=REASON
+    ),
+    Entry("POST /api/v1/venues/{venue_id}/rotate-qr", "rotate its QR", API_VENUE_READ, args=API_VENUE),
+    Entry("POST /api/v1/venues/{venue_id}/revoke-qr", "revoke its QR", API_VENUE_READ, args=API_VENUE),
+    Entry("GET /api/v1/venues/{venue_id}/poster.pdf", "its poster", API_VENUE_READ, args=API_VENUE),
+    Entry(
+        "POST /api/v1/checkins",
+        "record a check-in at venue A",
+        "401 401 ok 403 ok 403 ok 403 ok",
+        data=(("venue_code", "{w.venue.code}"), ("person", {"phone": "0912000111", "full_name": "Lê Văn C"})),
+    ),
+    Entry(
+        "POST /api/v1/checkins/{checkin_id}/checkout",
+        "check someone out",
+        API_VENUE_READ,
+        args=(("checkin_id", "{w.checkin.pk}"),),
+    ),
+    Entry("GET /api/v1/venues/{venue_id}/checkins", "a venue's check-ins", API_VENUE_READ, args=API_VENUE),
+    Entry(
+        "POST /api/v1/cases",
+        "register a case living in commune A",
+        "401 401 403 403 ok 403 ok 403 ok",
+        data=(
+            ("phone", "0912000222"),
+            ("full_name", "Phạm Thị D"),
+            ("confirmed_at", "{w.now}"),
+            ("commune_code", "{w.commune_a}"),
+        ),
+    ),
+    Entry("GET /api/v1/cases/{case_id}", "a case", API_CASE, args=ARGS_CASE),
+    Entry("POST /api/v1/cases/{case_id}/trace", "trace now", API_CASE, args=ARGS_CASE),
+    Entry(
+        "GET /api/v1/cases/{case_id}/exposures",
+        "its F1/F2 (those living in the caller's area)",
+        "401 401 403 403 ok ok ok ok ok",
+        args=ARGS_CASE,
+    ),
+    Entry("GET /api/v1/cases/{case_id}/timeline", "its timeline", API_CASE, args=ARGS_CASE),
+)
+
+_SHOWN = {"ok": "✓", "login": "→ sign-in"}
+
+
+def markdown_table() -> str:
+    """The table docs/security.md shows, row for row the entries the tests walk."""
+    lines = [
+        "| request | action | " + " | ".join(HEADERS) + " |",
+        "|---|---|" + "---|" * len(HEADERS),
+    ]
+    for entry in MATRIX:
+        cells = [_SHOWN.get(answer, answer) for answer in entry.expected.values()]
+        lines.append(f"| {entry.label} | {entry.action} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
