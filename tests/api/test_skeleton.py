@@ -44,3 +44,9 @@ def test_home_page_links_businesses_to_registration_and_officials_to_their_venue
     assert 'href="/venues/register"' in client.get("/").content.decode()
     client.force_login(commune_official)
     assert 'href="/venues/"' in client.get("/").content.decode()
+
+
+def test_home_page_links_area_officials_to_the_tracing_console(client, commune_official):
+    assert 'href="/tracing/"' not in client.get("/").content.decode()
+    client.force_login(commune_official)
+    assert 'href="/tracing/"' in client.get("/").content.decode()
