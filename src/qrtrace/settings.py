@@ -189,6 +189,20 @@ QRTRACE_QR_GRACE_DAYS = env_int("QRTRACE_QR_GRACE_DAYS", 7, minimum=0, maximum=9
 QRTRACE_TRACING_BEFORE_ONSET_HOURS = env_int("QRTRACE_TRACING_BEFORE_ONSET_HOURS", 48, minimum=0, maximum=720)
 QRTRACE_TRACING_BUFFER_MINUTES = env_int("QRTRACE_TRACING_BUFFER_MINUTES", 30, minimum=0, maximum=1440)
 QRTRACE_TRACING_MAX_STAY_HOURS = env_int("QRTRACE_TRACING_MAX_STAY_HOURS", 12, minimum=1, maximum=72)
+# Check-ins kept but flagged for review (qrtrace.checkins.flags): entered this far outside a venue's
+# opening hours, or at venues of two communes this close together.
+QRTRACE_REVIEW_HOURS_MARGIN_MINUTES = env_int(
+    "QRTRACE_REVIEW_HOURS_MARGIN_MINUTES", 120, minimum=0, maximum=720
+)
+QRTRACE_REVIEW_SEQUENCE_SECONDS = env_int("QRTRACE_REVIEW_SEQUENCE_SECONDS", 120, minimum=0, maximum=300)
+# Rate limits of the public pages. Check-ins: generous, since a market's or school's visitors may share
+# one Wi-Fi address (NAT). "My data" codes: each one is an SMS we pay for and a chance to guess.
+QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE = env_int(
+    "QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE", 30, minimum=1
+)
+QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE = env_int("QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE", 600, minimum=1)
+QRTRACE_RATELIMIT_OTP_PHONE_PER_HOUR = env_int("QRTRACE_RATELIMIT_OTP_PHONE_PER_HOUR", 5, minimum=1)
+QRTRACE_RATELIMIT_OTP_IP_PER_HOUR = env_int("QRTRACE_RATELIMIT_OTP_IP_PER_HOUR", 60, minimum=1)
 # Outbound messages: "console" and "file" for development, "smtp" (Django's mail settings), "http"
 # (an SMS gateway at QRTRACE_SMS_GATEWAY_URL with basic-auth credentials).
 QRTRACE_NOTIFY_BACKEND = env_str("QRTRACE_NOTIFY_BACKEND", "console")

@@ -168,6 +168,7 @@ class VisitorFilterForm(forms.Form):
     day_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     risk = forms.ChoiceField(label=_("Declaration"), required=False, choices=[("", _("All")), *Risk.choices])
     inside = forms.BooleanField(label=_("Only people inside now"), required=False)
+    review = forms.BooleanField(label=_("Only check-ins that need review"), required=False)
 
     def clean(self):
         data = super().clean()
@@ -182,3 +183,11 @@ class VisitorFilterForm(forms.Form):
                 % {"days": settings.QRTRACE_RETENTION_DAYS}
             )
         return data
+
+
+class ExportForm(forms.Form):
+    """Why the visitor log leaves the system: recorded in the audit log and printed in the file."""
+
+    purpose = forms.CharField(
+        label=_("Purpose of the export (case number or reason)"), min_length=3, max_length=200
+    )

@@ -72,9 +72,16 @@ def staff_venue_list(*, user) -> QuerySet[Venue]:
 
 
 def visitor_list(
-    *, venue: Venue, day_from: date, day_to: date, risk: str = "", inside_only: bool = False
+    *,
+    venue: Venue,
+    day_from: date,
+    day_to: date,
+    risk: str = "",
+    inside_only: bool = False,
+    review_only: bool = False,
 ) -> QuerySet[CheckIn]:
-    """Check-ins of `venue` on local days `day_from`..`day_to`, newest first."""
+    """Check-ins of `venue` on local days `day_from`..`day_to`, newest first (`review_only`: those
+    flagged for review, see checkins.flags)."""
     start = timezone.make_aware(datetime.combine(day_from, datetime.min.time()))
     end = timezone.make_aware(datetime.combine(day_to + timedelta(days=1), datetime.min.time()))
     checkins = CheckIn.objects.filter(venue=venue, entered_at__gte=start, entered_at__lt=end)
@@ -82,6 +89,8 @@ def visitor_list(
         checkins = checkins.filter(risk=risk)
     if inside_only:
         checkins = _inside(checkins, venue)
+    if review_only:
+        checkins = checkins.exclude(review_reason="")
     return checkins.select_related("person", "staff").order_by("-entered_at", "-pk")
 
 

@@ -11,18 +11,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.selectors import user_jurisdiction
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.lib.ratelimit import ratelimit_allow
 from qrtrace.venues.models import Venue
 
 from .declaration import declaration_clean, declaration_risk
+from .flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
 from .models import CheckIn, CheckInMethod, CheckOutMethod, Device, Person
 from .personal_qr import new_personal_code
 from .selectors import latest_declaration_today, open_checkin
@@ -150,25 +154,35 @@ def checkin_create(
         raise ValidationError({"entered_at": _("The time of entry is in the future.")})
     if left_at is not None and left_at < entered_at:
         raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
-    current = (
+    # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
+    # QRTRACE_REVIEW_SEQUENCE_SECONDS is at most CLOCK_SKEW, so the upper bound serves both.
+    recent = list(
         CheckIn.objects.filter(
             person=person,
-            venue=venue,
-            entered_at__gt=entered_at - venue.default_stay,
+            entered_at__gt=entered_at - max(venue.default_stay, sequence_window()),
             entered_at__lte=entered_at + CLOCK_SKEW,
         )
-        .filter(Q(left_at__isnull=True) | Q(left_at__gt=entered_at))
+        .annotate(venue_commune=F("venue__commune_id"))
         .order_by("-entered_at")
-        .first()
     )
+    current = next((visit for visit in recent if _still_inside(visit, venue, entered_at)), None)
     if current is not None:
         return current, False
+    entered_at = min(entered_at, now)
     answers = declaration_clean(declaration)
     checkin = CheckIn.objects.create(
         venue=venue,
         person=person,
-        entered_at=min(entered_at, now),
+        entered_at=entered_at,
         left_at=left_at,
+        review_reason=entry_reasons(
+            venue=venue,
+            entered_at=entered_at,
+            left_at=left_at,
+            others=[
+                (visit.entered_at, visit.venue_commune) for visit in recent if visit.venue_id != venue.pk
+            ],
+        ),
         checkout_method=CheckOutMethod.API if left_at else "",
         method=method,
         staff=staff,
@@ -192,6 +206,14 @@ def checkin_create(
             )
         )
     return checkin, True
+
+
+def _still_inside(visit: CheckIn, venue: Venue, entered_at: datetime) -> bool:
+    return (
+        visit.venue_id == venue.pk
+        and visit.entered_at > entered_at - venue.default_stay
+        and (visit.left_at is None or visit.left_at > entered_at)
+    )
 
 
 @transaction.atomic
@@ -231,7 +253,9 @@ def checkin_checkout(
         raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
     checkin.left_at = at
     checkin.checkout_method = method
-    checkin.save(update_fields=["left_at", "checkout_method"])
+    if at - checkin.entered_at > max_stay():
+        checkin.review_reason = with_reason(checkin.review_reason, ReviewReason.LONG_STAY)
+    checkin.save(update_fields=["left_at", "checkout_method", "review_reason"])
     if staff is not None:
         audit_event_create(
             actor=staff,
@@ -248,18 +272,44 @@ def checkin_checkout(
 def checkins_expire(*, now: datetime | None = None) -> int:
     """Close every visit never checked out at `entered_at + default_stay`; return how many.
 
-    One UPDATE per distinct usual stay (a handful), not one per check-in.
+    One UPDATE per distinct usual stay (a handful), not one per check-in. A usual stay longer than the
+    maximum tracing accepts flags the visits it closes.
     """
     now = now or timezone.now()
     stays = Venue.objects.values_list("default_stay_minutes", flat=True).distinct()
     closed = 0
     for minutes in stays:
         stay = timedelta(minutes=minutes)
+        changes = {"left_at": F("entered_at") + stay, "checkout_method": CheckOutMethod.AUTO}
+        if stay > max_stay():
+            changes["review_reason"] = Case(
+                When(review_reason="", then=Value(ReviewReason.LONG_STAY.value)),
+                default=Concat(F("review_reason"), Value("," + ReviewReason.LONG_STAY)),
+            )
         with transaction.atomic():
             closed += CheckIn.objects.filter(
                 left_at__isnull=True, venue__default_stay_minutes=minutes, entered_at__lte=now - stay
-            ).update(left_at=F("entered_at") + stay, checkout_method=CheckOutMethod.AUTO)
+            ).update(**changes)
     return closed
+
+
+def checkin_attempt_allow(*, ip: str, device: str | None) -> bool:
+    """Take a token from this device's and this address's check-in buckets; False if either is empty.
+
+    Called before anything is saved, so a refused attempt loses nothing. Per address the limit is
+    generous (a market's visitors share one Wi-Fi address); a browser without a device cookie is
+    counted by its CSRF cookie, which it must send with the form anyway.
+    """
+    if device and not ratelimit_allow(
+        scope="checkin-device",
+        key=device,
+        limit=settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE,
+        period_seconds=60,
+    ):
+        return False
+    return ratelimit_allow(
+        scope="checkin-ip", key=ip, limit=settings.QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE, period_seconds=60
+    )
 
 
 def device_register(*, person: Person) -> str:
@@ -380,15 +430,23 @@ def person_gate_read(*, staff, venue: Venue, person: Person, request=None) -> Ga
 
 @transaction.atomic
 def visitor_log_read(
-    *, user, venue: Venue, checkins: Sequence[CheckIn], action: str, request=None, filters: dict
+    *,
+    user,
+    venue: Venue,
+    checkins: Sequence[CheckIn],
+    action: str,
+    request=None,
+    filters: dict,
+    purpose: str = "",
 ) -> None:
-    """Audit that `user` saw (action "read") or exported (action "export") these visitors of `venue`."""
+    """Audit that `user` saw (action "read") or exported (action "export", with the `purpose` they
+    stated) these visitors of `venue`."""
     audit_event_create(
         actor=user,
         action=action,
         object_type="visitor_log",
         object_id=venue.code,
-        purpose=f"visitor log of venue {venue.code}",
+        purpose=purpose or f"visitor log of venue {venue.code}",
         request=request,
         person_ids=[checkin.person_id for checkin in checkins],
         details={key: str(value) for key, value in filters.items()},

@@ -15,7 +15,8 @@ from qrtrace.lib.cells import csv_rows, xlsx_bytes
 from qrtrace.lib.identity import mask_phone
 
 from .declaration import FIELDS
-from .forms import DeclarationForm, StaffEntryForm, StaffLookupForm, VisitorFilterForm
+from .flags import reason_labels
+from .forms import DeclarationForm, ExportForm, StaffEntryForm, StaffLookupForm, VisitorFilterForm
 from .models import CheckIn, CheckInMethod, CheckOutMethod, Person
 from .personal_qr import InvalidPersonalCode, person_from_token
 from .selectors import (
@@ -143,12 +144,19 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "checkins/visitors.html", {"venue": venue, "form": form}, status=400)
     filters = {k: form.cleaned_data[k] for k in ("day_from", "day_to", "risk")}
-    checkins = visitor_list(venue=venue, inside_only=form.cleaned_data["inside"], **filters)
+    checkins = visitor_list(
+        venue=venue,
+        inside_only=form.cleaned_data["inside"],
+        review_only=form.cleaned_data["review"],
+        **filters,
+    )
     # Venue staff see masked phone numbers; health officials of the area need them whole to call.
     full_phones = user_jurisdiction(request.user).covers_areas
     export = request.GET.get("format")
-    if export in ("csv", "xlsx"):
+    export_form = ExportForm(request.GET if export else None)
+    if export in ("csv", "xlsx") and export_form.is_valid():
         rows = list(checkins[:_EXPORT_MAX])
+        purpose = export_form.cleaned_data["purpose"]
         visitor_log_read(
             user=request.user,
             venue=venue,
@@ -156,8 +164,10 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
             action="export",
             request=request,
             filters={**filters, "format": export},
+            purpose=purpose,
         )
-        return _export(venue, rows, export, full_phones)
+        footer = _export_footer(request.user, venue, purpose, form.cleaned_data)
+        return _export(venue, rows, export, full_phones, footer)
     page = Paginator(checkins, 50).get_page(request.GET.get("page"))
     visitor_log_read(
         user=request.user,
@@ -168,17 +178,23 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
         filters=filters,
     )
     query = request.GET.copy()
-    for key in ("page", "format"):
+    for key in ("page", "format", "purpose"):
         query.pop(key, None)
     context = {
         "venue": venue,
         "form": form,
+        "export_form": export_form,
         "page": page,
-        "rows": [(checkin, _phone(checkin.person, full_phones)) for checkin in page],
+        "rows": [
+            (checkin, _phone(checkin.person, full_phones), reason_labels(checkin.review_reason))
+            for checkin in page
+        ],
         "inside": inside_count(venue=venue),
         "query": query.urlencode(),
+        # The export form repeats the filters, so the file holds what the page shows.
+        "filter_fields": [(key, value) for key, values in query.lists() for value in values],
     }
-    return render(request, "checkins/visitors.html", context)
+    return render(request, "checkins/visitors.html", context, status=400 if export_form.errors else 200)
 
 
 def _phone(person: Person, full: bool) -> str:
@@ -188,7 +204,22 @@ def _phone(person: Person, full: bool) -> str:
     return "0" + person.phone.removeprefix("+84") if full else mask_phone(person.phone)
 
 
-def _export(venue, rows: list[CheckIn], export: str, full_phones: bool) -> HttpResponse:
+def _export_footer(user, venue, purpose: str, filters: dict) -> list[str]:
+    """Who exported, when and why, printed under the rows: the file says where it came from."""
+    return [
+        _("Visitor log of %(venue)s, %(day_from)s to %(day_to)s.")
+        % {"venue": venue, "day_from": filters["day_from"], "day_to": filters["day_to"]},
+        _("Exported by %(user)s at %(at)s. Purpose: %(purpose)s")
+        % {
+            "user": user.get_username(),
+            "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            "purpose": purpose,
+        },
+        _("Personal data: use only for disease control; the export is recorded in the audit log."),
+    ]
+
+
+def _export(venue, rows: list[CheckIn], export: str, full_phones: bool, footer: list[str]) -> HttpResponse:
     header = [
         _("Entered"),
         _("Left"),
@@ -199,6 +230,7 @@ def _export(venue, rows: list[CheckIn], export: str, full_phones: bool) -> HttpR
         _("Declaration"),
         _("How"),
         _("Staff"),
+        _("Needs review"),
     ]
     local = timezone.localtime
     data = [
@@ -212,10 +244,10 @@ def _export(venue, rows: list[CheckIn], export: str, full_phones: bool) -> HttpR
             c.get_risk_display(),
             c.get_method_display(),
             c.staff.get_username() if c.staff else "",
+            "; ".join(reason_labels(c.review_reason)),
         ]
         for c in rows
     ]
-    footer = [_("%(venue)s, exported %(at)s") % {"venue": venue, "at": local().strftime("%Y-%m-%d %H:%M")}]
     name = f"visitors-{venue.code}-{timezone.localdate():%Y%m%d}"
     if export == "csv":
         response = StreamingHttpResponse(

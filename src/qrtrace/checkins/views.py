@@ -16,6 +16,7 @@ from .models import CheckIn, CheckOutMethod, Person
 from .personal_qr import personal_qr_svg
 from .selectors import ALERT_WINDOW, device_person, open_checkin, visited_venue_ids
 from .services import (
+    checkin_attempt_allow,
     checkin_checkout,
     checkin_self_create,
     device_forget,
@@ -75,7 +76,12 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     form = (CheckInForm if someone_else else DeclarationForm)(
         request.POST if request.method == "POST" else None
     )
-    if request.method == "POST" and form.is_valid():
+    # Checked before the form, so a refused attempt saves nothing and the page keeps what was typed.
+    limited = request.method == "POST" and not checkin_attempt_allow(
+        ip=request.META.get("REMOTE_ADDR", ""),
+        device=device_token or request.COOKIES.get(settings.CSRF_COOKIE_NAME),
+    )
+    if request.method == "POST" and not limited and form.is_valid():
         checkins = checkin_self_create(
             venue=venue,
             submitter=form.identity() if someone_else else person,
@@ -87,7 +93,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         if someone_else and form.cleaned_data["remember"]:
             _remember(response, checkins[0].person)
         return response
-    context = {"venue": venue, "form": form, "person": None if someone_else else person}
+    context = {"venue": venue, "form": form, "person": None if someone_else else person, "limited": limited}
     if person is not None and not someone_else:
         inside = open_checkin(person=person, venue=venue)
         since = timezone.now() - ALERT_WINDOW
@@ -97,7 +103,8 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
             "wards": person.wards.order_by("full_name"),
             "alerts": venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since),
         }
-    return render(request, "checkins/scan.html", context, status=400 if form.errors else 200)
+    status = 429 if limited else 400 if form.errors else 200
+    return render(request, "checkins/scan.html", context, status=status)
 
 
 def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, time
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -27,6 +27,9 @@ class VenueIn(Schema):
     lat: Decimal | None = Latitude
     lng: Decimal | None = Longitude
     default_stay_minutes: int | None = StayMinutes
+    opens_at: time | None = None
+    closes_at: time | None = None
+    always_open: bool = False
 
 
 class VenuePatch(Schema):
@@ -37,6 +40,9 @@ class VenuePatch(Schema):
     lat: Decimal | None = Latitude
     lng: Decimal | None = Longitude
     default_stay_minutes: int | None = StayMinutes
+    opens_at: time | None = Field(None, description="Local time; null clears the hours.")
+    closes_at: time | None = Field(None, description="Local time; before `opens_at` runs past midnight.")
+    always_open: bool | None = None
 
 
 class ReasonIn(Schema):
@@ -53,6 +59,9 @@ class VenueOut(Schema):
     status: str
     status_note: str
     default_stay_minutes: int
+    opens_at: time | None
+    closes_at: time | None
+    always_open: bool
     lat: Decimal | None
     lng: Decimal | None
     qr_version: int

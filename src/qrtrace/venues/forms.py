@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from .models import Venue
 from .selectors import province_communes
 
+HOURS_FIELDS = ["opens_at", "closes_at", "always_open"]
+
 
 class CommuneChoiceField(forms.ModelChoiceField):
     def __init__(self, **kwargs):
@@ -40,6 +42,16 @@ class _DetailsForm(forms.ModelForm):
         required=False,
         help_text=_("Leave empty to use the usual length for this kind of venue."),
     )
+    opens_at = forms.TimeField(
+        label=_("Opens at"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Check-ins more than two hours outside these hours are flagged for review."),
+    )
+    always_open = forms.BooleanField(label=_("Open day and night (hospital, station…)"), required=False)
 
 
 class VenueCreateForm(_DetailsForm):
@@ -49,13 +61,32 @@ class VenueCreateForm(_DetailsForm):
 
     class Meta:
         model = Venue
-        fields = ["name", "kind", "address", "commune", "contact_phone", "lat", "lng", "default_stay_minutes"]
+        fields = [
+            "name",
+            "kind",
+            "address",
+            "commune",
+            "contact_phone",
+            "lat",
+            "lng",
+            "default_stay_minutes",
+            *HOURS_FIELDS,
+        ]
 
 
 class VenueEditForm(_DetailsForm):
     class Meta:
         model = Venue
-        fields = ["name", "kind", "address", "contact_phone", "lat", "lng", "default_stay_minutes"]
+        fields = [
+            "name",
+            "kind",
+            "address",
+            "contact_phone",
+            "lat",
+            "lng",
+            "default_stay_minutes",
+            *HOURS_FIELDS,
+        ]
 
 
 class ReasonForm(forms.Form):

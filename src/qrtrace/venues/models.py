@@ -1,8 +1,10 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qrtrace.geo.models import Commune
@@ -77,6 +79,12 @@ class Venue(models.Model):
     )
     # Why an official rejected or suspended the venue, shown to its manager.
     status_note = models.CharField(_("reason"), max_length=300, blank=True)
+    # Opening hours in local time, so that check-ins far outside them are flagged for review. Empty
+    # means "not known" (nothing is flagged); a closing time before the opening time runs past midnight.
+    opens_at = models.TimeField(_("opens at"), null=True, blank=True)
+    closes_at = models.TimeField(_("closes at"), null=True, blank=True)
+    # Hospitals, transport hubs and the like: visits at any hour are normal.
+    always_open = models.BooleanField(_("open day and night"), default=False)
 
     class Meta:
         indexes = [models.Index(fields=["commune", "status"])]
@@ -84,9 +92,48 @@ class Venue(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
 
+    def clean(self) -> None:
+        super().clean()
+        if any(
+            moment is not None and moment.tzinfo is not None for moment in (self.opens_at, self.closes_at)
+        ):
+            raise ValidationError({"opens_at": _("Give opening hours in local time, without a time zone.")})
+        if self.always_open and (self.opens_at or self.closes_at):
+            raise ValidationError(
+                {"always_open": _("A venue open day and night has no opening and closing times.")}
+            )
+        if (self.opens_at is None) != (self.closes_at is None):
+            field = "closes_at" if self.closes_at is None else "opens_at"
+            raise ValidationError({field: _("Give both the opening and the closing time, or neither.")})
+        if self.opens_at is not None and self.opens_at == self.closes_at:
+            raise ValidationError(
+                {
+                    "closes_at": _(
+                        "Opening and closing times must differ (for no closing, tick “open day and night”)."
+                    )
+                }
+            )
+
     @property
     def default_stay(self) -> timedelta:
         return timedelta(minutes=self.default_stay_minutes)
+
+    def far_outside_hours(self, at: datetime, *, margin: timedelta) -> bool:
+        """True if `at` falls more than `margin` before opening or after closing (local time)."""
+        if self.always_open or self.opens_at is None or self.closes_at is None:
+            return False
+        day = 24 * 60
+        margin_minutes = int(margin.total_seconds() // 60)
+        opening = _minute_of_day(self.opens_at) - margin_minutes
+        # Hours, plus the margin on both sides, measured forwards from the (early) opening.
+        allowed = (_minute_of_day(self.closes_at) - _minute_of_day(self.opens_at)) % day + 2 * margin_minutes
+        if allowed >= day:
+            return False
+        return (_minute_of_day(timezone.localtime(at).time()) - opening) % day > allowed
+
+
+def _minute_of_day(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
 
 
 class Entrance(models.Model):

@@ -7,7 +7,7 @@ venue's details and rotate or revoke its code. Everything is audited.
 
 import logging
 import threading
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -30,6 +30,13 @@ from .qr import CODE_LENGTH
 from .selectors import active_venues_of_commune
 
 logger = logging.getLogger(__name__)
+
+
+class _Keep:
+    """The default of a venue_update argument for which None has a meaning of its own."""
+
+
+KEEP = _Keep()
 
 
 def venue_register(
@@ -63,6 +70,9 @@ def venue_create(
     lat: Decimal | None = None,
     lng: Decimal | None = None,
     default_stay_minutes: int | None = None,
+    opens_at: time | None = None,
+    closes_at: time | None = None,
+    always_open: bool = False,
 ) -> Venue:
     """An official registers a venue of their area directly: it is active at once."""
     commune = _province_commune(commune_code)
@@ -78,6 +88,9 @@ def venue_create(
         lat=lat,
         lng=lng,
         default_stay_minutes=default_stay_minutes,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        always_open=always_open,
         status=VenueStatus.ACTIVE,
         created_by=actor,
         approved_by=actor,
@@ -132,9 +145,14 @@ def venue_update(
     lat: Decimal | None = None,
     lng: Decimal | None = None,
     default_stay_minutes: int | None = None,
+    opens_at: time | _Keep | None = KEEP,
+    closes_at: time | _Keep | None = KEEP,
+    always_open: bool | None = None,
 ) -> Venue:
-    """Edit a venue's details (its managers or an official of its area). None leaves a field as is."""
+    """Edit a venue's details (its managers or an official of its area). None leaves a field as is,
+    except the opening and closing times, where None clears them (hours no longer known)."""
     _require_manager_or_official(actor, venue)
+    hours = {"opens_at": opens_at, "closes_at": closes_at}
     changes = {
         "name": name,
         "kind": kind,
@@ -143,10 +161,15 @@ def venue_update(
         "lat": lat,
         "lng": lng,
         "default_stay_minutes": default_stay_minutes,
+        "always_open": always_open,
     }
     changed = [
         field for field, value in changes.items() if value is not None and value != getattr(venue, field)
     ]
+    changed += [
+        field for field, value in hours.items() if value is not KEEP and value != getattr(venue, field)
+    ]
+    changes |= hours
     for field in changed:
         setattr(venue, field, changes[field])
     if changed:

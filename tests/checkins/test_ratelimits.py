@@ -1,0 +1,76 @@
+import pytest
+from django.test import Client
+
+from qrtrace.accounts.services import api_token_create
+from qrtrace.checkins.models import CheckIn, Person
+
+from .conftest import declaration_form
+
+pytestmark = pytest.mark.django_db
+
+
+def _browser(csrf: str) -> Client:
+    """A phone's browser: the CSRF cookie it got with the form is what identifies it."""
+    client = Client()
+    client.cookies["csrftoken"] = csrf
+    return client
+
+
+def _phone(n: int) -> str:
+    return f"091234{n:04d}"
+
+
+def test_one_phone_checking_in_too_often_gets_a_429_page_that_keeps_what_was_typed(scan_url, settings):
+    settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE = 2
+    phone = _browser("a" * 32)
+    for n in range(2):
+        assert phone.post(scan_url, declaration_form(phone=_phone(n), remember="")).status_code == 302
+    refused = phone.post(scan_url, declaration_form(full_name="Lê Thị Hoa", phone=_phone(9), remember=""))
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Quá nhiều lượt" in page and 'value="Lê Thị Hoa"' in page
+    assert CheckIn.objects.count() == 2 and not Person.objects.filter(full_name="Lê Thị Hoa").exists()
+
+
+def test_other_phones_behind_the_same_address_are_not_held_back_by_one_busy_phone(scan_url, settings):
+    settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE = 1
+    busy, other = _browser("a" * 32), _browser("b" * 32)
+    busy.post(scan_url, declaration_form(phone=_phone(1), remember=""))
+    assert busy.post(scan_url, declaration_form(phone=_phone(2), remember="")).status_code == 429
+    assert other.post(scan_url, declaration_form(phone=_phone(3), remember="")).status_code == 302
+
+
+def test_one_address_is_limited_across_phones_but_another_address_is_not(scan_url, settings):
+    settings.QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE = 2
+    for n in range(2):
+        _browser(f"{n}" * 32).post(scan_url, declaration_form(phone=_phone(n), remember=""))
+    third = _browser("c" * 32).post(scan_url, declaration_form(phone=_phone(3), remember=""))
+    elsewhere = _browser("d" * 32).post(
+        scan_url, declaration_form(phone=_phone(4), remember=""), REMOTE_ADDR="203.0.113.9"
+    )
+    assert (third.status_code, elsewhere.status_code) == (429, 302)
+    assert CheckIn.objects.count() == 3
+
+
+def test_the_default_limits_let_a_shops_shared_wifi_through(scan_url):
+    for n in range(40):
+        assert (
+            _browser(f"{n:032d}").post(scan_url, declaration_form(phone=_phone(n), remember="")).status_code
+            == 302
+        )
+
+
+def test_the_authenticated_api_is_not_rate_limited(client, venue, commune_official, settings):
+    settings.QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE = 1
+    settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE = 1
+    headers = {"Authorization": f"Bearer {api_token_create(user=commune_official)}"}
+    statuses = {
+        client.post(
+            "/api/v1/checkins",
+            {"venue_code": venue.code, "person": {"phone": _phone(n), "full_name": f"Người {n}"}},
+            content_type="application/json",
+            headers=headers,
+        ).status_code
+        for n in range(5)
+    }
+    assert statuses == {201}
