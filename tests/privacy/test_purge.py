@@ -9,6 +9,7 @@ from qrtrace.checkins.models import CheckIn, Person
 from qrtrace.privacy.services import checkin_purge_expired
 from qrtrace.tracing.models import Case, CaseStatus, Exposure
 from tests.actors import make_person, make_venue
+from tests.privacy.history import old_person, visits
 
 pytestmark = pytest.mark.django_db
 
@@ -21,20 +22,12 @@ def venue(db):
     return make_venue()
 
 
-def _person(name: str, phone: str, **fields) -> Person:
-    person = make_person(name, phone, **fields)
-    # Registered long ago, like everyone in these tests unless they say otherwise.
-    Person.objects.filter(pk=person.pk).update(created_at=NOW - timedelta(days=60))
-    return person
+def _person(name: str, phone: str | None, **fields) -> Person:
+    return old_person(name, phone, now=NOW, **fields)
 
 
 def _visits(person: Person, venue, *days_ago: float) -> list[int]:
-    # Each with a declaration (a symptom), stored on the check-in row and purged with it.
-    made = CheckIn.objects.bulk_create(
-        CheckIn(venue=venue, person=person, entered_at=NOW - timedelta(days=d), method="api", cough=True)
-        for d in days_ago
-    )
-    return [c.pk for c in made]
+    return visits(person, venue, *days_ago, now=NOW)
 
 
 def test_purge_removes_exactly_the_expired_check_ins_and_keeps_those_under_an_open_case(venue):

@@ -1,18 +1,24 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from qrtrace.checkins.partitions import partition_ensure
 from qrtrace.privacy.services import checkin_purge_expired
 
 
 class Command(BaseCommand):
     help = (
         "Delete check-ins and declarations older than QRTRACE_RETENTION_DAYS (except those an open case "
-        "needs) and the people left with no records. Run daily, e.g. from cron or a systemd timer."
+        "needs) and the people left with no records. Run daily, e.g. from cron or a systemd timer, soon "
+        "after midnight: on PostgreSQL whole days are then dropped as partitions, and the days ahead "
+        "get theirs."
     )
 
     def handle(self, *args, **options):
-        result = checkin_purge_expired(now=timezone.now())
+        now = timezone.now()
+        created = partition_ensure(now=now)
+        result = checkin_purge_expired(now=now)
         self.stdout.write(
-            f"before {result.cutoff:%Y-%m-%d %H:%M %Z}: {result.checkins_deleted} check-ins deleted, "
-            f"{result.checkins_held} kept for open cases, {result.persons_deleted} people deleted"
+            f"before {result.cutoff:%Y-%m-%d %H:%M %Z}: {result.checkins_deleted} check-ins deleted "
+            f"({result.partitions_dropped} whole days dropped), {result.checkins_held} kept for open "
+            f"cases, {result.persons_deleted} people deleted; {len(created)} day partitions created"
         )
