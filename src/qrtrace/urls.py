@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("qrtrace.checkins.urls")),
     path("", include("qrtrace.tracing.urls")),
     path("", include("qrtrace.audit.urls")),
+    path("", include("qrtrace.privacy.urls")),
 ]

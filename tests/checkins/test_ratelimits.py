@@ -3,6 +3,8 @@ from django.test import Client
 
 from qrtrace.accounts.services import api_token_create
 from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.venues.models import Venue
+from tests import actors
 
 from .conftest import declaration_form
 
@@ -74,3 +76,13 @@ def test_the_authenticated_api_is_not_rate_limited(client, venue, commune_offici
         for n in range(5)
     }
     assert statuses == {201}
+
+
+def test_the_eleventh_venue_application_from_one_address_in_an_hour_is_a_429_that_keeps_the_form(client):
+    form = {"kind": "shop", "address": "1 Lê Lợi", "commune": actors.COMMUNE_A, "contact_phone": "0912345678"}
+    for n in range(10):
+        assert client.post("/venues/register", form | {"name": f"Cửa hàng {n}"}).status_code == 200
+    refused = client.post("/venues/register", form | {"name": "Tạp hoá Lan"})
+    assert refused.status_code == 429
+    assert 'value="Tạp hoá Lan"' in refused.content.decode()
+    assert Venue.objects.count() == 10

@@ -2,6 +2,7 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from qrtrace.audit.models import AuditEvent
@@ -76,3 +77,25 @@ def test_a_reversed_date_range_is_explained(client, venue, venue_staff):
     client.force_login(venue_staff)
     response = client.get(f"/visitors/{venue.code}?day_from=2026-11-20&day_to=2026-11-10")
     assert response.status_code == 400 and "Ngày kết thúc trước ngày bắt đầu" in response.content.decode()
+
+
+def test_an_export_says_who_exported_it_when_and_why_and_the_audit_log_holds_the_purpose(
+    client, venue, commune_official, visit
+):
+    client.force_login(commune_official)
+    response = client.get(f"/visitors/{venue.code}?format=csv&purpose=Truy vết ca F0 số 12")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    footer = " ".join(cell for row in rows[3:] for cell in row)
+    assert "Người xuất: tram_a" in footer and "Mục đích: Truy vết ca F0 số 12" in footer
+    assert f"{timezone.localdate():%Y-%m-%d}" in footer
+    assert AuditEvent.objects.get(action="export").purpose == "Truy vết ca F0 số 12"
+
+
+def test_an_export_without_a_stated_purpose_is_refused_and_exports_nothing(
+    client, venue, commune_official, visit
+):
+    client.force_login(commune_official)
+    response = client.get(f"/visitors/{venue.code}?format=xlsx&purpose=")
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    assert "Mục đích xuất dữ liệu" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="export").exists()

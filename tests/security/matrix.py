@@ -120,6 +120,11 @@ MATRIX: tuple[Entry, ...] = (
     Entry("checkins:checkout", "check out from a receipt", EVERYONE, "POST", args=(("ref", "{w.ref}"),)),
     Entry("checkins:my_qr", "personal QR cards of this phone", "404 ok 404 404 404 404 404 404 404"),
     Entry("checkins:forget_device", "forget this phone", EVERYONE, "POST"),
+    Entry("privacy:my_data", "my data: ask for an SMS code", EVERYONE),
+    Entry("privacy:my_data", "my data: send the code", EVERYONE, "POST", data=(("phone", "0912345678"),)),
+    Entry("privacy:verify", "my data: a missing code is a 400", "400 " * 9, "POST"),
+    Entry("privacy:records", "my data: records, only after phone verification", "403 " * 9),
+    Entry("privacy:end", "my data: close the page", EVERYONE, "POST"),
     # --- venues ----------------------------------------------------------------------------------
     Entry("venues:list", "venue list (own area or venues)", SIGNED_IN),
     Entry("venues:new", "venue creation form", SIGNED_IN),

@@ -40,9 +40,12 @@ def poster_response(venue: Venue, *, kind: str) -> HttpResponse:
 
 def register(request: HttpRequest) -> HttpResponse:
     form = VenueRegisterForm(request.POST or None)
+    limited = False
     if request.method == "POST" and form.is_valid():
         ip = request.META.get("REMOTE_ADDR", "")
-        if not ratelimit_allow(scope="venue_register", key=ip, limit=10, period_seconds=3600):
+        limited = not ratelimit_allow(scope="venue_register", key=ip, limit=10, period_seconds=3600)
+        if limited:
+            # The form comes back filled in: nothing typed is lost, the applicant retries later.
             form.add_error(None, _("Too many applications from this network; please try again in an hour."))
         else:
             data = form.cleaned_data
@@ -59,7 +62,8 @@ def register(request: HttpRequest) -> HttpResponse:
                 _form_error(form, exc)
             else:
                 return render(request, "venues/register_done.html", {"venue": venue})
-    return render(request, "venues/register.html", {"form": form}, status=400 if form.errors else 200)
+    status = 429 if limited else 400 if form.errors else 200
+    return render(request, "venues/register.html", {"form": form}, status=status)
 
 
 @login_required

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("my-data", views.start, name="my_data"),
+    path("my-data/verify", views.verify, name="verify"),
+    path("my-data/records", views.records, name="records"),
+    path("my-data/end", views.end, name="end"),
+]

@@ -1,0 +1,161 @@
+import json
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+
+from qrtrace.audit.models import AuditEvent
+from qrtrace.checkins.models import CheckIn, CheckInMethod
+from qrtrace.checkins.services import visitor_log_read
+from qrtrace.notifications.services import messages_deliver
+from qrtrace.privacy.my_data import STEP_SECONDS, my_data_code_send, my_data_verify
+from qrtrace.privacy.views import COOKIE
+from tests import actors
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "+84912345678"
+
+
+@pytest.fixture
+def sms(settings, tmp_path):
+    """The file notification backend: every SMS the worker delivers, as (to, body) pairs."""
+    settings.QRTRACE_NOTIFY_BACKEND = "file"
+    settings.QRTRACE_NOTIFY_FILE = tmp_path / "sms.jsonl"
+
+    def delivered() -> list[tuple[str, str]]:
+        messages_deliver()
+        if not settings.QRTRACE_NOTIFY_FILE.exists():
+            return []
+        lines = settings.QRTRACE_NOTIFY_FILE.read_text(encoding="utf-8").splitlines()
+        return [(line["to"], line["body"]) for line in map(json.loads, lines)]
+
+    return delivered
+
+
+@pytest.fixture
+def family(db):
+    """A mother who checks in with her phone and her son who has none, both seen at a market."""
+    mother = actors.make_person("Nguyễn Thị Mai", PHONE)
+    son = actors.make_person("Lê Văn Bình", None, guardian=mother)
+    market = actors.make_venue("Chợ Vườn Hoa")
+    for someone in (mother, son):
+        CheckIn.objects.create(
+            venue=market, person=someone, entered_at=timezone.now(), method=CheckInMethod.SELF_SCAN
+        )
+    return mother, son, market
+
+
+def _code(client, sms, phone: str = "0912 345 678") -> tuple[str, str]:
+    """Ask for a code on the page; returns (the signed ticket on the code form, the SMS code)."""
+    page = client.post("/my-data", {"phone": phone}).content.decode()
+    ticket = re.search(r'name="ticket" value="([^"]+)"', page).group(1)
+    (_to, body), *_rest = sms()
+    return ticket, re.search(r"\b(\d{6})\b", body).group(1)
+
+
+def test_a_person_sees_their_and_their_sons_check_ins_and_which_official_read_them_and_why(
+    client, sms, family, commune_official
+):
+    *_people, market = family
+    visitor_log_read(
+        user=commune_official,
+        venue=market,
+        checkins=list(CheckIn.objects.all()),
+        action="export",
+        filters={},
+        purpose="truy vết ca F0 số 12",
+    )
+    ticket, code = _code(client, sms)
+    response = client.post("/my-data/verify", {"ticket": ticket, "code": code})
+    assert response.status_code == 302 and response.url == "/my-data/records"
+    page = client.get("/my-data/records").content.decode()
+    assert "Chợ Vườn Hoa" in page and "Nguyễn Thị Mai" in page and "Lê Văn Bình" in page
+    assert "Trạm Y tế xã, phường · Phường Hạc Thành" in page and "truy vết ca F0 số 12" in page
+    assert "tram_a" not in page  # the role and area, never the official's account name
+
+
+def test_the_sms_goes_to_the_phone_and_the_page_keeps_no_phone_number_in_clear(client, sms, family):
+    page = client.post("/my-data", {"phone": "0912345678"}).content.decode()
+    assert "912345678" not in page
+    [(to, body)] = sms()
+    assert to == PHONE and "mã" in body  # the SMS is in Vietnamese
+
+
+def test_opening_the_page_is_itself_recorded_and_listed(client, sms, family):
+    ticket, code = _code(client, sms)
+    client.post("/my-data/verify", {"ticket": ticket, "code": code})
+    event = AuditEvent.objects.get(action="my_data_view")
+    assert set(event.subjects.values_list("person_id", flat=True)) == {p.pk for p in family[:2]}
+    assert "Bạn, sau khi xác minh số điện thoại" in client.get("/my-data/records").content.decode()
+
+
+def test_a_wrong_code_shows_nothing_and_sets_no_cookie(client, sms, family):
+    ticket, code = _code(client, sms)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    response = client.post("/my-data/verify", {"ticket": ticket, "code": wrong})
+    assert response.status_code == 400 and "Mã này không đúng" in response.content.decode()
+    assert COOKIE not in response.cookies
+    assert client.get("/my-data/records").status_code == 403
+
+
+def test_an_unknown_phone_gets_the_same_page_and_no_sms(client, sms, family):
+    known = client.post("/my-data", {"phone": "0912345678"})
+    unknown = client.post("/my-data", {"phone": "0987654321"})
+    assert unknown.status_code == known.status_code == 200
+    assert len(sms()) == 1
+
+
+def test_a_code_works_in_its_time_step_and_the_next_only(family):
+    sent_at = timezone.now()
+    with mock.patch("qrtrace.privacy.my_data.messages_enqueue") as enqueue:
+        my_data_code_send(phone=PHONE, ip="198.51.100.1", now=sent_at)
+    code = re.search(r"\d{6}", enqueue.call_args.kwargs["outgoing"][0].body).group()
+    step = timedelta(seconds=STEP_SECONDS)
+
+    def works(after: timedelta) -> bool:
+        return my_data_verify(phone=PHONE, code=code, ip="198.51.100.1", now=sent_at + after) is not None
+
+    assert works(timedelta(0)) and works(step)
+    assert not works(2 * step)
+
+
+def test_a_forged_ticket_for_another_phone_is_refused(client, sms, family):
+    _ticket, code = _code(client, sms)
+    response = client.post("/my-data/verify", {"ticket": "+84912345678:forged", "code": code})
+    assert response.status_code == 400 and COOKIE not in response.cookies
+
+
+def test_asking_for_codes_too_often_is_a_429_in_vietnamese(client, sms, family, settings):
+    settings.QRTRACE_RATELIMIT_OTP_PHONE_PER_HOUR = 2
+    statuses = [client.post("/my-data", {"phone": "0912345678"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert "Đã yêu cầu quá nhiều mã" in client.post("/my-data", {"phone": "0912345678"}).content.decode()
+
+
+def test_guessing_stops_after_ten_wrong_codes_even_before_the_right_one(client, sms, family):
+    ticket, code = _code(client, sms)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(10):
+        client.post("/my-data/verify", {"ticket": ticket, "code": wrong})
+    response = client.post("/my-data/verify", {"ticket": ticket, "code": code})
+    assert response.status_code == 429 and COOKIE not in response.cookies
+
+
+def test_the_verified_page_closes_after_15_minutes(client, sms, family):
+    ticket, code = _code(client, sms)
+    client.post("/my-data/verify", {"ticket": ticket, "code": code})
+    assert client.get("/my-data/records").status_code == 200
+    later = timezone.now().timestamp() + 16 * 60
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        response = client.get("/my-data/records")
+    assert response.status_code == 403 and "đã hết hạn" in response.content.decode()
+
+
+@pytest.mark.parametrize("phone", ["12345", "", "+1 202 555 0100", "0912345678" * 3])
+def test_a_bad_phone_number_is_explained_and_no_sms_is_sent(client, sms, family, phone):
+    response = client.post("/my-data", {"phone": phone})
+    assert response.status_code == 400
+    assert not sms()
