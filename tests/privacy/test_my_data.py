@@ -159,3 +159,10 @@ def test_a_bad_phone_number_is_explained_and_no_sms_is_sent(client, sms, family,
     response = client.post("/my-data", {"phone": phone})
     assert response.status_code == 400
     assert not sms()
+
+
+def test_one_network_asking_codes_for_many_phones_is_limited_too(client, sms, family, settings):
+    settings.QRTRACE_RATELIMIT_OTP_IP_PER_HOUR = 2
+    statuses = [client.post("/my-data", {"phone": f"09123456{n:02d}"}).status_code for n in range(3)]
+    other_network = client.post("/my-data", {"phone": "0912345699"}, REMOTE_ADDR="203.0.113.7")
+    assert statuses == [200, 200, 429] and other_network.status_code == 200

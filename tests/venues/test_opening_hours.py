@@ -117,3 +117,9 @@ def test_contradictory_hours_through_the_api_are_a_400_and_change_nothing(
     assert response.status_code == 400, response.content
     venue.refresh_from_db()
     assert (venue.opens_at, venue.closes_at, venue.always_open) == (time(8), time(17), False)
+
+
+def test_the_venue_page_shows_the_opening_hours(client, commune_official):
+    venue = actors.make_venue(opens_at=time(6, 30), closes_at=time(18))
+    client.force_login(commune_official)
+    assert "Giờ mở cửa: 06:30–18:00" in client.get(f"/venues/{venue.pk}").content.decode()
