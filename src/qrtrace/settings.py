@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "qrtrace.lib.security.SecurityHeadersMiddleware",
+    # Before anything reads a body (sessions, CSRF, forms, the API): oversized ones get 413.
+    "qrtrace.lib.bodysize.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -4,14 +4,19 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from qrtrace.lib.errors import DbInt, error_responses
 from qrtrace.lib.identity import InvalidIdentity, normalize_citizen_id, normalize_phone, parse_birth_year
+from qrtrace.venues.selectors import venue_get
 
 from .models import CheckOutMethod
-from .selectors import checkin_for_official, venue_checkin_page, venue_for_official
+from .selectors import checkin_for_official, venue_checkin_page
 from .services import Identity, checkin_checkout, checkin_record, visitor_log_read
 
 router = Router(tags=["checkins"])
+# Besides success, any operation here may answer these (qrtrace.api.api maps each error to its code).
+ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 1_000_000
 
 
 class PersonIn(Schema):
@@ -93,7 +98,7 @@ def _aware(value: datetime | None, field: str) -> datetime | None:
     return value
 
 
-@router.post("/checkins", response={201: CheckInCreated, 200: CheckInCreated})
+@router.post("/checkins", response={201: CheckInCreated, 200: CheckInCreated, **ERRORS})
 def checkin_post(request, payload: CheckInIn):
     """Record a check-in (officials, integrations, offline gate devices syncing later).
 
@@ -111,8 +116,8 @@ def checkin_post(request, payload: CheckInIn):
     return Status(201 if created else 200, {"id": checkin.pk, "person_id": checkin.person_id})
 
 
-@router.post("/checkins/{checkin_id}/checkout", response=CheckInOut)
-def checkin_checkout_post(request, checkin_id: int, payload: CheckOutIn | None = None):
+@router.post("/checkins/{checkin_id}/checkout", response={200: CheckInOut, **ERRORS})
+def checkin_checkout_post(request, checkin_id: DbInt, payload: CheckOutIn | None = None):
     """Record leaving (now, or at `left_at`). Checking out twice keeps the first time."""
     checkin = checkin_for_official(user=request.user, checkin_id=checkin_id)
     left_at = _aware(payload.left_at, "left_at") if payload else None
@@ -121,14 +126,16 @@ def checkin_checkout_post(request, checkin_id: int, payload: CheckOutIn | None =
     )
 
 
-@router.get("/venues/{venue_id}/checkins", response=CheckInPage)
-def venue_checkins(request, venue_id: int, page: int = 1, page_size: int = 100):
+@router.get("/venues/{venue_id}/checkins", response={200: CheckInPage, **ERRORS})
+def venue_checkins(request, venue_id: DbInt, page: int = 1, page_size: int = 100):
     """Check-ins of a venue in your area, newest first (every page read is audit-logged)."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+    # Bounded above too: a page past 64 bits of offset is a database error, not an empty page.
+    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationError(
-            _("page must be 1 or more and page_size between 1 and %(max)d.") % {"max": MAX_PAGE_SIZE}
+            _("page must be between 1 and %(pages)d and page_size between 1 and %(max)d.")
+            % {"pages": MAX_PAGE, "max": MAX_PAGE_SIZE}
         )
-    venue = venue_for_official(user=request.user, venue_id=venue_id)
+    venue = venue_get(user=request.user, venue_id=venue_id)
     count, items = venue_checkin_page(venue=venue, page=page, page_size=page_size)
     visitor_log_read(
         user=request.user,

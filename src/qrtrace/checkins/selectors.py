@@ -3,7 +3,9 @@
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from qrtrace.accounts.selectors import user_jurisdiction
 from qrtrace.lib.crypto import lookup_hash
@@ -104,13 +106,16 @@ def _inside(checkins: QuerySet[CheckIn], venue: Venue) -> QuerySet[CheckIn]:
 
 
 def checkin_for_official(*, user, checkin_id: int) -> CheckIn:
-    """A check-in at a venue `user` covers; raises CheckIn.DoesNotExist otherwise (never reveal others)."""
+    """A check-in at a venue `user` covers; 404 otherwise, the same as a missing one (never reveal others)."""
     jurisdiction = user_jurisdiction(user)
-    return CheckIn.objects.select_related("venue", "person").get(jurisdiction.venue_q("venue"), pk=checkin_id)
-
-
-def venue_for_official(*, user, venue_id: int) -> Venue:
-    return Venue.objects.get(user_jurisdiction(user).venue_q(), pk=venue_id)
+    checkin = (
+        CheckIn.objects.select_related("venue", "person")
+        .filter(jurisdiction.venue_q("venue"), pk=checkin_id)
+        .first()
+    )
+    if checkin is None:
+        raise Http404(_("No such check-in in your area."))
+    return checkin
 
 
 def venue_checkin_page(*, venue: Venue, page: int, page_size: int) -> tuple[int, list[CheckIn]]:

@@ -2,6 +2,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
+from qrtrace.lib.errors import DbInt, error_responses
+
 from . import selectors
 
 router = Router(tags=["geo"])
@@ -25,8 +27,8 @@ def provinces(request):
     return list(selectors.province_list().values("code", "name", "division_type"))
 
 
-@router.get("/geo/communes", response=list[CommuneOut], auth=None)
-def communes(request, province: int):
+@router.get("/geo/communes", response={200: list[CommuneOut], **error_responses(404, 422)}, auth=None)
+def communes(request, province: DbInt):
     """All communes of a province (`province` is its code, e.g. 38 for Thanh Hóa)."""
     if not selectors.province_list().filter(code=province).exists():
         raise Http404(_("There is no province with code %(code)s.") % {"code": province})

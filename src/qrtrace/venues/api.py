@@ -6,12 +6,16 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from qrtrace.lib.errors import DbInt, error_responses
+
 from . import selectors, services
 from .models import Venue, VenueKind, VenueStatus
 from .qr import venue_checkin_url
 from .views import poster_response
 
 router = Router(tags=["venues"])
+# Besides success, any operation here may answer these (qrtrace.api.api maps each error to its code).
+ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 Latitude = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
 Longitude = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
@@ -49,6 +53,14 @@ class ReasonIn(Schema):
     reason: str = Field(min_length=3, max_length=300)
 
 
+class BoundedPagination(LimitOffsetPagination):
+    """ninja's own accepts any integer, and a limit or offset past 64 bits is a database error."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=10**9)
+
+
 class VenueOut(Schema):
     id: int
     code: str
@@ -78,61 +90,61 @@ class VenueOut(Schema):
         return reverse("api:venue_poster", args=[venue.pk])
 
 
-@router.post("/venues", response={201: VenueOut})
+@router.post("/venues", response={201: VenueOut, **ERRORS})
 def venue_create(request, payload: VenueIn):
     """Created by a province or commune official of its commune, a venue is active at once."""
     return Status(201, services.venue_create(actor=request.user, **payload.dict()))
 
 
-@router.get("/venues", response=list[VenueOut])
-@paginate(LimitOffsetPagination)
+@router.get("/venues", response={200: list[VenueOut], **ERRORS})
+@paginate(BoundedPagination)
 def venue_list(
-    request, commune: int | None = None, status: VenueStatus | None = None, kind: VenueKind | None = None
+    request, commune: DbInt | None = None, status: VenueStatus | None = None, kind: VenueKind | None = None
 ):
     return selectors.venue_list(user=request.user, commune_code=commune, status=status, kind=kind)
 
 
-@router.get("/venues/{venue_id}", response=VenueOut)
-def venue_detail(request, venue_id: int):
+@router.get("/venues/{venue_id}", response={200: VenueOut, **ERRORS})
+def venue_detail(request, venue_id: DbInt):
     return selectors.venue_get(user=request.user, venue_id=venue_id)
 
 
-@router.patch("/venues/{venue_id}", response=VenueOut)
-def venue_update(request, venue_id: int, payload: VenuePatch):
+@router.patch("/venues/{venue_id}", response={200: VenueOut, **ERRORS})
+def venue_update(request, venue_id: DbInt, payload: VenuePatch):
     venue = selectors.venue_get(user=request.user, venue_id=venue_id)
     return services.venue_update(actor=request.user, venue=venue, **payload.dict(exclude_unset=True))
 
 
-@router.post("/venues/{venue_id}/approve", response=VenueOut)
-def venue_approve(request, venue_id: int):
+@router.post("/venues/{venue_id}/approve", response={200: VenueOut, **ERRORS})
+def venue_approve(request, venue_id: DbInt):
     venue = selectors.venue_get(user=request.user, venue_id=venue_id)
     return services.venue_approve(actor=request.user, venue=venue)
 
 
-@router.post("/venues/{venue_id}/reject", response=VenueOut)
-def venue_reject(request, venue_id: int, payload: ReasonIn):
+@router.post("/venues/{venue_id}/reject", response={200: VenueOut, **ERRORS})
+def venue_reject(request, venue_id: DbInt, payload: ReasonIn):
     venue = selectors.venue_get(user=request.user, venue_id=venue_id)
     return services.venue_reject(actor=request.user, venue=venue, reason=payload.reason)
 
 
-@router.post("/venues/{venue_id}/suspend", response=VenueOut)
-def venue_suspend(request, venue_id: int, payload: ReasonIn):
+@router.post("/venues/{venue_id}/suspend", response={200: VenueOut, **ERRORS})
+def venue_suspend(request, venue_id: DbInt, payload: ReasonIn):
     venue = selectors.venue_get(user=request.user, venue_id=venue_id)
     return services.venue_suspend(actor=request.user, venue=venue, reason=payload.reason)
 
 
-@router.post("/venues/{venue_id}/rotate-qr", response=VenueOut)
-def venue_qr_rotate(request, venue_id: int):
+@router.post("/venues/{venue_id}/rotate-qr", response={200: VenueOut, **ERRORS})
+def venue_qr_rotate(request, venue_id: DbInt):
     venue = selectors.venue_get(user=request.user, venue_id=venue_id)
     return services.venue_qr_rotate(actor=request.user, venue=venue)
 
 
-@router.post("/venues/{venue_id}/revoke-qr", response=VenueOut)
-def venue_qr_revoke(request, venue_id: int):
+@router.post("/venues/{venue_id}/revoke-qr", response={200: VenueOut, **ERRORS})
+def venue_qr_revoke(request, venue_id: DbInt):
     venue = selectors.venue_get(user=request.user, venue_id=venue_id)
     return services.venue_qr_revoke(actor=request.user, venue=venue)
 
 
-@router.get("/venues/{venue_id}/poster.pdf", url_name="venue_poster", response={200: None})
-def venue_poster(request, venue_id: int) -> HttpResponse:
+@router.get("/venues/{venue_id}/poster.pdf", url_name="venue_poster", response={200: None, **ERRORS})
+def venue_poster(request, venue_id: DbInt) -> HttpResponse:
     return poster_response(selectors.venue_get(user=request.user, venue_id=venue_id), kind="pdf")
