@@ -254,7 +254,9 @@ def _indexes_rebuilt_after() -> Iterator[None]:
         yield
         with connection.cursor() as cursor:
             for _name, definition in indexes:
-                cursor.execute(definition)
+                # A partitioned table lists its indexes "ON ONLY" the parent; built like that they would
+                # cover no partition at all.
+                cursor.execute(definition.replace(" ON ONLY ", " ON ", 1))
             for name, definition in foreign_keys:
                 cursor.execute(f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}")
             if foreign_keys:
