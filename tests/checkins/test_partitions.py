@@ -228,12 +228,6 @@ def test_the_migration_copies_the_rows_present_and_can_be_undone(venue, person):
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="qrtrace.demo.services rebuilds indexes from pg_indexes, which reads 'ON ONLY' for a "
-    "partitioned table: the rebuilt indexes are invalid and the partitions get none",
-)
 def test_the_bulk_generator_leaves_every_partition_indexed(person):
     from qrtrace.demo.services import checkin_bulk_insert
 

@@ -151,6 +151,8 @@ def _drop_day(day: date, keep: Q | None) -> tuple[int, int]:
         # Rows written earlier in the same transaction still have their deferred foreign-key checks
         # queued, and PostgreSQL will not drop a table with checks pending: run them now.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # A late gate sync may still write into the day: hold writes off so the counts are exact.
+        cursor.execute(f"LOCK TABLE {name} IN SHARE MODE")
         cursor.execute(f"SELECT count(*) FROM {name}")  # noqa: S608 - our own table name
         (rows,) = cursor.fetchone()
         if keep is None:
