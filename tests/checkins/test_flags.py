@@ -3,8 +3,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
+from qrtrace.accounts.services import api_token_create
 from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod
 from qrtrace.checkins.services import checkin_checkout, checkin_create, checkins_expire
+from qrtrace.checkins.views import receipt
 from tests import actors
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +123,16 @@ def test_the_visitor_log_filters_check_ins_that_need_review(client, commune_offi
     page = client.get(f"/visitors/{shop.code}?day_from={day}&review=on").content.decode()
     assert "Nguyễn Văn A" in page and "Trần Văn Khoẻ" not in page
     assert "Ngoài giờ mở cửa" in page  # the reason, in Vietnamese
+
+
+def test_the_api_shows_officials_why_a_check_in_needs_review(client, commune_official, person):
+    shop = actors.make_venue("Tạp hoá Lan", kind="shop", opens_at=time(8), closes_at=time(17))
+    _create(shop, person, _yesterday(3))
+    token = api_token_create(user=commune_official)
+    response = client.get(f"/api/v1/venues/{shop.pk}/checkins", headers={"Authorization": f"Bearer {token}"})
+    assert [item["review_reason"] for item in response.json()["items"]] == ["outside_hours"]
+
+
+def test_the_check_in_receipt_links_to_the_my_data_page(client, person):
+    checkin = _create(actors.make_venue(), person, timezone.now())
+    assert 'href="/my-data"' in client.get(f"/c/{receipt([checkin])}").content.decode()

@@ -63,6 +63,9 @@ class CheckInOut(Schema):
     method: str
     checkout_method: str
     risk: str
+    review_reason: str = Field(
+        description="Comma-separated flags for review (checkins.flags); empty if none."
+    )
 
 
 class CheckInPage(Schema):
