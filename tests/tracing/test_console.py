@@ -84,6 +84,9 @@ def test_the_csv_export_is_formula_safe_and_audit_logged_with_the_case(client, p
     assert rows[1][1] == '\'=HYPERLINK("x")'
     event = AuditEvent.objects.get(action="export_exposures")
     assert (event.object_id, event.purpose) == (str(case.pk), f"contact tracing of case {case.pk}")
+    # The file itself says who exported it, when, and why.
+    assert rows[-1][0].startswith("Người xuất: cdc, lúc ")
+    assert rows[-1][0].endswith(f"Mục đích: contact tracing of case {case.pk}")
 
 
 def test_the_xlsx_export_opens_with_the_contact(client, province_official, traced):

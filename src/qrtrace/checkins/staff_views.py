@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from qrtrace.accounts.selectors import user_jurisdiction
-from qrtrace.lib.cells import csv_rows, xlsx_bytes
+from qrtrace.lib.cells import csv_rows, provenance, xlsx_bytes
 from qrtrace.lib.identity import mask_phone
 
 from .declaration import FIELDS
@@ -209,12 +209,7 @@ def _export_footer(user, venue, purpose: str, filters: dict) -> list[str]:
     return [
         _("Visitor log of %(venue)s, %(day_from)s to %(day_to)s.")
         % {"venue": venue, "day_from": filters["day_from"], "day_to": filters["day_to"]},
-        _("Exported by %(user)s at %(at)s. Purpose: %(purpose)s")
-        % {
-            "user": user.get_username(),
-            "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-            "purpose": purpose,
-        },
+        provenance(exported_by=user.get_username(), purpose=purpose),
         _("Personal data: use only for disease control; the export is recorded in the audit log."),
     ]
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -40,6 +41,15 @@ class _Line:
 
     def write(self, line: str) -> str:
         return line
+
+
+def provenance(*, exported_by: str, purpose: str) -> str:
+    """The footer line every export carries: who exported it, when, and the purpose they stated."""
+    return _("Exported by %(user)s at %(at)s. Purpose: %(purpose)s") % {
+        "user": exported_by,
+        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "purpose": purpose,
+    }
 
 
 def csv_rows(header: list[str], rows: Iterable[Sequence[Any]], footer: Sequence[str]) -> Iterator[str]:

@@ -21,6 +21,7 @@ from qrtrace.accounts.selectors import user_jurisdiction
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.hooks import VenueAlert as PublicAlert
 from qrtrace.checkins.models import CheckIn
+from qrtrace.lib.cells import provenance
 
 from .models import AlertStatus, Case, Exposure, TimelinePlace, VenueAlert
 from .rules import CaseFacts, Rules, Visit, case_visit_bounds, infectious_window, meets_window
@@ -223,16 +224,19 @@ def alert_list(*, user: User, status: str = "") -> QuerySet[VenueAlert]:
     return (alerts.filter(status=status) if status else alerts).order_by("-starts_at")
 
 
-def exposure_export(*, user: User, case: Case, request: HttpRequest | None = None) -> tuple[list, list]:
-    """(header, rows) of the case's exposures in the official's area, for CSV/XLSX; the export is
-    audit-logged with the case as its stated purpose."""
+def exposure_export(
+    *, user: User, case: Case, request: HttpRequest | None = None
+) -> tuple[list, list, list[str]]:
+    """(header, rows, footer) of the case's exposures in the official's area, for CSV/XLSX; the
+    export is audit-logged, and its footer signed, with the case as the stated purpose."""
     exposures = list(exposure_queryset(user=user, case_id=case.pk))
+    purpose = f"contact tracing of case {case.pk}"
     audit_event_create(
         actor=user,
         action="export_exposures",
         object_type="case",
         object_id=case.pk,
-        purpose=f"contact tracing of case {case.pk}",
+        purpose=purpose,
         request=request,
         person_ids=[e.person_id for e in exposures],
     )
@@ -259,7 +263,11 @@ def exposure_export(*, user: User, case: Case, request: HttpRequest | None = Non
         ]
         for e in exposures
     ]
-    return header, rows
+    footer = [
+        _("Contacts of case %(id)d. Personal data: use only for disease control.") % {"id": case.pk},
+        provenance(exported_by=user.get_username(), purpose=purpose),
+    ]
+    return header, rows, footer
 
 
 def _national(phone: str | None) -> str:

@@ -189,8 +189,7 @@ def export(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     if kind not in ("csv", "xlsx"):
         raise Http404
     case = selectors.case_in_area(user=request.user, case_id=case_id)
-    header, rows = selectors.exposure_export(user=request.user, case=case, request=request)
-    footer = [_("Contacts of case %(id)d. Personal data: use only for disease control.") % {"id": case.pk}]
+    header, rows, footer = selectors.exposure_export(user=request.user, case=case, request=request)
     name = f"case-{case.pk}-contacts"
     if kind == "xlsx":
         response = HttpResponse(
