@@ -1,14 +1,12 @@
 """The `qrtrace` console script, run as a user would: a separate process with its own data dir."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
-import pytest
+from tests.servers import free_port, wait_until_up
 
 QRTRACE = str(Path(sys.executable).with_name("qrtrace"))
 
@@ -21,12 +19,6 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 def _run(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([QRTRACE, *args], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_qrtrace_runs_django_commands_such_as_migrate(tmp_path):
@@ -52,7 +44,7 @@ def test_an_unknown_command_fails_with_a_message(tmp_path):
 
 def test_serve_answers_pages_and_static_files_with_granian(tmp_path):
     assert _run(tmp_path, "migrate", "--no-input", "-v", "0").returncode == 0
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [QRTRACE, "serve", "--port", str(port), "--workers", "1"],
         env=_env(tmp_path),
@@ -61,16 +53,8 @@ def test_serve_answers_pages_and_static_files_with_granian(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = urllib.request.urlopen(f"{base}/healthz", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"server did not start: {server.stderr.read() if server.poll() else ''}")
-                time.sleep(0.2)
-        assert b'"ok"' in health
+        wait_until_up(base, server)
+        assert b'"ok"' in urllib.request.urlopen(f"{base}/healthz", timeout=5).read()
         home = urllib.request.urlopen(f"{base}/", timeout=5).read().decode()
         assert "Người dân" in home
         css = urllib.request.urlopen(f"{base}/static/qrtrace/site.css", timeout=5)

@@ -42,6 +42,7 @@ def test_healthz_answers_ok(client):
 
 def test_home_page_links_businesses_to_registration_and_officials_to_their_venues(client, commune_official):
     assert 'href="/venues/register"' in client.get("/").content.decode()
+    assert 'href="/my-data"' in client.get("/").content.decode()
     client.force_login(commune_official)
     assert 'href="/venues/"' in client.get("/").content.decode()
 

@@ -12,15 +12,15 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.servers import free_port, wait_until_up
+
 CLIENTS = 50
-PORT = 8082
 BIN = Path(sys.executable).parent
 
 _MAKE_VENUE = """
@@ -47,32 +47,20 @@ def server(tmp_path):
         capture_output=True,
         text=True,
     )
+    port = free_port()
     process = subprocess.Popen(
-        [BIN / "qrtrace", "serve", "--port", str(PORT), "--workers", "4", "--threads", "8"],
+        [BIN / "qrtrace", "serve", "--port", str(port), "--workers", "4", "--threads", "8"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
-    base = f"http://127.0.0.1:{PORT}"
+    base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, process)
+        wait_until_up(base, process)
         yield base, made.stdout.split()[-1], tmp_path / "qrtrace.sqlite3"
     finally:
         process.terminate()
         process.wait(timeout=20)
-
-
-def _wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {process.stderr.read().decode()}")
-        try:
-            urllib.request.urlopen(f"{base}/healthz", timeout=1)
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("the server did not start within 30 s")
 
 
 def _client_checks_in(base: str, token: str, index: int, start: threading.Barrier, results: list) -> None:
