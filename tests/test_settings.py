@@ -110,3 +110,13 @@ def test_production_refuses_a_plain_http_public_url(tmp_path):
         tmp_path, "pass", QRTRACE_PRODUCTION="1", QRTRACE_PUBLIC_BASE_URL="http://x.vn"
     )
     assert out.returncode != 0 and "https://" in out.stderr
+
+
+def test_debug_is_off_unless_asked_for_and_never_in_production(tmp_path):
+    assert _settings_in_subprocess(tmp_path, "print(s.DEBUG)").stdout.strip() == "False"
+    assert _settings_in_subprocess(tmp_path, "print(s.DEBUG)", DEBUG="1").stdout.strip() == "True"
+    refused = _settings_in_subprocess(
+        tmp_path, "pass", DEBUG="1", QRTRACE_PRODUCTION="1", QRTRACE_PUBLIC_BASE_URL="https://qr.example.vn"
+    )
+    assert refused.returncode != 0
+    assert "DEBUG=1 cannot be used" in refused.stderr

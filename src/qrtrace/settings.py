@@ -74,7 +74,11 @@ def data_secret(name: str, make: Callable[[], str]) -> str:
 
 DATA_DIR = Path(env_str("QRTRACE_DATA_DIR", "var")).resolve()
 PRODUCTION = env_bool("QRTRACE_PRODUCTION", False)
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+# Off unless asked for (DEBUG=1 for development): even the demo runs on the production server, and
+# DEBUG keeps every SQL query in memory and shows tracebacks to whoever triggers an error.
+DEBUG = env_bool("DEBUG", False)
+if DEBUG and PRODUCTION:
+    raise ImproperlyConfigured("DEBUG=1 cannot be used with QRTRACE_PRODUCTION=1.")
 SECRET_KEY = data_secret("SECRET_KEY", lambda: secrets.token_urlsafe(50))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 # Where printed QR codes point: https://<your deployment>. Links on posters must not depend on the
