@@ -51,3 +51,24 @@ def test_demo_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="production"):
         _demo(*SMALL)
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_demo_history_lands_in_day_partitions_not_the_default_one():
+    """As on a database migrated days ago: the recent days have no partition until someone makes one."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from qrtrace.checkins.partitions import DEFAULT, local_day, partition_name
+
+    today = local_day(timezone.now())
+    with connection.cursor() as cursor:
+        for back in range(4):
+            cursor.execute(f"DROP TABLE IF EXISTS {partition_name(today - timedelta(days=back))}")
+    _demo(*SMALL)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {DEFAULT}")  # noqa: S608 - our own table name
+        assert cursor.fetchone()[0] == 0
+    assert CheckIn.objects.count() > 0

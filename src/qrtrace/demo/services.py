@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.partitions import partition_ensure
 from qrtrace.geo.models import Commune
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.signing import ALPHABET
@@ -206,9 +207,11 @@ def demo_history(
     *, population: Population, days: int, rng: random.Random, progress: Callable[[int], None] | None = None
 ) -> int:
     """Check-ins of `population` over the `days` up to now; returns how many were inserted."""
-    visits = demo_visits(
-        venues=population.venues, people=population.people, days=days, end=timezone.now(), rng=rng
-    )
+    end = timezone.now()
+    # On PostgreSQL each day needs its partition before the load, or the rows pile up in the default
+    # partition, which every tracing query then has to read too.
+    partition_ensure(days_back=days, now=end)
+    visits = demo_visits(venues=population.venues, people=population.people, days=days, end=end, rng=rng)
     return checkin_bulk_insert(visits, progress=progress)
 
 
