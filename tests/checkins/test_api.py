@@ -92,6 +92,33 @@ def test_checkout_through_the_api(client, venue, venue_staff, make_checkin):
     assert checkin.left_at is not None
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param({}, id="an empty form"),
+        pytest.param({"data": b"", "content_type": "application/json"}, id="zero bytes"),
+        pytest.param({"data": {}, "content_type": "application/json"}, id="{}"),
+    ],
+)
+def test_checkout_needs_no_body(client, venue, venue_staff, make_checkin, body):
+    checkin = make_checkin(venue, actors.make_person())
+    token = api_token_create(user=venue_staff)
+    response = client.post(
+        f"/api/v1/checkins/{checkin.pk}/checkout", headers={"Authorization": f"Bearer {token}"}, **body
+    )
+    assert response.status_code == 200, response.content
+    checkin.refresh_from_db()
+    assert checkin.left_at is not None and checkin.checkout_method == CheckOutMethod.API
+
+
+def test_checkout_still_refuses_a_body_that_is_not_json(client, venue, venue_staff, make_checkin):
+    checkin = make_checkin(venue, actors.make_person())
+    response = _post(client, venue_staff, f"/api/v1/checkins/{checkin.pk}/checkout", "left_at=")
+    assert response.status_code == 400
+    checkin.refresh_from_db()
+    assert checkin.left_at is None
+
+
 def test_checkout_of_another_venues_check_in_is_not_found(client, other_venue, venue_staff, make_checkin):
     checkin = make_checkin(other_venue, actors.make_person())
     assert _post(client, venue_staff, f"/api/v1/checkins/{checkin.pk}/checkout").status_code == 404

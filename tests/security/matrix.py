@@ -179,7 +179,7 @@ MATRIX: tuple[Entry, ...] = (
     Entry(
         "tracing:dismiss",
         "dismiss a contact",
-        "login login 404 404 ok 404 ok 404 ok",
+        CASE_PAGE,
         "POST",
         args=(("exposure_id", "{w.exposure.pk}"),),
         data=REASON,
@@ -256,8 +256,8 @@ MATRIX: tuple[Entry, ...] = (
     Entry("POST /api/v1/cases/{case_id}/trace", "trace now", API_CASE, args=ARGS_CASE),
     Entry(
         "GET /api/v1/cases/{case_id}/exposures",
-        "its F1/F2 (those living in the caller's area)",
-        "401 401 403 403 ok ok ok ok ok",
+        "its F1/F2 in the caller's area (404 if neither the case nor any of them is)",
+        API_CASE,
         args=ARGS_CASE,
     ),
     Entry("GET /api/v1/cases/{case_id}/timeline", "its timeline", API_CASE, args=ARGS_CASE),

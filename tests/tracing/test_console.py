@@ -42,6 +42,28 @@ def test_the_other_commune_cannot_open_the_case_page(client, other_commune_offic
     assert client.get(f"/tracing/cases/{traced[0].pk}/").status_code == 404
 
 
+def test_venue_staff_may_not_dismiss_a_contact_as_they_may_not_open_any_tracing_page(client, traced):
+    case, market, contact = traced
+    exposure = Exposure.objects.get(case=case, person=contact)
+    client.force_login(actors.make_official("staff", "venue", market.code))
+    response = client.post(f"/tracing/exposures/{exposure.pk}/dismiss", {"reason": "Nhầm người"})
+    assert (response.status_code, client.get("/tracing/").status_code) == (403, 403)
+    exposure.refresh_from_db()
+    assert exposure.status != "dismissed"
+
+
+def test_another_commune_cannot_find_a_contact_who_is_not_its_resident(
+    client, other_commune_official, traced
+):
+    case, _market, contact = traced
+    exposure = Exposure.objects.get(case=case, person=contact)
+    client.force_login(other_commune_official)
+    response = client.post(f"/tracing/exposures/{exposure.pk}/dismiss", {"reason": "Nhầm người"})
+    assert response.status_code == 404
+    exposure.refresh_from_db()
+    assert exposure.status != "dismissed"
+
+
 def test_the_case_list_is_scoped_to_the_officials_commune(
     client, commune_official, other_commune_official, traced
 ):

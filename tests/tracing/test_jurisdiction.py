@@ -74,3 +74,17 @@ def test_an_exposure_list_of_an_unknown_case_is_a_404(client, province_official,
 
 def test_without_a_token_the_case_api_is_a_401(client, cases):
     assert client.get(f"/api/v1/cases/{cases[0].pk}/exposures").status_code == 401
+
+
+@pytest.mark.parametrize("suffix", ["", "/exposures", "/timeline", "/trace"])
+def test_a_case_out_of_reach_answers_exactly_as_a_missing_one(
+    client, commune_official, cases, bearer, suffix
+):
+    _case_a, case_b = cases  # case B lives in commune B and exposed nobody in commune A
+    headers = bearer(commune_official)
+    call = client.post if suffix == "/trace" else client.get
+    out_of_reach = call(f"/api/v1/cases/{case_b.pk}{suffix}", headers=headers)
+    missing = call(f"/api/v1/cases/{case_b.pk + 1000}{suffix}", headers=headers)
+    assert (out_of_reach.status_code, out_of_reach.json()) == (404, missing.json())
+    assert missing.status_code == 404
+    assert not AuditEvent.objects.filter(object_id=str(case_b.pk)).exists()

@@ -4,11 +4,15 @@ from typing import Literal
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from qrtrace.lib.errors import DbInt, error_responses
+
 from .models import Case, TestType
 from .selectors import case_for_official, case_in_area, case_timeline, exposure_page
 from .services import case_register, case_trace
 
 router = Router(tags=["tracing"])
+# Besides success, any operation here may answer these (qrtrace.api.api maps each error to its code).
+ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -110,7 +114,7 @@ def _case_out(case: Case) -> dict:
     }
 
 
-@router.post("/cases", response={201: CaseCreated})
+@router.post("/cases", response={201: CaseCreated, **ERRORS})
 def case_create(request, payload: CaseIn):
     """Register a confirmed case (F0) by phone; an unknown person is created. Tracing is queued."""
     data = payload.dict()
@@ -120,20 +124,20 @@ def case_create(request, payload: CaseIn):
     return Status(201, {"id": case.pk, "person_id": case.person_id})
 
 
-@router.get("/cases/{case_id}", response=CaseOut)
-def case_detail(request, case_id: int):
+@router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS})
+def case_detail(request, case_id: DbInt):
     return _case_out(case_for_official(user=request.user, case_id=case_id, request=request))
 
 
-@router.post("/cases/{case_id}/trace", response=TraceOut)
-def case_trace_now(request, case_id: int):
+@router.post("/cases/{case_id}/trace", response={200: TraceOut, **ERRORS})
+def case_trace_now(request, case_id: DbInt):
     """Compute F1 and F2 now (synchronously) and return how many were found."""
     case = case_in_area(user=request.user, case_id=case_id)
     return case_trace(case=case, actor=request.user, request=request)
 
 
-@router.get("/cases/{case_id}/exposures", response=ExposurePage)
-def case_exposures(request, case_id: int, filters: Query[ExposureFilter]):
+@router.get("/cases/{case_id}/exposures", response={200: ExposurePage, **ERRORS})
+def case_exposures(request, case_id: DbInt, filters: Query[ExposureFilter]):
     count, page = exposure_page(
         user=request.user,
         case_id=case_id,
@@ -159,8 +163,8 @@ def case_exposures(request, case_id: int, filters: Query[ExposureFilter]):
     return {"count": count, "items": items}
 
 
-@router.get("/cases/{case_id}/timeline", response=TimelineOut)
-def case_timeline_read(request, case_id: int):
+@router.get("/cases/{case_id}/timeline", response={200: TimelineOut, **ERRORS})
+def case_timeline_read(request, case_id: DbInt):
     """Mốc dịch tễ: the case's visits in the infectious window and the places added by hand."""
     case = case_in_area(user=request.user, case_id=case_id)
     return case_timeline(user=request.user, case=case, request=request)

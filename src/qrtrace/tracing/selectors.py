@@ -70,12 +70,27 @@ def case_list(*, user: User, status: str = "", limit: int = 200, request=None) -
     return shown
 
 
+def _no_such_case() -> Http404:
+    # One answer for a missing case and one the official may not see, so ids cannot be probed.
+    return Http404(_("No such case in your area."))
+
+
 def case_in_area(*, user: User, case_id: int) -> Case:
-    """The case, if in the official's area (404 otherwise, so ids outside it reveal nothing)."""
+    """The case, if its person is in the official's area (404 otherwise, as for a missing id)."""
     case = case_queryset(user).filter(pk=case_id).first()
     if case is None:
-        raise Http404(_("No such case in your area."))
+        raise _no_such_case()
     return case
+
+
+def require_case_reach(*, user: User, case_id: int) -> None:
+    """404 (as for a missing id) unless the case's person or one of its exposed people is in the
+    official's area: a station reaches its residents exposed by another commune's case."""
+    if not (
+        case_queryset(user).filter(pk=case_id).exists()
+        or Exposure.objects.filter(Q(case_id=case_id) & people_q(user)).exists()
+    ):
+        raise _no_such_case()
 
 
 def case_for_official(*, user: User, case_id: int, request: HttpRequest | None = None) -> Case:
@@ -108,8 +123,7 @@ def exposure_page(
 ) -> tuple[int, list[Exposure]]:
     """(count, one page) of the case's exposures in the official's area (every one with no limit);
     the read is audit-logged naming the case and every person on the page."""
-    if not Case.objects.filter(pk=case_id).exists():
-        raise Http404(_("No such case."))
+    require_case_reach(user=user, case_id=case_id)
     exposures = exposure_queryset(user=user, case_id=case_id, level=level)
     page = list(exposures[offset:] if limit is None else exposures[offset : offset + limit])
     count = len(page) if limit is None else exposures.count()
@@ -216,6 +230,16 @@ def alert_default_message(alert: VenueAlert) -> str:
         "start": date_format(timezone.localtime(alert.starts_at), "SHORT_DATETIME_FORMAT"),
         "end": date_format(timezone.localtime(alert.ends_at), "SHORT_DATETIME_FORMAT"),
     }
+
+
+def exposure_in_area(*, user: User, exposure_id: int) -> Exposure:
+    """An exposure of a person in the official's area: 403 for someone who traces nowhere, 404 for
+    an id outside the area (as for a missing one)."""
+    require_tracer(user)
+    exposure = Exposure.objects.filter(people_q(user)).select_related("case").filter(pk=exposure_id).first()
+    if exposure is None:
+        raise Http404(_("No such contact in your area."))
+    return exposure
 
 
 def alert_list(*, user: User, status: str = "") -> QuerySet[VenueAlert]:

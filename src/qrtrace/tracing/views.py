@@ -17,7 +17,7 @@ from qrtrace.notifications.selectors import message_list
 from . import alerts, selectors, services
 from .forms import AlertForm, CaseForm, CaseUpdateForm, ContactForm, PlaceForm, ReasonForm
 from .graph import chain_graph
-from .models import CaseStatus, Exposure, Level, VenueAlert
+from .models import CaseStatus, Level, VenueAlert
 from .notify import case_reference
 
 
@@ -171,9 +171,7 @@ def followup(request: HttpRequest, case_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def exposure_dismiss(request: HttpRequest, exposure_id: int) -> HttpResponse:
-    exposure = get_object_or_404(
-        Exposure.objects.filter(selectors.people_q(request.user)).select_related("case"), pk=exposure_id
-    )
+    exposure = selectors.exposure_in_area(user=request.user, exposure_id=exposure_id)
     form = ReasonForm(request.POST)
     if form.is_valid():
         services.exposure_dismiss(
