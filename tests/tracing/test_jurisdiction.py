@@ -88,3 +88,14 @@ def test_a_case_out_of_reach_answers_exactly_as_a_missing_one(
     assert (out_of_reach.status_code, out_of_reach.json()) == (404, missing.json())
     assert missing.status_code == 404
     assert not AuditEvent.objects.filter(object_id=str(case_b.pk)).exists()
+
+
+@pytest.mark.parametrize("query", [f"offset={2**63}", "offset=1000000001", "limit=1001", "level=F3"])
+def test_an_exposure_page_past_its_bounds_is_a_422(client, province_official, cases, bearer, query):
+    response = client.get(f"/api/v1/cases/{cases[0].pk}/exposures?{query}", headers=bearer(province_official))
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+def test_a_case_id_past_64_bits_is_a_422(client, province_official, bearer):
+    assert client.get(f"/api/v1/cases/{2**70}", headers=bearer(province_official)).status_code == 422

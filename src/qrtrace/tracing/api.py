@@ -86,7 +86,8 @@ class ExposurePage(Schema):
 class ExposureFilter(Schema):
     level: Literal["F1", "F2"] | None = None
     limit: int = Field(100, ge=1, le=1000)
-    offset: int = Field(0, ge=0)
+    # Bounded: an offset past 64 bits is a database error, not an empty page.
+    offset: int = Field(0, ge=0, le=10**9)
 
 
 class TimelineItemOut(Schema):
