@@ -51,3 +51,10 @@ def test_home_page_links_area_officials_to_the_tracing_console(client, commune_o
     assert 'href="/tracing/"' not in client.get("/").content.decode()
     client.force_login(commune_official)
     assert 'href="/tracing/"' in client.get("/").content.decode()
+
+
+def test_a_body_that_is_not_json_gets_a_400_in_vietnamese(client, province_official):
+    client.force_login(province_official)
+    response = client.post("/api/v1/venues", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Không đọc được nội dung yêu cầu: hãy gửi JSON hợp lệ."}

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
@@ -60,9 +61,13 @@ def _conflict(request, exc: Conflict):
     return _detail(request, str(exc), 409)
 
 
+# django-ninja's own messages are English; listed here so the catalogue carries their translation.
+NINJA_MESSAGES = [gettext_noop("Cannot parse request body"), gettext_noop("CSRF check Failed")]
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
-    return _detail(request, str(exc), exc.status_code)
+    return _detail(request, _(str(exc)), exc.status_code)
 
 
 for config in apps.get_app_configs():
