@@ -1,7 +1,10 @@
 import hashlib
+import time
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from qrtrace.geo.jurisdiction import NOWHERE, Jurisdiction
@@ -48,20 +51,45 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# A busy integration sends hundreds of requests a second with one token: looking the token and its
+# owner's memberships up for each costs two queries on the hottest path. They are kept in this process
+# for a few seconds. A revocation, a deactivation or a change of area made through the ORM clears this
+# process's copies at once (the receivers below); other server processes see it within TOKEN_CACHE_SECONDS.
+TOKEN_CACHE_SECONDS = 5
+_token_users: dict[str, tuple[float, User]] = {}
+
+
 def api_token_user(token: str) -> User | None:
     """The active user owning an unrevoked token, or None. Records when the token was last used."""
+    digest = token_digest(token)
+    cached = _token_users.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
     found = (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), revoked_at__isnull=True, user__is_active=True)
+        .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if found is None:
+        _token_users.pop(digest, None)
         return None
     now = timezone.now()
     # Written at most once a minute, so a busy integration does not turn every read into a write.
     if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    user_jurisdiction(found.user)  # kept on the cached user object with it
+    _token_users[digest] = (time.monotonic() + TOKEN_CACHE_SECONDS, found.user)
     return found.user
+
+
+@receiver(post_save, sender=ApiToken)
+@receiver(post_delete, sender=ApiToken)
+@receiver(post_save, sender=User)
+@receiver(post_delete, sender=User)
+@receiver(post_save, sender=Membership)
+@receiver(post_delete, sender=Membership)
+def _forget_cached_tokens(**kwargs) -> None:
+    _token_users.clear()
 
 
 def totp_required(user: User) -> bool:

@@ -14,7 +14,11 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-@transaction.atomic
+# savepoint=False: inside a use-case the event joins the caller's transaction rather than wrapping its
+# two INSERTs in a SAVEPOINT/RELEASE pair (two more statements on every audited write, the check-in
+# API's among them). Nothing catches an audit failure to carry on, so a failure still rolls back the
+# whole use-case, record and audit together; called alone it still gets a transaction of its own.
+@transaction.atomic(savepoint=False)
 def audit_event_create(
     *,
     actor: Any,

@@ -1,0 +1,103 @@
+"""The API check-in is the hottest write path: what it costs in statements, and that the upsert keeps
+the rules of `person_resolve` (checked through the API, as integrations send them)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from qrtrace.accounts.models import ApiToken
+from qrtrace.accounts.services import api_token_create, api_token_revoke
+from qrtrace.audit.models import AuditSubject
+from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.lib.crypto import lookup_hash
+from tests import actors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def send(client, commune_official):
+    headers = {"Authorization": f"Bearer {api_token_create(user=commune_official)}"}
+
+    def send(venue, **person):
+        body = {
+            "venue_code": venue.code,
+            "person": {"phone": "0912.345.678", "full_name": "Nguyễn Văn A"} | person,
+        }
+        return client.post("/api/v1/checkins", body, content_type="application/json", headers=headers)
+
+    return send
+
+
+def test_a_returning_person_checks_in_with_five_statements_inside_the_transaction(send, venue):
+    send(venue, birth_year=1985)
+    CheckIn.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        response = send(venue, birth_year=1985)
+    assert response.status_code == 201
+    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    # Before the transaction: the venue and the person as known (the token and memberships are cached).
+    # Inside (the test's SAVEPOINT stands for BEGIN): the upsert, "already inside?", the INSERT and
+    # the audit event with its subject, with no savepoint of their own.
+    assert statements == [
+        "SELECT",
+        "SELECT",
+        "SAVEPOINT",
+        "INSERT",
+        "SELECT",
+        "INSERT",
+        "INSERT",
+        "INSERT",
+        "RELEASE",
+    ]
+    assert AuditSubject.objects.latest("id").person_id == response.json()["person_id"]
+
+
+def test_a_returning_person_keeps_what_a_blank_does_not_say_and_takes_the_new_spelling(send, venue):
+    first = send(venue, birth_year=1985, citizen_id="038085000123")
+    CheckIn.objects.all().delete()
+    again = send(venue, full_name="nguyễn  văn a")
+    assert again.json()["person_id"] == first.json()["person_id"]
+    person = Person.objects.get()
+    assert (person.full_name, person.birth_year, person.citizen_id) == ("nguyễn văn a", 1985, "038085000123")
+
+
+def test_another_name_on_a_known_phone_checks_in_a_ward_not_a_renamed_owner(send, venue):
+    owner = send(venue).json()["person_id"]
+    child = send(venue, full_name="Nguyễn Thị B", birth_year=2015).json()["person_id"]
+    assert child != owner
+    assert Person.objects.get(pk=child).guardian_id == owner
+    assert Person.objects.get(pk=owner).full_name == "Nguyễn Văn A"
+
+
+def test_a_citizen_id_already_someone_elses_is_refused_before_anything_is_saved(send, venue):
+    citizen_id = "038085000123"
+    actors.make_person(
+        "Trần Văn C",
+        phone="+84987654321",
+        citizen_id=citizen_id,
+        citizen_id_hash=lookup_hash("citizen_id", citizen_id),
+    )
+    response = send(venue, citizen_id=citizen_id)
+    assert response.status_code == 400
+    assert "citizen_id" in response.json()["detail"]
+    assert not CheckIn.objects.exists() and Person.objects.count() == 1
+
+
+def test_a_revoked_token_is_refused_at_once_though_it_was_just_used(client, send, venue, commune_official):
+    token = api_token_create(user=commune_official)
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"venue_code": venue.code, "person": {"phone": "0912.345.678", "full_name": "Nguyễn Văn A"}}
+    assert (
+        client.post("/api/v1/checkins", body, content_type="application/json", headers=headers).status_code
+        == 201
+    )
+    api_token_revoke(token=ApiToken.objects.get(prefix=token[:12]), actor=None)
+    again = client.post("/api/v1/checkins", body, content_type="application/json", headers=headers)
+    assert again.status_code == 401
+
+
+def test_an_official_moved_out_of_the_area_is_refused_at_once(send, venue, commune_official):
+    assert send(venue).status_code == 201
+    commune_official.memberships.update_or_create(defaults={"area_code": str(actors.COMMUNE_B)})
+    assert send(venue, full_name="Nguyễn Thị B").status_code == 403
