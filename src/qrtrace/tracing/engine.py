@@ -1,18 +1,22 @@
 """The tracing rules fed from the database with bounded range queries.
 
-Every query is "this venue, entered_at in (lo, hi)" on the (venue, entered_at) index, where the bounds
-come from `rules.candidate_range` (a visit can only overlap if it began less than `max_stay` before).
-All of one case's visits go to the database in ONE query (an OR of ranges); the F1s' visits and the
-F2 candidates go in chunks of ranges, so a case with thousands of F1s never builds one huge statement.
+Every query is "this venue, entered_at in (lo, hi)" on the (venue, entered_at) index, or "this person,
+entered_at from t" on the (person, entered_at) index, where the bounds come from
+`rules.candidate_range` (a visit can only overlap if it began less than `max_stay` before). A trace
+is four statements whatever its size: the case's visits, the F1 candidates, the F1s' visits and the
+F2 candidates. Each sends its list of ranges as ONE parameter (SQLite: a JSON array read by
+`json_each`; PostgreSQL: arrays read by `unnest`) joined to the check-ins, so the database plans one
+small statement and runs one index range scan per range (docs/benchmarks.md, "Tracing", shows the
+plans). The ORM is not used here: compiling an OR of hundreds of ranges and converting every
+timestamp through Django cost more than the scans themselves.
 """
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from functools import reduce
-from operator import or_
 
-from django.db.models import Q
+from django.db import connection
 
 from qrtrace.checkins.models import CheckIn
 
@@ -32,22 +36,90 @@ from .rules import (
     meets_window,
 )
 
-# Ranges (or people) per statement: far below SQLite's 32766 parameters and quick to plan.
-CHUNK = 400
+CHECKINS = CheckIn._meta.db_table
+VENUES = CheckIn._meta.get_field("venue").related_model._meta.db_table
+
+# The ranges of one statement, as a table `r`. Both joins below put `r` first (CROSS JOIN fixes that
+# order on SQLite), so each range becomes one index range scan on the check-ins.
+RANGES = {
+    "sqlite": "(SELECT {picks} FROM json_each(%s)) AS r",
+    "postgresql": "unnest({arrays}) AS r({names})",
+}
+
+# A visit can overlap the sources of a merged range only if it ends after the earliest of them
+# began (`since`): through its check-out, or, without a usable one, through the venue's usual stay
+# (`since_short` = since - that stay). This cheap necessary test, run beside the index scan, drops
+# the many rows that began up to `max_stay` before and left long before the source arrived; the
+# exact overlap test stays in `rules.find_contacts`.
+CANDIDATES_SQL = (
+    "SELECT c.id, c.person_id, c.venue_id, {entered}, {left} FROM {ranges} CROSS JOIN {checkins} c "
+    "WHERE c.venue_id = r.venue AND c.entered_at > r.lo AND c.entered_at < r.hi "
+    "AND (c.left_at > r.since OR c.entered_at > r.since_short)"
+)
+# Each person's visits from `since` on, and before `until` when there is one (an F1's quarantine).
+VISITS_SQL = (
+    "SELECT c.id, c.person_id, c.venue_id, {entered}, {left}, v.default_stay_minutes "
+    "FROM {ranges} CROSS JOIN {checkins} c JOIN {venues} v ON v.id = c.venue_id "
+    "WHERE c.person_id = r.person AND c.entered_at >= r.since "
+    "AND (r.until IS NULL OR c.entered_at < r.until)"
+)
+CANDIDATE_COLUMNS = (("venue", "bigint"), ("lo", "timestamptz"), ("hi", "timestamptz"))
+CANDIDATE_COLUMNS += (("since", "timestamptz"), ("since_short", "timestamptz"))
+VISIT_COLUMNS = (("person", "bigint"), ("since", "timestamptz"), ("until", "timestamptz"))
 
 
-def _fetch(query: Q) -> list[Visit]:
-    rows = CheckIn.objects.filter(query).values_list(
-        "id", "person_id", "venue_id", "entered_at", "left_at", "venue__default_stay_minutes"
+def trace_from_database(case: CaseFacts, rules: Rules) -> TraceResult:
+    window = infectious_window(case, rules)
+    lo, hi = case_visit_bounds(window, rules)
+    # Both databases keep microseconds, so "before hi + 1 µs" is "at or before hi".
+    until = hi + timedelta(microseconds=1)
+    case_visits = tuple(
+        v for v in _visits_of([(case.person_id, lo, until)]) if meets_window(v, window, rules)
     )
+    exclude = {case.person_id}
+    f1 = as_found(
+        find_contacts(case_visits, _candidates(case_visits, rules), exclude=exclude, rules=rules), "F1"
+    )
+    starts = quarantine_starts(f1)
+    # Only each F1's own visits from their first exposure to their quarantine can pass it on: the
+    # database returns just those, per person, instead of everyone's since the earliest exposure.
+    f1_visits = _visits_of([(p, since, starts.get(p)) for p, since in sorted(earliest_exposing(f1).items())])
+    sources = f2_sources(f1, f1_visits, starts)
+    exclude |= set(f1)
+    f2 = as_found(find_contacts(sources, _candidates(sources, rules), exclude=exclude, rules=rules), "F2")
+    return TraceResult(window=window, case_visits=case_visits, f1=f1, f2=f2)
+
+
+def _candidates(sources: Sequence[Visit], rules: Rules) -> list[Visit]:
+    """Every visit that may overlap a source. Candidates are at the sources' venues, so the sources
+    already carry each venue's usual stay: no join to the venues."""
+    if not sources:
+        return []
+    stays = {source.venue_id: source.default_stay for source in sources}
+    ranges = [
+        # A merged range's lo is its earliest source's entry minus max_stay (`candidate_range`).
+        (venue, lo, hi, lo + rules.max_stay, lo + rules.max_stay - stays[venue])
+        for venue, lo, hi in _merged_ranges(sources, rules)
+    ]
+    rows = _select(CANDIDATES_SQL, CANDIDATE_COLUMNS, ranges)
+    aware = _aware()
+    return [Visit(i, p, v, aware(a), b and aware(b), stays[v]) for i, p, v, a, b in rows]
+
+
+def _visits_of(people: Sequence[tuple[int, datetime, datetime | None]]) -> list[Visit]:
+    """(person, since, until or None) → those people's visits that began in [since, until)."""
+    if not people:
+        return []
+    aware = _aware()
     return [
-        Visit(id=i, person_id=p, venue_id=v, entered_at=a, left_at=b, default_stay=timedelta(minutes=stay))
-        for i, p, v, a, b, stay in rows
+        Visit(i, p, v, aware(a), b and aware(b), timedelta(minutes=stay))
+        for i, p, v, a, b, stay in _select(VISITS_SQL, VISIT_COLUMNS, people)
     ]
 
 
 def _merged_ranges(sources: Iterable[Visit], rules: Rules) -> list[tuple[int, datetime, datetime]]:
-    """Candidate ranges per venue with overlapping ones merged (visits at one venue often touch)."""
+    """Candidate ranges per venue with overlapping ones merged (visits at one venue often touch), so
+    no check-in is in two ranges and none comes back twice."""
     by_venue: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for source in sources:
         venue, lo, hi = candidate_range(source, rules)
@@ -66,39 +138,34 @@ def _merged_ranges(sources: Iterable[Visit], rules: Rules) -> list[tuple[int, da
     return merged
 
 
-def _candidates(sources: Sequence[Visit], rules: Rules) -> list[Visit]:
-    ranges = _merged_ranges(sources, rules)
-    found: list[Visit] = []
-    for start in range(0, len(ranges), CHUNK):
-        batch = ranges[start : start + CHUNK]
-        found.extend(
-            _fetch(reduce(or_, (Q(venue_id=v, entered_at__gt=lo, entered_at__lt=hi) for v, lo, hi in batch)))
+def _select(sql: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple]) -> list[tuple]:
+    """Run `sql` with `rows` as the table `r` of these (name, PostgreSQL type) columns."""
+    names = [name for name, _type in columns]
+    if connection.vendor == "postgresql":
+        ranges = RANGES["postgresql"].format(
+            arrays=", ".join(f"%s::{kind}[]" for _name, kind in columns), names=", ".join(names)
         )
-    return found
+        params = [list(column) for column in zip(*rows, strict=True)]
+        # psycopg returns aware datetimes itself.
+        entered, left = "c.entered_at", "c.left_at"
+    else:
+        picks = ", ".join(f"value ->> {i} AS {name}" for i, name in enumerate(names))
+        ranges = RANGES["sqlite"].format(picks=picks)
+        adapt = connection.ops.adapt_datetimefield_value
+        params = [json.dumps([[adapt(x) if isinstance(x, datetime) else x for x in row] for row in rows])]
+        # As UTC text with its offset (an expression, so Django's converter for "datetime" columns,
+        # a regex per value, does not run): `datetime.fromisoformat` reads it in one C call.
+        entered, left = "c.entered_at || '+00:00'", "c.left_at || '+00:00'"
+    query = sql.format(entered=entered, left=left, ranges=ranges, checkins=CHECKINS, venues=VENUES)
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
 
 
-def _visits_from(earliest: dict[int, datetime]) -> list[Visit]:
-    people = sorted(earliest)
-    found: list[Visit] = []
-    for start in range(0, len(people), CHUNK):
-        batch = people[start : start + CHUNK]
-        found.extend(_fetch(Q(person_id__in=batch, entered_at__gte=min(earliest[p] for p in batch))))
-    return found
+def _aware() -> Callable[[datetime | str], datetime]:
+    """How this database's timestamps become aware datetimes (SQLite returns text, see `_select`)."""
+    return _unchanged if connection.vendor == "postgresql" else datetime.fromisoformat
 
 
-def trace_from_database(case: CaseFacts, rules: Rules) -> TraceResult:
-    window = infectious_window(case, rules)
-    lo, hi = case_visit_bounds(window, rules)
-    case_visits = tuple(
-        v
-        for v in _fetch(Q(person_id=case.person_id, entered_at__gte=lo, entered_at__lte=hi))
-        if meets_window(v, window, rules)
-    )
-    exclude = {case.person_id}
-    f1 = as_found(
-        find_contacts(case_visits, _candidates(case_visits, rules), exclude=exclude, rules=rules), "F1"
-    )
-    sources = f2_sources(f1, _visits_from(earliest_exposing(f1)), quarantine_starts(f1))
-    exclude |= set(f1)
-    f2 = as_found(find_contacts(sources, _candidates(sources, rules), exclude=exclude, rules=rules), "F2")
-    return TraceResult(window=window, case_visits=case_visits, f1=f1, f2=f2)
+def _unchanged(value: datetime) -> datetime:
+    return value
