@@ -1,10 +1,13 @@
 """The database engine against the brute-force reference, on whichever database the suite runs on."""
 
+from datetime import timedelta
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis.extra.django import TestCase
 
+from qrtrace.checkins.models import CheckIn
 from qrtrace.tracing.engine import trace_from_database
 from qrtrace.tracing.hooks import quarantine_start_providers, register_quarantine_start_provider
 from qrtrace.tracing.rules import CaseFacts, Rules
@@ -52,3 +55,38 @@ class EngineQueries(TestCase):
         assert len(result.f1[contact.pk].contacts) == 6
         # case visits, F1 candidates, F1s' visits, F2 candidates: four statements, not one per visit.
         assert len(queries) == 4
+
+
+class EngineTimeBoundaries(TestCase):
+    """The SQL bounds are exact to the microsecond (the random worlds above move in whole minutes)."""
+
+    def test_a_case_visit_at_the_confirmation_microsecond_counts_and_one_a_microsecond_later_does_not(self):
+        from tests import actors
+
+        case_person = actors.make_person("Ca bệnh", "+84912000011")
+        met_at_confirmation = actors.make_person("Gặp lúc xác nhận", "+84912000012")
+        met_after = actors.make_person("Gặp sau xác nhận", "+84912000013")
+        market, shop = actors.make_venue("Chợ"), actors.make_venue("Cửa hàng")
+        confirmed = visit(case_person, market, 50).entered_at + timedelta(microseconds=123)
+        CheckIn.objects.filter(person=case_person).update(entered_at=confirmed, left_at=None)
+        later = visit(case_person, shop, 50)
+        CheckIn.objects.filter(pk=later.pk).update(entered_at=confirmed + timedelta(microseconds=1))
+        visit(met_at_confirmation, market, 50)
+        visit(met_after, shop, 50)
+        result = trace_from_database(CaseFacts(case_person.pk, confirmed), RULES)
+        assert [v.venue_id for v in result.case_visits] == [market.pk]
+        assert set(result.f1) == {met_at_confirmation.pk}
+
+    def test_a_visit_counts_only_if_it_ends_after_the_source_began_to_the_microsecond(self):
+        from tests import actors
+
+        case_person = actors.make_person("Ca bệnh", "+84912000021")
+        left_just_after = actors.make_person("Rời sau 1 µs", "+84912000022")
+        left_just_before = actors.make_person("Rời đúng lúc", "+84912000023")
+        market = actors.make_venue("Chợ")
+        source = visit(case_person, market, 50)
+        for person, ends in ((left_just_after, timedelta(microseconds=1)), (left_just_before, timedelta(0))):
+            other = visit(person, market, 49)
+            CheckIn.objects.filter(pk=other.pk).update(left_at=source.entered_at + ends)
+        result = trace_from_database(CaseFacts(case_person.pk, source.entered_at), RULES)
+        assert set(result.f1) == {left_just_after.pk}
