@@ -1,6 +1,8 @@
 """The API check-in is the hottest write path: what it costs in statements, and that the upsert keeps
 the rules of `person_resolve` (checked through the API, as integrations send them)."""
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,6 +11,7 @@ from qrtrace.accounts.models import ApiToken
 from qrtrace.accounts.services import api_token_create, api_token_revoke
 from qrtrace.audit.models import AuditSubject
 from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.services import Identity, checkin_record
 from qrtrace.lib.crypto import lookup_hash
 from tests import actors
 
@@ -101,3 +104,50 @@ def test_an_official_moved_out_of_the_area_is_refused_at_once(send, venue, commu
     assert send(venue).status_code == 201
     commune_official.memberships.update_or_create(defaults={"area_code": str(actors.COMMUNE_B)})
     assert send(venue, full_name="Nguyễn Thị B").status_code == 403
+
+
+def _at_once(count: int, action) -> list:
+    """Run `action` in `count` threads released together, each on its own database connection."""
+    start = threading.Barrier(count)
+    results = []
+
+    def run():
+        start.wait()
+        try:
+            results.append(action())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("known", [False, True], ids=["new phone", "known phone"])
+def test_a_double_submit_racing_itself_records_one_check_in(known, commune_official):
+    """The person upsert locks the row, so the second submit waits and then finds the first visit."""
+    venue = actors.make_venue()
+    if known:
+        actors.make_person()
+    identity = Identity(full_name="Nguyễn Văn A", phone="+84912345678")
+
+    def submit():
+        checkin, created = checkin_record(
+            user=commune_official,
+            venue_code=venue.code,
+            identity=identity,
+            declaration=None,
+            entered_at=None,
+            left_at=None,
+        )
+        return checkin.pk, created
+
+    results = _at_once(4, submit)
+    assert len(results) == 4 and len({pk for pk, _created in results}) == 1
+    assert sorted(created for _pk, created in results) == [False, False, False, True]
+    assert CheckIn.objects.count() == 1 and Person.objects.count() == 1
