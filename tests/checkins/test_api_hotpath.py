@@ -39,11 +39,10 @@ def test_a_returning_person_checks_in_with_five_statements_inside_the_transactio
         response = send(venue, birth_year=1985)
     assert response.status_code == 201
     statements = [query["sql"].split()[0] for query in queries.captured_queries]
-    # Before the transaction: the venue and the person as known (the token and memberships are cached).
+    # Before the transaction: the person as known (the token, memberships and venue are cached).
     # Inside (the test's SAVEPOINT stands for BEGIN): the upsert, "already inside?", the INSERT and
     # the audit event with its subject, with no savepoint of their own.
     assert statements == [
-        "SELECT",
         "SELECT",
         "SAVEPOINT",
         "INSERT",
@@ -54,6 +53,13 @@ def test_a_returning_person_checks_in_with_five_statements_inside_the_transactio
         "RELEASE",
     ]
     assert AuditSubject.objects.latest("id").person_id == response.json()["person_id"]
+
+
+def test_a_venue_moved_out_of_the_officials_area_is_refused_at_once(send, venue):
+    assert send(venue).status_code == 201
+    venue.commune_id = actors.COMMUNE_B
+    venue.save()
+    assert send(venue, full_name="Nguyễn Thị B").status_code == 403
 
 
 def test_a_returning_person_keeps_what_a_blank_does_not_say_and_takes_the_new_spelling(send, venue):

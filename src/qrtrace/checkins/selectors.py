@@ -1,8 +1,11 @@
 """Reads for check-in pages, the gate scanner, visitor logs and the API."""
 
+import time
 from datetime import date, datetime, timedelta
 
 from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +18,31 @@ from .models import CheckIn, Device, Person
 
 # Exposure alerts look this far back over the places a returning person visited.
 ALERT_WINDOW = timedelta(days=14)
+
+
+# The check-in API looks its venue up by code on every request; a gate device syncing sends hundreds
+# for one venue. Found venues are kept per process for a few seconds; saving or deleting a venue
+# through the ORM clears this process's copies at once, other processes see it within VENUE_CACHE_SECONDS.
+VENUE_CACHE_SECONDS = 5
+_venues_by_code: dict[str, tuple[float, Venue]] = {}
+
+
+def venue_by_code(code: str) -> Venue | None:
+    """The venue with this code (any case, surrounding spaces ignored), or None."""
+    code = code.strip().upper()
+    cached = _venues_by_code.get(code)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    venue = Venue.objects.filter(code=code).first()
+    if venue is not None:
+        _venues_by_code[code] = (time.monotonic() + VENUE_CACHE_SECONDS, venue)
+    return venue
+
+
+@receiver(post_save, sender=Venue)
+@receiver(post_delete, sender=Venue)
+def _forget_cached_venues(**kwargs) -> None:
+    _venues_by_code.clear()
 
 
 def device_person(token: str) -> Person | None:

@@ -29,7 +29,7 @@ from .declaration import declaration_clean, declaration_risk
 from .flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
 from .models import CheckIn, CheckInMethod, CheckOutMethod, Device, Person
 from .personal_qr import new_personal_code
-from .selectors import latest_declaration_today, open_checkin
+from .selectors import latest_declaration_today, open_checkin, venue_by_code
 from .signals import late_checkins_recorded
 
 # A visit that began this long before it reached us came from a gate device syncing later or from
@@ -442,7 +442,7 @@ def checkin_record(
     holds the database's one write lock; inside it, the person's upsert, the "already inside?" read,
     the INSERT and the audit event.
     """
-    venue = Venue.objects.filter(code=venue_code.strip().upper()).first()
+    venue = venue_by_code(venue_code)
     if venue is None:
         raise ValidationError({"venue_code": _("There is no venue with this code.")})
     if not user_jurisdiction(user).covers_venue(venue_code=venue.code, commune_code=venue.commune_id):
