@@ -115,7 +115,7 @@ MIDDLEWARE = [
     # Before anything reads a body (sessions, CSRF, forms, the API): oversized ones get 413.
     "qrtrace.lib.bodysize.BodySizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "qrtrace.lib.language.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
