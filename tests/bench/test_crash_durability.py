@@ -5,7 +5,6 @@ import http.client
 import itertools
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,8 @@ import psycopg
 import pytest
 from bench.harness import ROOT, fresh_database
 from bench.server import kill_hard, start, stop
+
+from tests.servers import free_port
 
 CLIENTS = 8
 
@@ -44,13 +45,6 @@ def _stored_ids(url: str, ids: list[int]) -> set[int]:
             return {row[0] for row in rows}
     with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as db:
         return {row[0] for row in db.execute("SELECT id FROM checkins_checkin WHERE id = ANY(%s)", [ids])}
-
-
-def _free_port() -> int:
-    # Several suites (SQLite, PostgreSQL) may run at once on one machine: never a fixed port.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _client(
@@ -87,7 +81,7 @@ def test_every_acknowledged_check_in_survives_a_sigkill_of_the_server(bench_data
         env, "shell", "-c", "from qrtrace.venues.models import Venue; print(Venue.objects.get().code)"
     ).splitlines()[-1]
 
-    port = _free_port()
+    port = free_port()
     server = start(env, port=port, log=tmp_path / "server.log")
     acked: list[int] = []
     stop_event, numbers = threading.Event(), itertools.count(10_000_000)
