@@ -108,6 +108,21 @@ def test_a_second_check_out_keeps_the_first_time(venue):
     assert second.left_at == first.left_at and second.checkout_method == CheckOutMethod.BUTTON
 
 
+def test_a_check_out_names_the_partition_key_in_every_statement_on_the_check_in(venue):
+    """On PostgreSQL `entered_at` prunes the day partitions; by id alone, every one is planned."""
+    from django.test.utils import CaptureQueriesContext
+
+    checkin, _ = checkin_create(venue=venue, person=person_resolve(identity=A), method="self_scan")
+    with CaptureQueriesContext(connection) as queries:
+        checkin_checkout(checkin=checkin, method=CheckOutMethod.BUTTON)
+    touching = [q["sql"] for q in queries if "checkins_checkin" in q["sql"]]
+    assert len(touching) == 2  # the locked read, the update
+    assert all("entered_at" in sql.split("WHERE", 1)[1] for sql in touching)
+    stored = CheckIn.objects.get(pk=checkin.pk)
+    assert stored.left_at is not None
+    assert stored.checkout_method == CheckOutMethod.BUTTON
+
+
 def test_a_check_in_cannot_end_before_it_began(venue):
     with pytest.raises(ValidationError), transaction.atomic():
         checkin_create(
