@@ -23,8 +23,7 @@ from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import CheckIn, Person
 from qrtrace.checkins.partitions import local_day, partition_drop_before
 from qrtrace.lib.crypto import EncryptedTextField, reencrypt
-
-from .selectors import held_for_open_cases
+from qrtrace.tracing.selectors import held_for_open_cases
 
 log = logging.getLogger(__name__)
 
