@@ -83,23 +83,23 @@ def trace_from_database(case: CaseFacts, rules: Rules) -> TraceResult:
     # Both databases keep microseconds, so "before hi + 1 µs" is "at or before hi".
     until = hi + timedelta(microseconds=1)
     case_visits = tuple(
-        v for v in _visits_of([(case.person_id, lo, until)]) if meets_window(v, window, rules)
+        v for v in visits_of([(case.person_id, lo, until)]) if meets_window(v, window, rules)
     )
     exclude = {case.person_id}
     f1 = as_found(
-        find_contacts(case_visits, _candidates(case_visits, rules), exclude=exclude, rules=rules), "F1"
+        find_contacts(case_visits, candidates(case_visits, rules), exclude=exclude, rules=rules), "F1"
     )
     starts = quarantine_starts(f1)
     # Only each F1's own visits from their first exposure to their quarantine can pass it on: the
     # database returns just those, per person, instead of everyone's since the earliest exposure.
-    f1_visits = _visits_of([(p, since, starts.get(p)) for p, since in sorted(earliest_exposing(f1).items())])
+    f1_visits = visits_of([(p, since, starts.get(p)) for p, since in sorted(earliest_exposing(f1).items())])
     sources = f2_sources(f1, f1_visits, starts)
     exclude |= set(f1)
-    f2 = as_found(find_contacts(sources, _candidates(sources, rules), exclude=exclude, rules=rules), "F2")
+    f2 = as_found(find_contacts(sources, candidates(sources, rules), exclude=exclude, rules=rules), "F2")
     return TraceResult(window=window, case_visits=case_visits, f1=f1, f2=f2)
 
 
-def _candidates(sources: Sequence[Visit], rules: Rules) -> list[Visit]:
+def candidates(sources: Sequence[Visit], rules: Rules) -> list[Visit]:
     """Every visit that may overlap a source. Candidates are at the sources' venues, so the sources
     already carry each venue's usual stay: no join to the venues."""
     if not sources:
@@ -117,7 +117,7 @@ def _candidates(sources: Sequence[Visit], rules: Rules) -> list[Visit]:
     ]
 
 
-def _visits_of(people: Sequence[tuple[int, datetime, datetime | None]]) -> list[Visit]:
+def visits_of(people: Sequence[tuple[int, datetime, datetime | None]]) -> list[Visit]:
     """(person, since, until or None) → those people's visits that began in [since, until)."""
     if not people:
         return []
