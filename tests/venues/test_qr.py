@@ -79,7 +79,9 @@ def test_revoking_after_a_rotation_ends_the_grace_period(venue, commune_official
 
 
 def test_the_invalid_code_page_says_so_in_vietnamese_with_the_status(rf, venue):
-    exc = _rejected(venue_token(venue)[:-1] + "0")
+    token = venue_token(venue)
+    tampered = token[:-1] + ("1" if token.endswith("0") else "0")  # always a different last character
+    exc = _rejected(tampered)
     response = invalid_code_response(rf.get("/v/x"), exc)
     assert response.status_code == 404
     page = response.content.decode()
