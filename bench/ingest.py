@@ -3,15 +3,17 @@ by wrk from a separate process. Three runs side by side: /healthz (the ceiling),
 /api/v1/checkins, and the browser flow (GET the scan page, POST the form)."""
 
 import json
+import random
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import quote_plus
 
 from bench.harness import Context, Figure
 from bench.server import served
 from qrtrace.accounts.services import api_token_create, official_upsert
-from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.models import CheckIn, Person
 from qrtrace.venues.models import Venue, VenueStatus
 from qrtrace.venues.qr import venue_token
 
@@ -50,13 +52,25 @@ def _venues() -> list[Venue]:
 
 
 def api_load_arguments(ctx: Context, folder: Path) -> list[str]:
-    """checkins.lua's arguments: a fresh API token of a province official, the number of people in
-    the history, and a file of venue codes."""
+    """checkins.lua's arguments: a fresh API token of a province official, a file of people who
+    come back, and a file of venue codes."""
     official = official_upsert(username="bench", role="province", area_code="38")
     codes = folder / "codes"
     codes.write_text("\n".join(v.code for v in _venues()) + "\n")
-    people = str(ctx.facts.get("people", 1_000))
-    return [api_token_create(user=official, name="bench"), people, str(codes)]
+    return [api_token_create(user=official, name="bench"), str(_returning_people(folder)), str(codes)]
+
+
+def _returning_people(folder: Path, sample: int = 20_000) -> Path:
+    """Known people as the load sends them: phone, name, and the name as a form encodes it. A returning
+    visitor types their own name; another name on a known phone would declare a family member each
+    time (a ward row), which is not what a busy hour looks like."""
+    ids = list(Person.objects.filter(guardian=None, phone_hash__isnull=False).values_list("pk", flat=True))
+    chosen = random.Random(7).sample(ids, min(sample, len(ids)))
+    path = folder / "people"
+    with path.open("w") as out:
+        for person in Person.objects.filter(pk__in=chosen).only("phone", "full_name").iterator():
+            out.write(f"{person.phone}\t{person.full_name}\t{quote_plus(person.full_name)}\n")
+    return path
 
 
 def wrk(url: str, seconds: int, script: str | None = None, *args: str) -> dict:

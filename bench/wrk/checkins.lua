@@ -1,19 +1,21 @@
 -- POST /api/v1/checkins: a random venue, a random person (nine in ten already known, as in life).
--- wrk -s checkins.lua URL -- TOKEN PEOPLE VENUE_CODES_FILE
-dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "report.lua")
+-- wrk -s checkins.lua URL -- TOKEN PEOPLE_FILE VENUE_CODES_FILE
+local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)")
+dofile(here .. "report.lua")
+dofile(here .. "people.lua")
 
-local venues, people, headers = {}, 0, {}
+local venues, headers = {}, {}
 function init(args)
   headers["Authorization"] = "Bearer " .. args[1]
   headers["Content-Type"] = "application/json"
-  people = tonumber(args[2])
+  load_people(args[2])
   for code in io.lines(args[3]) do venues[#venues + 1] = code end
   math.randomseed(os.time() * 1000 + seed)
 end
 
 function request()
-  local body = string.format(
-    '{"venue_code":"%s","person":{"phone":"+8490%07d","full_name":"Nguyễn Văn Tải"}}',
-    venues[math.random(#venues)], math.random(0, math.floor(people * 1.1)))
+  local person = visitor()
+  local body = string.format('{"venue_code":"%s","person":{"phone":"%s","full_name":"%s"}}',
+    venues[math.random(#venues)], person.phone, person.name)
   return wrk.format("POST", "/api/v1/checkins", headers, body)
 end

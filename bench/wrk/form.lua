@@ -1,12 +1,14 @@
 -- The browser's flow: GET the scan page of a venue's poster, then POST the check-in form (CSRF
 -- cookie and field, as a browser sends them). Requests alternate GET, POST on each thread; each pair
 -- is a different browser (its own CSRF cookie, which the check-in rate limit counts as a device).
--- wrk -s form.lua URL -- PEOPLE VENUE_TOKENS_FILE
-dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "report.lua")
+-- wrk -s form.lua URL -- PEOPLE_FILE VENUE_TOKENS_FILE
+local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)")
+dofile(here .. "report.lua")
+dofile(here .. "people.lua")
 
-local tokens, people, page_next = {}, 0, true
+local tokens, page_next = {}, true
 function init(args)
-  people = tonumber(args[1])
+  load_people(args[1])
   for token in io.lines(args[2]) do tokens[#tokens + 1] = token end
   math.randomseed(os.time() * 1000 + seed)
 end
@@ -30,8 +32,8 @@ function request()
   end
   page_next = true
   local headers = {["Cookie"] = "csrftoken=" .. csrf, ["Content-Type"] = "application/x-www-form-urlencoded"}
-  local body = string.format(
-    "csrfmiddlewaretoken=%s&full_name=Nguy%%E1%%BB%%85n+V%%C4%%83n+T%%E1%%BA%%A3i&phone=%%2B8490%07d&birth_year=1980",
-    csrf, math.random(0, math.floor(people * 1.1)))
+  local person = visitor()
+  local body = string.format("csrfmiddlewaretoken=%s&full_name=%s&phone=%s",
+    csrf, person.encoded, "%2B" .. person.phone:sub(2))
   return wrk.format("POST", path, headers, body)
 end
