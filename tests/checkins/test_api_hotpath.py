@@ -38,7 +38,8 @@ def test_a_returning_person_checks_in_with_five_statements_inside_the_transactio
     with CaptureQueriesContext(connection) as queries:
         response = send(venue, birth_year=1985)
     assert response.status_code == 201
-    statements = [query["sql"].split()[0] for query in queries.captured_queries]
+    # An executemany is captured as "N times: <sql>".
+    statements = [query["sql"].split(" times: ")[-1].split()[0] for query in queries.captured_queries]
     # Before the transaction: the person as known (the token, memberships and venue are cached).
     # Inside (the test's SAVEPOINT stands for BEGIN): the upsert, "already inside?", the INSERT and
     # the audit event with its subject, with no savepoint of their own.

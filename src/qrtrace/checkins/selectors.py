@@ -1,8 +1,10 @@
 """Reads for check-in pages, the gate scanner, visitor logs and the API."""
 
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -12,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from qrtrace.accounts.selectors import user_jurisdiction
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.lib.rows import row_get
 from qrtrace.venues.models import Venue, VenueStatus
 
 from .models import CheckIn, Device, Person
@@ -33,7 +36,7 @@ def venue_by_code(code: str) -> Venue | None:
     cached = _venues_by_code.get(code)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    venue = Venue.objects.filter(code=code).first()
+    venue = row_get(Venue, "code", code)
     if venue is not None:
         _venues_by_code[code] = (time.monotonic() + VENUE_CACHE_SECONDS, venue)
     return venue
@@ -55,6 +58,25 @@ def person_by_phone(phone: str) -> Person | None:
     return Person.objects.filter(phone_hash=lookup_hash("phone", phone), guardian__isnull=True).first()
 
 
+class PhoneOwner(NamedTuple):
+    id: int
+    full_name: str
+    citizen_id_hash: str | None
+
+
+def phone_owner(*, phone_hash: str) -> PhoneOwner | None:
+    """Who owns the phone with this keyed hash, as the check-in API's write path needs it: no model,
+    nothing decrypted (the citizen ID is compared by its hash)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, full_name, citizen_id_hash FROM checkins_person "
+            "WHERE phone_hash = %s AND guardian_id IS NULL",
+            [phone_hash],
+        )
+        row = cursor.fetchone()
+    return PhoneOwner(*row) if row else None
+
+
 def person_by_citizen_id(citizen_id: str) -> Person | None:
     return Person.objects.filter(citizen_id_hash=lookup_hash("citizen_id", citizen_id)).first()
 
@@ -69,6 +91,41 @@ def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -
         .order_by("-entered_at")
         .first()
     )
+
+
+class RecentVisit(NamedTuple):
+    id: int
+    venue_id: int
+    entered_at: datetime
+    left_at: datetime | None
+    venue_commune: int
+
+
+def recent_visits(*, person_id: int, since: datetime, until: datetime) -> list[RecentVisit]:
+    """The person's check-ins anywhere that began in (since, until], newest first, with each venue's
+    commune: what a new check-in is compared with (a repeat at the same venue, the review flags).
+
+    One statement on the (person, entered_at) index, inside every check-in's write transaction: written
+    out rather than compiled by the ORM per call, which cost more than running it.
+    """
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.venue_id, c.entered_at, c.left_at, v.commune_id FROM checkins_checkin c "
+            "JOIN venues_venue v ON v.id = c.venue_id "
+            "WHERE c.person_id = %s AND c.entered_at > %s AND c.entered_at <= %s ORDER BY c.entered_at DESC",
+            [person_id, adapt(since), adapt(until)],
+        )
+        rows = cursor.fetchall()
+    # SQLite hands back naive UTC datetimes (Django stores them so); PostgreSQL aware ones.
+    return [
+        RecentVisit(pk, venue, _utc(entered), _utc(left) if left is not None else None, commune)
+        for pk, venue, entered, left, commune in rows
+    ]
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def latest_declaration_today(*, person: Person) -> CheckIn | None:

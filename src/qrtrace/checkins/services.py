@@ -23,13 +23,21 @@ from qrtrace.accounts.selectors import user_jurisdiction
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.ratelimit import ratelimit_allow
+from qrtrace.lib.rows import row_insert
 from qrtrace.venues.models import Venue
 
 from .declaration import declaration_clean, declaration_risk
 from .flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
 from .models import CheckIn, CheckInMethod, CheckOutMethod, Device, Person
 from .personal_qr import new_personal_code
-from .selectors import latest_declaration_today, open_checkin, venue_by_code
+from .selectors import (
+    RecentVisit,
+    latest_declaration_today,
+    open_checkin,
+    phone_owner,
+    recent_visits,
+    venue_by_code,
+)
 from .signals import late_checkins_recorded
 
 # A visit that began this long before it reached us came from a gate device syncing later or from
@@ -139,22 +147,19 @@ class PersonUpsert:
         if not identity.phone:
             return cls(identity=identity, known_name=None, columns={})
         phone_hash = lookup_hash("phone", identity.phone)
-        known = (
-            Person.objects.filter(phone_hash=phone_hash, guardian__isnull=True)
-            .only("full_name", "citizen_id")  # the phone is not decrypted for nothing
-            .first()
-        )
+        known = phone_owner(phone_hash=phone_hash)
         citizen_id = identity.citizen_id
-        if known is not None and citizen_id == known.citizen_id:
-            citizen_id = None  # unchanged: not re-encrypted, not rewritten
+        citizen_id_hash = lookup_hash("citizen_id", citizen_id) if citizen_id else None
+        if known is not None and citizen_id_hash == known.citizen_id_hash:
+            citizen_id = citizen_id_hash = None  # unchanged: not re-encrypted, not rewritten
         else:
-            _check_citizen_id_free(citizen_id, person_id=known.pk if known else None)
+            _check_citizen_id_free(citizen_id, person_id=known.id if known else None)
         values = {
             "full_name": identity.full_name,
             "phone": identity.phone,
             "phone_hash": phone_hash,
             "citizen_id": citizen_id,
-            "citizen_id_hash": lookup_hash("citizen_id", citizen_id) if citizen_id else None,
+            "citizen_id_hash": citizen_id_hash,
             "birth_year": identity.birth_year,
             "commune_id": identity.commune_id,
             "created_at": timezone.now(),
@@ -232,21 +237,17 @@ def checkin_create(
         raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
     # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
     # QRTRACE_REVIEW_SEQUENCE_SECONDS is at most CLOCK_SKEW, so the upper bound serves both.
-    recent = list(
-        CheckIn.objects.filter(
-            person=person,
-            entered_at__gt=entered_at - max(venue.default_stay, sequence_window()),
-            entered_at__lte=entered_at + CLOCK_SKEW,
-        )
-        .annotate(venue_commune=F("venue__commune_id"))
-        .order_by("-entered_at")
+    recent = recent_visits(
+        person_id=person.pk,
+        since=entered_at - max(venue.default_stay, sequence_window()),
+        until=entered_at + CLOCK_SKEW,
     )
     current = next((visit for visit in recent if _still_inside(visit, venue, entered_at)), None)
     if current is not None:
-        return current, False
+        return CheckIn.objects.get(pk=current.id, entered_at=current.entered_at), False
     entered_at = min(entered_at, now)
     answers = declaration_clean(declaration)
-    checkin = CheckIn.objects.create(
+    checkin = CheckIn(
         venue=venue,
         person=person,
         entered_at=entered_at,
@@ -265,6 +266,7 @@ def checkin_create(
         risk=declaration_risk(answers),
         **answers,
     )
+    row_insert(checkin)  # CheckIn has no save signals; see lib.rows
     if staff is not None:
         audit_event_create(
             actor=staff,
@@ -284,7 +286,7 @@ def checkin_create(
     return checkin, True
 
 
-def _still_inside(visit: CheckIn, venue: Venue, entered_at: datetime) -> bool:
+def _still_inside(visit: RecentVisit, venue: Venue, entered_at: datetime) -> bool:
     return (
         visit.venue_id == venue.pk
         and visit.entered_at > entered_at - venue.default_stay

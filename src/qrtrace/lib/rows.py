@@ -1,0 +1,92 @@
+"""One-row reads and writes for the hottest paths, without the ORM's per-call SQL compilation.
+
+`Model.objects.create()` and `.filter(...).first()` build and compile their SQL on every call: about
+0.3-0.5 ms each, most of a check-in's CPU once the database work itself is a few tens of microseconds
+(docs/benchmarks.md, "Check-in ingest"). The statements here are built once per model and database
+vendor from the model's own fields, and values go through the same field methods the ORM uses
+(`pre_save`, `get_db_prep_save`, the database converters), so what is stored and read back is the same.
+No signals are sent: use these only for models without save/delete receivers.
+"""
+
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
+
+
+def row_insert(obj: M) -> M:
+    """INSERT `obj` as a new row (defaults and auto_now_add as `save()` applies them); sets its pk."""
+    fields, sql = _insert_statement(type(obj), connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, _values(fields, obj))
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return obj
+
+
+def rows_insert(objs: Sequence[Model]) -> None:
+    """INSERT many new rows of one model in one `executemany` (their pks are not read back)."""
+    if not objs:
+        return
+    fields, sql = _insert_statement(type(objs[0]), connection.vendor, returning=False)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [_values(fields, obj) for obj in objs])
+
+
+def row_get(model: type[M], field_name: str, value: Any) -> M | None:
+    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None."""
+    field = model._meta.get_field(field_name)
+    names, sql, converters = _select_statement(model, field.column, connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_value(value, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for raw, (column, convert) in zip(row, converters, strict=True):
+        for converter in convert:
+            raw = converter(raw, column, connection)
+        values.append(raw)
+    return model.from_db(connection.alias, names, values)
+
+
+def _values(fields: list[Field], obj: Model) -> list[Any]:
+    return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+
+
+@cache
+def _insert_statement(model: type[Model], vendor: str, returning: bool = True) -> tuple[list[Field], str]:
+    quote = connection.ops.quote_name
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    if returning:
+        sql += f" RETURNING {quote(model._meta.pk.column)}"
+    return fields, sql
+
+
+@cache
+def _select_statement(
+    model: type[Model], column: str, vendor: str
+) -> tuple[list[str], str, list[tuple[Any, list[Callable]]]]:
+    quote = connection.ops.quote_name
+    fields = model._meta.concrete_fields
+    table = model._meta.db_table
+    sql = (
+        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)} "  # noqa: S608
+        f"WHERE {quote(column)} = %s"
+    )
+    converters = []
+    for field in fields:
+        expression = field.get_col(table)
+        converters.append(
+            (expression, connection.ops.get_db_converters(expression) + field.get_db_converters(connection))
+        )
+    return [f.attname for f in fields], sql, converters

@@ -1,0 +1,59 @@
+"""qrtrace.lib.rows writes and reads rows as the ORM would, without compiling SQL per call."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from qrtrace.audit.models import AuditEvent, AuditSubject
+from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.lib.rows import row_get, row_insert, rows_insert
+from qrtrace.venues.models import Venue
+from tests import actors
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def venue():
+    return actors.make_venue()
+
+
+def _fields(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in type(obj)._meta.concrete_fields}
+
+
+def test_an_inserted_row_reads_back_through_the_orm_as_saved_with_its_defaults(venue):
+    person = actors.make_person("Lê Thị D", phone="+84911222333")
+    before = timezone.now()
+    entered = datetime(2026, 11, 25, 1, 30, 15, 123456, tzinfo=UTC)
+    checkin = row_insert(CheckIn(venue=venue, person=person, entered_at=entered, method="api", fever=True))
+    stored = CheckIn.objects.get(pk=checkin.pk)
+    assert (stored.entered_at, stored.fever, stored.cough, stored.risk) == (entered, True, False, "green")
+    assert stored.created_at >= before  # auto_now_add, as save() would set it
+    assert _fields(stored) == _fields(checkin)
+
+
+def test_json_and_encrypted_values_are_stored_as_the_orm_stores_them():
+    event = row_insert(AuditEvent(action="read", object_type="case", details={"filter": "F1", "n": 3}))
+    person = row_insert(Person(full_name="Phạm Văn E", phone="+84911000111"))
+    assert AuditEvent.objects.get(pk=event.pk).details == {"filter": "F1", "n": 3}
+    assert Person.objects.get(pk=person.pk).phone == "+84911000111"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM checkins_person WHERE id = %s", [person.pk])
+        assert "911000111" not in cursor.fetchone()[0]  # stored encrypted
+
+
+def test_many_rows_go_in_one_call_and_none_is_nothing():
+    event = row_insert(AuditEvent(action="export", object_type="visitor_log"))
+    rows_insert([AuditSubject(event=event, person_id=pid) for pid in (5, 7, 9)])
+    rows_insert([])
+    assert sorted(AuditSubject.objects.filter(event=event).values_list("person_id", flat=True)) == [5, 7, 9]
+
+
+def test_a_row_is_found_by_a_unique_field_as_the_orm_finds_it(venue):
+    found = row_get(Venue, "code", venue.code)
+    assert isinstance(found, Venue) and not found._state.adding
+    assert _fields(found) == _fields(Venue.objects.get(pk=venue.pk))
+    assert row_get(Venue, "code", "NOSUCH1") is None
