@@ -151,6 +151,8 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'qrtrace.sqlite3'
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # Django's backend plus fair turns for writers and checkpoints outside the write lock (see there).
+    DATABASES["default"]["ENGINE"] = "qrtrace.lib.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN, so two
         # workers never deadlock upgrading a read lock (the usual "database is locked" under load);
