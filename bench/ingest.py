@@ -61,15 +61,17 @@ def api_load_arguments(ctx: Context, folder: Path) -> list[str]:
 
 
 def _returning_people(folder: Path, sample: int = 20_000) -> Path:
-    """Known people as the load sends them: phone, name, and the name as a form encodes it. A returning
-    visitor types their own name; another name on a known phone would declare a family member each
-    time (a ward row), which is not what a busy hour looks like."""
+    """Known people as the load sends them: phone, name, the name as a form encodes it, birth year.
+    A returning visitor types their own name; another name on a known phone would declare a family
+    member each time (a ward row), which is not what a busy hour looks like."""
     ids = list(Person.objects.filter(guardian=None, phone_hash__isnull=False).values_list("pk", flat=True))
     chosen = random.Random(7).sample(ids, min(sample, len(ids)))
     path = folder / "people"
     with path.open("w") as out:
-        for person in Person.objects.filter(pk__in=chosen).only("phone", "full_name").iterator():
-            out.write(f"{person.phone}\t{person.full_name}\t{quote_plus(person.full_name)}\n")
+        people = Person.objects.filter(pk__in=chosen).only("phone", "full_name", "birth_year")
+        for person in people.iterator():
+            name = person.full_name
+            out.write(f"{person.phone}\t{name}\t{quote_plus(name)}\t{person.birth_year or 1990}\n")
     return path
 
 

@@ -33,7 +33,7 @@ function request()
   page_next = true
   local headers = {["Cookie"] = "csrftoken=" .. csrf, ["Content-Type"] = "application/x-www-form-urlencoded"}
   local person = visitor()
-  local body = string.format("csrfmiddlewaretoken=%s&full_name=%s&phone=%s",
-    csrf, person.encoded, "%2B" .. person.phone:sub(2))
+  local body = string.format("csrfmiddlewaretoken=%s&full_name=%s&phone=%s&birth_year=%s",
+    csrf, person.encoded, "%2B" .. person.phone:sub(2), person.born)
   return wrk.format("POST", path, headers, body)
 end
