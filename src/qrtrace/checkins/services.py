@@ -525,17 +525,17 @@ def visitor_log_read(
     filters: dict,
     purpose: str = "",
 ) -> Sequence[CheckIn] | QuerySet[CheckIn]:
-    """Audit that `user` saw (action "read": a page of `checkins`) or exported (action "export",
-    with the `purpose` they stated: the QuerySet of every check-in the filters match) these
-    visitors of `venue`; returns what they may be shown.
+    """Audit that `user` saw (action "read") or exported (action "export", with the `purpose` they
+    stated) these visitors of `venue`; returns what they may be shown.
 
-    A page is returned as it is. An export, of any size, is audited in the database: its people
-    become the event's subjects in one INSERT … SELECT, and the event records how many rows it
-    holds. The QuerySet returned stops at the newest check-in of that moment: the file, streamed
-    after this event is committed, then holds no one the event does not name.
+    `checkins` is either the rows shown (a page), returned as they are, or a QuerySet of every
+    check-in the filters match (an export, of any size), audited in the database: its people become
+    the event's subjects in one INSERT … SELECT, and the event records how many rows it holds. The
+    QuerySet returned stops at the newest check-in of that moment: the file, streamed after this
+    event is committed, then holds no one the event does not name.
     """
     details = {key: str(value) for key, value in filters.items()}
-    if action == "export":
+    if isinstance(checkins, QuerySet):
         latest = CheckIn.objects.aggregate(latest=Max("pk"))["latest"] or 0
         checkins = checkins.filter(pk__lte=latest)
         details |= {"rows": checkins.count(), "last_checkin_id": latest}

@@ -196,7 +196,7 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
     visitor_log_read(
         user=request.user,
         venue=venue,
-        checkins=page.object_list,
+        checkins=list(page),  # the rows shown: one query, which the template then reuses
         action="read",
         request=request,
         filters=filters,
