@@ -54,10 +54,10 @@ def run(ctx: Context) -> list[Figure]:
             page = f"http://127.0.0.1:{ctx.port}/visitors/{venue.code}?{urlencode(days)}"
             # The page first, a few times: the workers import the views and open their connections.
             for _ in range(4):
-                _download(page, cookie, Path(tmp) / "page.html")
+                _download(page, cookie, Path(tmp) / "page.html", "text/html")
             before = _worker_peaks(process.pid)
             out = Path(tmp) / "export.csv"
-            first_byte, seconds = _download(f"{page}&format=csv&purpose=bench", cookie, out)
+            first_byte, seconds = _download(f"{page}&format=csv&purpose=bench", cookie, out, "text/csv")
             after = _worker_peaks(process.pid)
             streamed, footer = _count_rows(out)
             megabytes = out.stat().st_size / 1e6
@@ -123,12 +123,15 @@ def _session_cookie(user) -> str:
     return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
 
-def _download(url: str, cookie: str, out: Path) -> tuple[float, float]:
+def _download(url: str, cookie: str, out: Path, kind: str) -> tuple[float, float]:
     """Stream `url` to `out` a MiB at a time; returns (seconds to the first byte, seconds in all)."""
     started = time.perf_counter()
     first = None
     request = urllib.request.Request(url, headers={"Cookie": cookie})
     with urllib.request.urlopen(request, timeout=900) as response, out.open("wb") as file:
+        if not response.headers["Content-Type"].startswith(kind):
+            # A session the server does not accept ends on the login page, which is HTML too.
+            raise RuntimeError(f"{url} answered {response.headers['Content-Type']}, not {kind}")
         while chunk := response.read1(READ):
             first = first or time.perf_counter() - started
             file.write(chunk)
@@ -143,7 +146,7 @@ def _count_rows(path: Path) -> tuple[int, bool]:
         rows = 0
         for row in reader:
             if not row:
-                return rows, any("bench" in line for (line,) in reader)
+                return rows, any("bench" in cell for row in reader for cell in row)
             rows += 1
     return rows, False
 
