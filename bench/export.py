@@ -4,7 +4,7 @@ serving worker (goal: a 1 M-row export under 300 MB).
 The visitor log is per venue and a generated venue holds a few hundred visits, so this adds the rows
 to one venue first (the generator's bulk insert: random people of the population, in opening hours
 over the last two weeks). Then `qrtrace serve` (granian, 2 workers) serves the page's CSV to a
-commune health official, who sees whole phone numbers (one decryption per row, the costly case), and
+commune health official, who sees whole phone numbers (decrypted: the costlier case), and
 the download streams to a file. A worker's VmHWM is its peak resident memory since it started.
 """
 

@@ -24,7 +24,7 @@ _BOM = "\ufeff"  # without it Excel reads UTF-8 CSV as the locale code page and 
 _SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 _SHEET_TITLE_MAX = 31  # Excel's limit
 # CSV lines per chunk of a streamed response: the server and Django each spend a few microseconds
-# per chunk, which one line at a time made half the cost of a large export (~60 KB a chunk).
+# per chunk, which one line at a time made half the cost of a large export (~80 KB a chunk).
 _BATCH = 500
 
 
