@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from bench.harness import ROOT, SIZES, Context, Figure, fresh_database, machine
 
 # In the order they run; the generator first, because it builds the history the others read.
-BENCHMARKS = ["generator", "ingest", "profile", "tracing", "poster_batch"]
+BENCHMARKS = ["generator", "ingest", "profile", "tracing", "export", "poster_batch"]
 
 
 def main(argv: list[str] | None = None) -> int:

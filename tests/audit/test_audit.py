@@ -4,6 +4,8 @@ from django.test import RequestFactory
 from qrtrace.audit.models import AppendOnlyError, AuditEvent
 from qrtrace.audit.selectors import audit_event_list
 from qrtrace.audit.services import audit_event_create
+from qrtrace.checkins.models import CheckIn
+from tests import actors
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,24 @@ def test_postgresql_refuses_to_delete_an_event(commune_official):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
         AuditEvent._base_manager.filter(pk=event.pk)._raw_delete(using="default")
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+def test_subjects_can_come_from_a_query_copied_by_the_database_each_person_once(commune_official):
+    venue, ann, binh = (
+        actors.make_venue(),
+        actors.make_person("An"),
+        actors.make_person("Bình", "+84987654321"),
+    )
+    for person in (ann, binh, ann, ann):
+        CheckIn.objects.create(venue=venue, person=person, entered_at=venue.created_at, method="api")
+    visits = CheckIn.objects.filter(venue=venue).order_by("-entered_at").values_list("person_id", flat=True)
+    event = audit_event_create(actor=commune_official, action="export", object_type="x", person_ids=visits)
+    assert sorted(event.subjects.values_list("person_id", flat=True)) == sorted([ann.pk, binh.pk])
+    assert [e.pk for e in audit_event_list(person_id=binh.pk)] == [event.pk]
+
+
+def test_a_subject_query_of_more_than_one_column_is_refused(commune_official):
+    with pytest.raises(ValueError, match="one column"):
+        audit_event_create(
+            actor=commune_official, action="export", object_type="x", person_ids=CheckIn.objects.all()
+        )

@@ -98,19 +98,22 @@ def test_a_csv_without_footer_ends_after_the_last_row():
     assert read_csv(csv_rows(HEADER, [["a", "b"]], [])) == [HEADER, ["a", "b"]]
 
 
-def test_csv_yields_one_line_at_a_time_and_reads_rows_lazily():
+def test_csv_yields_the_header_at_once_then_reads_rows_only_a_batch_at_a_time():
     consumed = []
 
     def rows():
-        for number in range(3):
+        for number in range(5):
             consumed.append(number)
             yield [number, "x"]
 
-    lines = csv_rows(HEADER, rows(), [])
-    assert next(lines) == "\ufeffHọ tên,Ghi chú\r\n"
+    chunks = csv_rows(HEADER, rows(), ["end"], batch=2)
+    assert next(chunks) == "\ufeffHọ tên,Ghi chú\r\n"
     assert consumed == []
-    assert next(lines) == "0,x\r\n"
-    assert consumed == [0]
+    assert next(chunks) == "0,x\r\n1,x\r\n"
+    assert consumed == [0, 1]
+    assert next(chunks) == "2,x\r\n3,x\r\n"
+    assert consumed == [0, 1, 2, 3]
+    assert list(chunks) == ["4,x\r\n\r\nend\r\n"]
 
 
 def test_a_cell_with_a_line_break_stays_one_csv_cell():

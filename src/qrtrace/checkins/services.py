@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -521,14 +521,29 @@ def visitor_log_read(
     *,
     user,
     venue: Venue,
-    checkins: Sequence[CheckIn],
+    checkins: Sequence[CheckIn] | QuerySet[CheckIn],
     action: str,
     request=None,
     filters: dict,
     purpose: str = "",
-) -> None:
+) -> Sequence[CheckIn] | QuerySet[CheckIn]:
     """Audit that `user` saw (action "read") or exported (action "export", with the `purpose` they
-    stated) these visitors of `venue`."""
+    stated) these visitors of `venue`; returns what they may be shown.
+
+    `checkins` is either the rows shown (a page), returned as they are, or a QuerySet of every
+    check-in the filters match (an export, of any size), audited in the database: its people become
+    the event's subjects in one INSERT … SELECT, and the event records how many rows it holds. The
+    QuerySet returned stops at the newest check-in of that moment: the file, streamed after this
+    event is committed, then holds no one the event does not name.
+    """
+    details = {key: str(value) for key, value in filters.items()}
+    if isinstance(checkins, QuerySet):
+        latest = CheckIn.objects.aggregate(latest=Max("pk"))["latest"] or 0
+        checkins = checkins.filter(pk__lte=latest)
+        details |= {"rows": checkins.count(), "last_checkin_id": latest}
+        person_ids = checkins.values_list("person_id", flat=True)
+    else:
+        person_ids = [checkin.person_id for checkin in checkins]
     audit_event_create(
         actor=user,
         action=action,
@@ -536,6 +551,7 @@ def visitor_log_read(
         object_id=venue.code,
         purpose=purpose or f"visitor log of venue {venue.code}",
         request=request,
-        person_ids=[checkin.person_id for checkin in checkins],
-        details={key: str(value) for key, value in filters.items()},
+        person_ids=person_ids,
+        details=details,
     )
+    return checkins

@@ -23,6 +23,9 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _BOM = "\ufeff"  # without it Excel reads UTF-8 CSV as the locale code page and garbles Vietnamese
 _SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 _SHEET_TITLE_MAX = 31  # Excel's limit
+# CSV lines per chunk of a streamed response: the server and Django each spend a few microseconds
+# per chunk, which one line at a time made half the cost of a large export (~80 KB a chunk).
+_BATCH = 500
 
 
 def safe_cell(value: Any) -> Any:
@@ -52,16 +55,24 @@ def provenance(*, exported_by: str, purpose: str) -> str:
     }
 
 
-def csv_rows(header: list[str], rows: Iterable[Sequence[Any]], footer: Sequence[str]) -> Iterator[str]:
-    """Yield CSV lines for a StreamingHttpResponse: header, rows, then a blank line and the footer."""
+def csv_rows(
+    header: list[str], rows: Iterable[Sequence[Any]], footer: Sequence[str], *, batch: int = _BATCH
+) -> Iterator[str]:
+    """Yield CSV text for a StreamingHttpResponse: the header line at once, then the rows `batch`
+    lines at a time, then a blank line and the footer. Rows are read only as the text is sent."""
     writer = csv.writer(_Line())
     yield _BOM + writer.writerow([safe_cell(cell) for cell in header])
+    lines: list[str] = []
     for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row])
+        lines.append(writer.writerow([safe_cell(cell) for cell in row]))
+        if len(lines) == batch:
+            yield "".join(lines)
+            lines = []
     if footer:
-        yield writer.writerow([])
-        for line in footer:
-            yield writer.writerow([safe_cell(line)])
+        lines.append(writer.writerow([]))
+        lines += [writer.writerow([safe_cell(line)]) for line in footer]
+    if lines:
+        yield "".join(lines)
 
 
 def xlsx_bytes(
