@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qrtrace.geo.selectors import commune_list
 from qrtrace.lib.identity import InvalidIdentity, normalize_citizen_id, normalize_phone, parse_birth_year
+from qrtrace.lib.widgets import PlainSelect
 
 from .declaration import FIELDS
 from .models import Risk
@@ -56,12 +57,13 @@ class PersonForm(forms.Form):
     phone = forms.CharField(label=_("Phone number"), max_length=20)
     birth_year = forms.CharField(label=_("Year of birth"), max_length=4)
     citizen_id = forms.CharField(label=_("Citizen ID (CCCD), optional"), max_length=14, required=False)
-    commune = forms.ChoiceField(label=_("Commune or ward where you live"), required=False, choices=())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "commune" in self.fields:
-            self.fields["commune"].choices = _commune_choices()
+    # A callable: set per form, the province's communes were normalised and deep-copied on every scan.
+    commune = forms.ChoiceField(
+        label=_("Commune or ward where you live"),
+        required=False,
+        choices=_commune_choices,
+        widget=PlainSelect,
+    )
 
     def clean_full_name(self) -> str:
         return " ".join(self.cleaned_data["full_name"].split())
