@@ -11,9 +11,11 @@ plans). The ORM is not used here: compiling an OR of hundreds of ranges and conv
 timestamp through Django cost more than the scans themselves.
 """
 
+import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -88,6 +90,28 @@ VISIT_COLUMNS = (("person", "bigint"), ("since", "timestamptz"), ("until", "time
 
 
 def trace_from_database(case: CaseFacts, rules: Rules) -> TraceResult:
+    with _cyclic_gc_paused():
+        return _trace(case, rules)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration. A trace makes tens of thousands of
+    small objects (rows, visits, contacts) that all live until it ends and hold no reference cycles,
+    so reference counting frees every one of them; but their number set the collector off dozens
+    of times per trace, each pass walking every object of the process: a third of the time
+    (docs/benchmarks.md, "Tracing"). Left off if something else turned it off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _trace(case: CaseFacts, rules: Rules) -> TraceResult:
     window = infectious_window(case, rules)
     lo, hi = case_visit_bounds(window, rules)
     # Both databases keep microseconds, so "before hi + 1 µs" is "at or before hi".
