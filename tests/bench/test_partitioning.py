@@ -28,7 +28,8 @@ def test_no_table_holds_a_foreign_key_to_check_ins():
 def test_check_ins_are_indexed_on_venue_then_time_for_tracing():
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, CheckIn._meta.db_table)
-    assert ["venue_id", "entered_at"] in [c["columns"] for c in constraints.values() if c["index"]]
+    # Led by (venue, entered_at); it may carry more columns (tracing reads person and check-out from it).
+    assert ["venue_id", "entered_at"] in [c["columns"][:2] for c in constraints.values() if c["index"]]
 
 
 @pytest.mark.postgres

@@ -96,7 +96,7 @@ def test_every_day_partition_carries_the_tracing_and_visitor_log_indexes():
         )
     }
     for columns in (
-        "(venue_id, entered_at)",
+        "(venue_id, entered_at) INCLUDE (id, person_id, left_at)",  # covering (checkins 0006)
         "(person_id, entered_at)",
         "(entered_at)",
         "(venue_id, left_at)",

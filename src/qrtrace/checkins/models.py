@@ -97,7 +97,7 @@ class CheckIn(models.Model):
             # Visitor logs and the automatic check-out look for open visits of one venue.
             models.Index(fields=["venue", "left_at"], name="checkin_venue_open"),
             # Tracing is always "this venue, this time window": a short range scan on this index.
-            models.Index(fields=["venue", "entered_at"], name="checkin_venue_entered"),
+            models.Index(fields=["venue", "entered_at", "person", "left_at"], name="checkin_venue_cover"),
             models.Index(fields=["person", "entered_at"], name="checkin_person_entered"),
             models.Index(fields=["entered_at"], name="checkin_entered"),
         ]

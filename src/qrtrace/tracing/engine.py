@@ -11,11 +11,14 @@ plans). The ORM is not used here: compiling an OR of hundreds of ranges and conv
 timestamp through Django cost more than the scans themselves.
 """
 
+import gc
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
+import psycopg
 from django.db import connection
 
 from qrtrace.checkins.models import CheckIn
@@ -44,10 +47,17 @@ VENUES = CheckIn._meta.get_field("venue").related_model._meta.db_table
 # only the day partitions that range can reach): SQLite's CROSS JOIN fixes `r` as the outer loop;
 # PostgreSQL's LATERAL subquery does the same (OFFSET 0 keeps the planner from flattening it back
 # into a join, which it planned, on a freshly analysed 1 M-row table, as a hash join over every
-# partition: 110 ms instead of 5).
+# partition: 110 ms instead of 5). SQLite materialises `r` first: flattened into the join, it read
+# each range's bounds out of its JSON again for every check-in row tested (a fifth of the time).
 RANGES = {
-    "sqlite": "(SELECT {picks} FROM json_each(%s)) AS r",
-    "postgresql": "unnest({arrays}) AS r({names})",
+    "sqlite": "WITH r AS MATERIALIZED (SELECT {picks} FROM json_each(%s))",
+    "postgresql": "WITH r AS (SELECT * FROM unnest({arrays}) AS r({names}))",
+}
+# SQLite keeps timestamps as UTC text: they are read with the offset appended, so that
+# `datetime.fromisoformat` (one C call) makes them aware. PostgreSQL's come in binary (`statement_cursor`).
+TIMESTAMPS = {
+    "sqlite": ("c.entered_at || '+00:00'", "c.left_at || '+00:00'"),
+    "postgresql": ("c.entered_at", "c.left_at"),
 }
 CHECKINS_WHERE = {
     "sqlite": "{table} c ON {where}",
@@ -59,15 +69,17 @@ CHECKINS_WHERE = {
 # (`since_short` = since - that stay). This cheap necessary test, run beside the index scan, drops
 # the many rows that began up to `max_stay` before and left long before the source arrived; the
 # exact overlap test stays in `rules.find_contacts`.
-CANDIDATES_SQL = "SELECT c.id, c.person_id, c.venue_id, {entered}, {left} FROM {ranges} CROSS JOIN {checkins}"
+CANDIDATES_SQL = (
+    "{ranges} SELECT c.id, c.person_id, c.venue_id, {entered}, {left} FROM r CROSS JOIN {checkins}"
+)
 CANDIDATES_WHERE = (
     "c.venue_id = r.venue AND c.entered_at > r.lo AND c.entered_at < r.hi "
     "AND (c.left_at > r.since OR c.entered_at > r.since_short)"
 )
 # Each person's visits from `since` on, and before `until` when there is one (an F1's quarantine).
 VISITS_SQL = (
-    "SELECT c.id, c.person_id, c.venue_id, {entered}, {left}, v.default_stay_minutes "
-    "FROM {ranges} CROSS JOIN {checkins} JOIN {venues} v ON v.id = c.venue_id"
+    "{ranges} SELECT c.id, c.person_id, c.venue_id, {entered}, {left}, v.default_stay_minutes "
+    "FROM r CROSS JOIN {checkins} JOIN {venues} v ON v.id = c.venue_id"
 )
 VISITS_WHERE = (
     "c.person_id = r.person AND c.entered_at >= r.since AND (r.until IS NULL OR c.entered_at < r.until)"
@@ -78,6 +90,28 @@ VISIT_COLUMNS = (("person", "bigint"), ("since", "timestamptz"), ("until", "time
 
 
 def trace_from_database(case: CaseFacts, rules: Rules) -> TraceResult:
+    with _cyclic_gc_paused():
+        return _trace(case, rules)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the duration. A trace makes tens of thousands of
+    small objects (rows, visits, contacts) that all live until it ends and hold no reference cycles,
+    so reference counting frees every one of them; but their number set the collector off dozens
+    of times per trace, each pass walking every object of the process: a third of the time
+    (docs/benchmarks.md, "Tracing"). Left off if something else turned it off."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _trace(case: CaseFacts, rules: Rules) -> TraceResult:
     window = infectious_window(case, rules)
     lo, hi = case_visit_bounds(window, rules)
     # Both databases keep microseconds, so "before hi + 1 µs" is "at or before hi".
@@ -104,27 +138,33 @@ def candidates(sources: Sequence[Visit], rules: Rules) -> list[Visit]:
     already carry each venue's usual stay: no join to the venues."""
     if not sources:
         return []
-    stays = {source.venue_id: source.default_stay for source in sources}
+    stays = _stays(sources)
+    rows = _select(*candidates_statement(sources, rules))
+    return [Visit(i, p, v, a, b, stays[v]) for i, p, v, a, b in rows]
+
+
+def candidates_statement(sources: Sequence[Visit], rules: Rules) -> tuple[str, list]:
+    """The text and parameters of the statement `candidates` runs (the benchmark EXPLAINs it)."""
+    stays = _stays(sources)
     ranges = [
         # A merged range's lo is its earliest source's entry minus max_stay (`candidate_range`).
         (venue, lo, hi, lo + rules.max_stay, lo + rules.max_stay - stays[venue])
         for venue, lo, hi in _merged_ranges(sources, rules)
     ]
-    parse = datetime.fromisoformat
-    return [
-        Visit(i, p, v, parse(a), b and parse(b), stays[v])
-        for i, p, v, a, b in _select(CANDIDATES_SQL, CANDIDATES_WHERE, CANDIDATE_COLUMNS, ranges)
-    ]
+    return _statement(CANDIDATES_SQL, CANDIDATES_WHERE, CANDIDATE_COLUMNS, ranges)
+
+
+def _stays(sources: Iterable[Visit]) -> dict[int, timedelta]:
+    return {source.venue_id: source.default_stay for source in sources}
 
 
 def visits_of(people: Sequence[tuple[int, datetime, datetime | None]]) -> list[Visit]:
     """(person, since, until or None) → those people's visits that began in [since, until)."""
     if not people:
         return []
-    parse = datetime.fromisoformat
     return [
-        Visit(i, p, v, parse(a), b and parse(b), timedelta(minutes=stay))
-        for i, p, v, a, b, stay in _select(VISITS_SQL, VISITS_WHERE, VISIT_COLUMNS, people)
+        Visit(i, p, v, a, b, timedelta(minutes=stay))
+        for i, p, v, a, b, stay in _select(*_statement(VISITS_SQL, VISITS_WHERE, VISIT_COLUMNS, people))
     ]
 
 
@@ -149,30 +189,56 @@ def _merged_ranges(sources: Iterable[Visit], rules: Rules) -> list[tuple[int, da
     return merged
 
 
-def _select(sql: str, where: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple]) -> list[tuple]:
-    """Run `sql` with `rows` as the table `r` of these (name, PostgreSQL type) columns, joined to
-    the check-ins `c` that meet `where`.
+def _statement(
+    sql: str, where: str, columns: Sequence[tuple[str, str]], rows: Sequence[tuple]
+) -> tuple[str, list]:
+    """`sql` with `rows` as the table `r` of these (name, PostgreSQL type) columns, joined to the
+    check-ins `c` that meet `where`: its text and parameters.
 
-    Timestamps come back as ISO text in UTC with its offset, which `datetime.fromisoformat` reads in
-    one C call: Django's own converters (a regex per value on both databases) cost more than the
-    index scans."""
+    Django's adaptation of each parameter is bypassed: it cost more than the index scans."""
     names = [name for name, _type in columns]
     vendor = connection.vendor
     if vendor == "postgresql":
-        ranges = RANGES["postgresql"].format(
-            arrays=", ".join(f"%s::{kind}[]" for _name, kind in columns), names=", ".join(names)
-        )
+        arrays = ", ".join(f"%s::{kind}[]" for _name, kind in columns)
+        ranges = RANGES[vendor].format(arrays=arrays, names=", ".join(names))
         params = [list(column) for column in zip(*rows, strict=True)]
-        utc_text = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00:00'"
-        entered, left = utc_text.format("c.entered_at"), utc_text.format("c.left_at")
     else:
         picks = ", ".join(f"value ->> {i} AS {name}" for i, name in enumerate(names))
-        ranges = RANGES["sqlite"].format(picks=picks)
-        adapt = connection.ops.adapt_datetimefield_value
-        params = [json.dumps([[adapt(x) if isinstance(x, datetime) else x for x in row] for row in rows])]
-        entered, left = "c.entered_at || '+00:00'", "c.left_at || '+00:00'"
+        ranges = RANGES[vendor].format(picks=picks)
+        text = [[_sqlite_text(x) if isinstance(x, datetime) else x for x in row] for row in rows]
+        params = [json.dumps(text)]
+    entered, left = TIMESTAMPS[vendor]
     checkins = CHECKINS_WHERE[vendor].format(table=CHECKINS, where=where)
-    query = sql.format(entered=entered, left=left, ranges=ranges, checkins=checkins, venues=VENUES)
-    with connection.cursor() as cursor:
+    return sql.format(entered=entered, left=left, ranges=ranges, checkins=checkins, venues=VENUES), params
+
+
+def _select(query: str, params: list) -> list[tuple]:
+    """The rows of a `_statement`, with timestamps as aware datetimes in UTC (Django's converters,
+    a regex per value on both databases, are bypassed too)."""
+    with statement_cursor() as cursor:
         cursor.execute(query, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        return rows
+    parse = datetime.fromisoformat
+    return [(i, p, v, parse(a), b and parse(b), *rest) for i, p, v, a, b, *rest in rows]
+
+
+def _sqlite_text(moment: datetime) -> str:
+    """A timestamp as Django stores it on SQLite (naive UTC, `str()`), so text comparisons hold."""
+    return str(moment.astimezone(UTC).replace(tzinfo=None))
+
+
+def statement_cursor():
+    """The cursor the engine's statements run on. On PostgreSQL, one that binds parameters on the
+    server and returns binary rows, wrapped as Django wraps its own (query log, execute wrappers,
+    error translation): Django's cursors bind on the client, writing a statement's ~2,000 range
+    timestamps into its text one by one, and return each timestamp as text to parse; psycopg sends
+    and reads both in binary, in C."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    cursor = psycopg.Cursor(connection.connection)
+    cursor.format = psycopg.pq.Format.BINARY
+    wrap = connection.make_debug_cursor if connection.queries_logged else connection.make_cursor
+    return wrap(cursor)
