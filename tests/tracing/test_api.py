@@ -95,6 +95,12 @@ def test_registering_the_same_person_twice_while_active_is_a_409(client, provinc
     [
         ({"phone": "12345"}, "phone"),
         ({"confirmed_at": "2099-01-01T00:00:00+07:00"}, "confirmed_at"),
+        # Found by the API fuzzer: year 1 minus the onset window ran off the calendar (a 500).
+        (
+            {"confirmed_at": "0110-10-13T08:41:36+00:00", "symptom_onset": "0001-01-01T01:04:06Z"},
+            "symptom_onset",
+        ),
+        ({"isolated_at": "0017-01-01T01:00:01Z"}, "isolated_at"),
         ({"phone": "0912999999", "full_name": ""}, "full_name"),
     ],
 )

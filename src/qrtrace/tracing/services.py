@@ -1,7 +1,7 @@
 """Tracing use-cases: register a case, trace it, act on its exposures. Each writes its audit event."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -51,6 +51,8 @@ _TRACED_FIELDS = [
 MAX_TRACE_ATTEMPTS = 5
 # Clocks of phones and laptops drift; a confirmation "a minute from now" is not an error.
 _CLOCK_SKEW = timedelta(minutes=5)
+# No case record predates this; a year-1 date is a typing or client error.
+_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,13 @@ def _check_times(
     for name, value in (("confirmed_at", confirmed_at), ("symptom_onset", symptom_onset)):
         if value is not None and value > latest:
             errors[name] = [_("This time is in the future.")]
+    times = (("confirmed_at", confirmed_at), ("symptom_onset", symptom_onset), ("isolated_at", isolated_at))
+    for name, value in times:
+        # Also keeps the date arithmetic below from running off the calendar (year 1 minus 30 days).
+        if value is not None and value < _EARLIEST:
+            errors[name] = [_("This time is too far in the past.")]
+    if errors:
+        raise ValidationError(errors)
     if isolated_at is not None and isolated_at < (symptom_onset or confirmed_at) - timedelta(days=30):
         errors["isolated_at"] = [_("Isolation cannot start a month before the onset or confirmation.")]
     if symptom_onset is not None and symptom_onset < confirmed_at - timedelta(days=60):
