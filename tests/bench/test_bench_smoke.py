@@ -9,53 +9,42 @@ from bench.harness import ROOT
 from tests.servers import free_port
 
 
-@pytest.mark.django_db
-def test_small_generator_benchmark_builds_a_history_and_reports_its_rate(bench_database_url):
+def _bench(database_url: str, *names: str, timeout: int) -> str:
+    """`python -m bench --size small` on `database_url` with these benchmarks; its printed report."""
+    command = [sys.executable, "-m", "bench", "--size", "small", "--database", database_url]
     done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench",
-            "--size",
-            "small",
-            "--database",
-            bench_database_url,
-            "generator",
-        ],
+        [*command, "--port", str(free_port()), *names],
         capture_output=True,
         text=True,
         cwd=ROOT,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    rows = {
-        line.split("|")[2].strip(): line.split("|")[3].strip()
-        for line in done.stdout.splitlines()
-        if line.startswith("| generator |")
+    return done.stdout
+
+
+def _figures(report: str, benchmark: str) -> dict[str, float]:
+    """The value column of one benchmark's rows in the report, by figure name."""
+    return {
+        line.split("|")[2].strip(): float(line.split("|")[3].replace(",", ""))
+        for line in report.splitlines()
+        if line.startswith(f"| {benchmark} |")
     }
-    assert int(rows["check-ins inserted"].replace(",", "")) > 4_000 * 7  # about two visits a day each
-    assert float(rows["check-in insert rate"].replace(",", "")) > 0
-    assert "- machine: " in done.stdout
-    assert "- command: `python -m bench --size small" in done.stdout
+
+
+@pytest.mark.django_db
+def test_small_generator_benchmark_builds_a_history_and_reports_its_rate(bench_database_url):
+    report = _bench(bench_database_url, "generator", timeout=120)
+    rows = _figures(report, "generator")
+    assert rows["check-ins inserted"] > 4_000 * 7  # about two visits a day each
+    assert rows["check-in insert rate"] > 0
+    assert "- machine: " in report
+    assert "- command: `python -m bench --size small" in report
 
 
 @pytest.mark.django_db
 def test_small_export_benchmark_streams_every_row_and_reports_the_workers_peak_memory(bench_database_url):
-    command = [sys.executable, "-m", "bench", "--size", "small", "--database", bench_database_url]
-    done = subprocess.run(
-        [*command, "--port", str(free_port()), "generator", "export"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    rows = {
-        line.split("|")[2].strip(): float(line.split("|")[3].replace(",", ""))
-        for line in done.stdout.splitlines()
-        if line.startswith("| export |")
-    }
+    rows = _figures(_bench(bench_database_url, "generator", "export", timeout=180), "export")
     assert rows["CSV rows streamed"] == rows["check-ins at the exported venue"] > 20_000
     assert 50 < rows["peak RSS of the serving worker"] < 300
