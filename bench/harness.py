@@ -56,6 +56,7 @@ class Context:
     size: Size
     database_url: str
     port: int
+    threads: int | None = None  # per server worker; `qrtrace serve`'s default when None
     facts: dict[str, object] = field(default_factory=dict)  # shared between benchmarks (e.g. history)
     notes: list[str] = field(default_factory=list)  # printed after the table (e.g. EXPLAIN output)
 

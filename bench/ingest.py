@@ -28,7 +28,7 @@ def run(ctx: Context) -> list[Figure]:
         print("<!-- ingest: skipped, wrk is not installed (apt-get install wrk) -->")
         return []
     seconds = ctx.size.load_seconds
-    with tempfile.TemporaryDirectory() as tmp, served(ctx.env(), port=ctx.port) as base:
+    with tempfile.TemporaryDirectory() as tmp, served(ctx.env(), port=ctx.port, threads=ctx.threads) as base:
         api_args = api_load_arguments(ctx, Path(tmp))
         tokens = Path(tmp) / "tokens"
         tokens.write_text("\n".join(venue_token(v) for v in _venues()) + "\n")

@@ -35,7 +35,7 @@ def run(ctx: Context) -> list[Figure]:
         print("<!-- profile: skipped, needs wrk and py-spy (pip install py-spy) -->")
         return []
     seconds = max(ctx.size.load_seconds, 5)
-    with tempfile.TemporaryDirectory() as tmp, served(ctx.env(), port=ctx.port) as base:
+    with tempfile.TemporaryDirectory() as tmp, served(ctx.env(), port=ctx.port, threads=ctx.threads) as base:
         raw = Path(tmp) / "profile.txt"
         pid = _server_pid(ctx.port)
         arguments = api_load_arguments(ctx, Path(tmp))

@@ -12,18 +12,25 @@ from pathlib import Path
 
 
 @contextmanager
-def served(env: dict[str, str], *, port: int, workers: int = 2, log: Path | None = None) -> Iterator[str]:
+def served(
+    env: dict[str, str], *, port: int, workers: int = 2, threads: int | None = None, log: Path | None = None
+) -> Iterator[str]:
     """Serve on 127.0.0.1:`port` until the block ends; yields the base URL. The server runs in its
-    own process group so that `kill_hard` can take down granian and every worker at once."""
-    process = start(env, port=port, workers=workers, log=log)
+    own process group so that `kill_hard` can take down granian and every worker at once. `threads`
+    per worker: `qrtrace serve`'s default unless given."""
+    process = start(env, port=port, workers=workers, threads=threads, log=log)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)
 
 
-def start(env: dict[str, str], *, port: int, workers: int = 2, log: Path | None = None) -> subprocess.Popen:
+def start(
+    env: dict[str, str], *, port: int, workers: int = 2, threads: int | None = None, log: Path | None = None
+) -> subprocess.Popen:
     command = [sys.executable, "-m", "qrtrace.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    if threads is not None:
+        command += ["--threads", str(threads)]
     output = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True

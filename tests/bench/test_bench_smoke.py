@@ -34,11 +34,13 @@ def _figures(report: str, benchmark: str) -> dict[str, float]:
 
 
 @pytest.mark.django_db
-def test_small_generator_benchmark_builds_a_history_and_reports_its_rate(bench_database_url):
-    report = _bench(bench_database_url, "generator", timeout=120)
+def test_small_generator_and_percall_benchmarks_build_a_history_and_report_their_figures(bench_database_url):
+    report = _bench(bench_database_url, "generator", "percall", timeout=120)
     rows = _figures(report, "generator")
     assert rows["check-ins inserted"] > 4_000 * 7  # about two visits a day each
     assert rows["check-in insert rate"] > 0
+    cpu = _figures(report, "percall")
+    assert 0 < cpu["GET /healthz, CPU per request"] < cpu["POST /api/v1/checkins, CPU per check-in"]
     assert "- machine: " in report
     assert "- command: `python -m bench --size small" in report
 

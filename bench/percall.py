@@ -1,0 +1,88 @@
+"""CPU per request in one process: the WSGI application called directly, one request after another,
+for `/healthz` and for `POST /api/v1/checkins` with the bodies the wrk load sends. No server, no load
+tool, no lock waits: how much of a check-in is Python and SQL, which a run under wrk cannot separate.
+Run it with another tree's code (`PYTHONPATH=<tree>/src python -m bench --keep percall`) to compare."""
+
+import io
+import json
+import random
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from bench.harness import Context, Figure
+from bench.ingest import api_load_arguments
+
+REQUESTS = {"small": 300, "medium": 1_000, "full": 1_000, "huge": 1_000}
+WARM_UP = 50
+
+
+def run(ctx: Context) -> list[Figure]:
+    from qrtrace.wsgi import application
+
+    with tempfile.TemporaryDirectory() as tmp:
+        token, people_file, codes_file = api_load_arguments(ctx, Path(tmp))
+        people = [line.split("\t")[:2] for line in Path(people_file).read_text().splitlines()]
+        codes = Path(codes_file).read_text().split()
+    rng = random.Random()
+    headers = {"CONTENT_TYPE": "application/json", "HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+    def checkin() -> str:
+        phone, name = rng.choice(people)
+        body = {"venue_code": rng.choice(codes), "person": {"phone": phone, "full_name": name}}
+        return _call(application, "POST", "/api/v1/checkins", json.dumps(body).encode(), headers)
+
+    count = REQUESTS[ctx.size.name]
+    healthz = _cpu_per_call(lambda: _call(application, "GET", "/healthz"), count, "200 OK")
+    api = _cpu_per_call(checkin, count, "201 Created")
+    return [
+        Figure(
+            "percall",
+            "GET /healthz, CPU per request",
+            healthz,
+            "ms",
+            note=f"{count:,} requests, in one process",
+        ),
+        Figure(
+            "percall",
+            "POST /api/v1/checkins, CPU per check-in",
+            api,
+            "ms",
+            note=f"{count:,} after {WARM_UP} warm-up ones, in one process; {api / healthz:.1f}× /healthz",
+        ),
+    ]
+
+
+def _cpu_per_call(call: Callable[[], str], count: int, expected: str) -> float:
+    for _ in range(WARM_UP):
+        call()
+    started = time.process_time()
+    statuses = [call() for _ in range(count)]
+    spent = time.process_time() - started
+    wrong = [status for status in statuses if status != expected]
+    # A repeat of a visit still in progress answers 200: rare with random people and venues, and cheaper.
+    if len(wrong) > count // 20:
+        raise RuntimeError(f"{len(wrong)} of {count} answers were not {expected!r}: {wrong[:3]}")
+    return spent / count * 1000
+
+
+def _call(application, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> str:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+        **(headers or {}),
+    }
+    statuses = []
+    response = application(environ, lambda status, _headers: statuses.append(status))
+    b"".join(response)
+    response.close()
+    return statuses[0]
