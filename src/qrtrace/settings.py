@@ -7,6 +7,7 @@ Secrets that are not given are generated once and kept in the data directory, wh
 """
 
 import base64
+import ipaddress
 import os
 import secrets
 from collections.abc import Callable
@@ -110,6 +111,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything below reads the client's address from REMOTE_ADDR (limits, audit, sign-in).
+    "qrtrace.lib.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "qrtrace.lib.security.SecurityHeadersMiddleware",
     # Before anything reads a body (sessions, CSRF, forms, the API): oversized ones get 413.
@@ -217,6 +220,19 @@ QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE = env_int(
 QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE = env_int("QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE", 600, minimum=1)
 QRTRACE_RATELIMIT_OTP_PHONE_PER_HOUR = env_int("QRTRACE_RATELIMIT_OTP_PHONE_PER_HOUR", 5, minimum=1)
 QRTRACE_RATELIMIT_OTP_IP_PER_HOUR = env_int("QRTRACE_RATELIMIT_OTP_IP_PER_HOUR", 60, minimum=1)
+# Wrong API tokens from one address: a gate device with a revoked token retries a few times a minute,
+# someone guessing tokens sends thousands.
+QRTRACE_RATELIMIT_BAD_TOKEN_IP_PER_HOUR = env_int("QRTRACE_RATELIMIT_BAD_TOKEN_IP_PER_HOUR", 120, minimum=1)
+# The reverse proxies in front of the app servers (addresses or networks, comma-separated): only from
+# them is X-Forwarded-For believed (qrtrace.lib.proxy). Empty: the app servers face clients directly.
+QRTRACE_TRUSTED_PROXIES = env_list("QRTRACE_TRUSTED_PROXIES", [])
+for _proxy in QRTRACE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"QRTRACE_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
 # Outbound messages: "console" and "file" for development, "smtp" (Django's mail settings), "http"
 # (an SMS gateway at QRTRACE_SMS_GATEWAY_URL with basic-auth credentials).
 QRTRACE_NOTIFY_BACKEND = env_str("QRTRACE_NOTIFY_BACKEND", "console")

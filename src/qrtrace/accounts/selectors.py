@@ -59,12 +59,20 @@ TOKEN_CACHE_SECONDS = 5
 _token_users: dict[str, tuple[float, User]] = {}
 
 
-def api_token_user(token: str) -> User | None:
-    """The active user owning an unrevoked token, or None. Records when the token was last used."""
-    digest = token_digest(token)
-    cached = _token_users.get(digest)
+def api_token_cached_user(token: str) -> User | None:
+    """The user of `token` if this process looked it up less than TOKEN_CACHE_SECONDS ago (no query)."""
+    cached = _token_users.get(token_digest(token))
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
+    return None
+
+
+def api_token_user(token: str) -> User | None:
+    """The active user owning an unrevoked token, or None. Records when the token was last used."""
+    cached = api_token_cached_user(token)
+    if cached is not None:
+        return cached
+    digest = token_digest(token)
     found = (
         ApiToken.objects.select_related("user")
         .filter(digest=digest, revoked_at__isnull=True, user__is_active=True)
