@@ -127,6 +127,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "qrtrace.urls"
+CSRF_FAILURE_VIEW = "qrtrace.views.csrf_failure"
 WSGI_APPLICATION = "qrtrace.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -18,3 +18,8 @@ urlpatterns = [
     path("", include("qrtrace.audit.urls")),
     path("", include("qrtrace.privacy.urls")),
 ]
+
+handler400 = "qrtrace.views.bad_request"
+handler403 = "qrtrace.views.permission_denied"
+handler404 = "qrtrace.views.page_not_found"
+handler500 = "qrtrace.views.server_error"
