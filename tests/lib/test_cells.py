@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+import unicodedata
 
 import openpyxl
 import pytest
@@ -37,7 +38,21 @@ def test_a_string_that_a_spreadsheet_would_run_gets_a_leading_apostrophe(value):
     assert safe_cell(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["Hà Nội", "a=b", "1+1", "", " =1", "'quoted", "0912345678"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "\uff1dHYPERLINK(\"http://x\")",  # full-width equals sign
+        "\ufe62SUM(A1)",  # small plus sign
+        "\uff20SUM(A1)",  # full-width commercial at
+        "\u200b=HYPERLINK(\"http://x\")",  # zero-width space, then a formula
+        "\ufeff\u200d-2+3",  # byte-order mark and zero-width joiner
+    ],
+)
+def test_look_alike_and_invisibly_prefixed_formula_signs_are_made_inert_too(value):
+    assert safe_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Hà Nội", "a=b", "1+1", "", " =1", "'quoted", "0912345678", "\u200b"])
 def test_ordinary_strings_are_left_alone(value):
     assert safe_cell(value) == value
 
@@ -61,7 +76,8 @@ def test_a_lazily_translated_string_becomes_plain_text_and_is_checked_too():
 @given(value=st.text())
 def test_no_safe_string_starts_a_formula(value):
     safe = safe_cell(value)
-    assert not safe.startswith(("=", "+", "-", "@", "\t", "\r"))
+    visible = "".join(char for char in safe if unicodedata.category(char) != "Cf")
+    assert not unicodedata.normalize("NFKC", visible).startswith(("=", "+", "-", "@", "\t", "\r"))
     assert safe in (value, "'" + value)
 
 

@@ -6,6 +6,7 @@ not turn `=HYPERLINK(...)` or `@SUM(...)` into something that runs (OWASP "CSV i
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -34,9 +35,19 @@ def safe_cell(value: Any) -> Any:
         return ""
     if isinstance(value, Promise):  # lazily translated headers and footers
         value = str(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+    if isinstance(value, str) and _starts_a_formula(value):
         return "'" + value
     return value
+
+
+def _starts_a_formula(value: str) -> bool:
+    # Invisible format characters (a zero-width space, a byte-order mark, direction marks) are skipped
+    # and the first visible one is compared in its compatibility form: spreadsheets read a full-width
+    # "＝" or a "﹢" as the formula sign, and a filter on the plain "=" alone would let them through.
+    for char in value:
+        if unicodedata.category(char) != "Cf":
+            return unicodedata.normalize("NFKC", char).startswith(_FORMULA_STARTS)
+    return False
 
 
 class _Line:
