@@ -62,3 +62,46 @@ def test_serve_answers_pages_and_static_files_with_granian(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _chunked_post(port: int, path: str, body: bytes, token: str) -> tuple[int, bytes]:
+    """POST `body` with Transfer-Encoding: chunked and no Content-Length, as streaming clients do."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    parts = (body[i : i + 1000] for i in range(0, len(body), 1000))  # an iterable body is sent chunked
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn.request("POST", path, body=parts, headers=headers, encode_chunked=True)
+    response = conn.getresponse()
+    try:
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def test_serve_reads_a_chunked_body_and_refuses_an_oversized_one(tmp_path):
+    import json
+
+    assert _run(tmp_path, "migrate", "--no-input", "-v", "0").returncode == 0
+    added = _run(tmp_path, "official", "add", "cdc", "--role", "province", "--area", "38", "--token")
+    token = added.stdout.strip().splitlines()[-1]
+    port = free_port()
+    server = subprocess.Popen(
+        [QRTRACE, "serve", "--port", str(port), "--workers", "1"],
+        env=_env(tmp_path),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", server)
+        fields = {"name": "Chợ Chunked", "kind": "market", "address": "1 Lê Lợi"}
+        venue = json.dumps(fields | {"commune_code": 14797})
+        status, body = _chunked_post(port, "/api/v1/venues", venue.encode(), token)
+        assert status == 201, body  # the body was read, not taken as empty
+        assert json.loads(body)["name"] == "Chợ Chunked"
+        status, body = _chunked_post(port, "/api/v1/venues", b"[" * 300_000, token)
+        assert status == 413
+        assert "256 KB" in json.loads(body)["detail"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
