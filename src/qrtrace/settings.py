@@ -130,6 +130,13 @@ ROOT_URLCONF = "qrtrace.urls"
 CSRF_FAILURE_VIEW = "qrtrace.views.csrf_failure"
 WSGI_APPLICATION = "qrtrace.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Officials' passwords guard whole communes' personal data: long, not common, not the username.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

@@ -57,3 +57,25 @@ def test_jurisdiction_follows_memberships(commune_official, province_official):
 def test_an_inactive_official_has_no_jurisdiction(commune_official):
     commune_official.is_active = False
     assert user_jurisdiction(commune_official).is_empty
+
+
+def test_official_add_with_password_sets_one_read_from_stdin(client, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("a long enough passphrase\n"))
+    lines = _run("add", "tram_x", "--role", "commune", "--area", str(COMMUNE_A), "--password")
+    assert "password set" in lines[-1]
+    assert client.login(username="tram_x", password="a long enough passphrase")
+
+
+def test_official_add_refuses_a_weak_password_with_the_reason(monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("12345\n"))
+    with pytest.raises(CommandError, match=r"too short|quá ngắn"):
+        _run("add", "tram_y", "--role", "commune", "--area", str(COMMUNE_A), "--password")
+
+
+def test_official_add_without_password_says_how_to_set_one():
+    lines = _run("add", "tram_z", "--role", "commune", "--area", str(COMMUNE_A))
+    assert "--password" in lines[-1]

@@ -1,3 +1,4 @@
+import itertools
 from io import StringIO
 
 import pytest
@@ -72,3 +73,45 @@ def test_on_postgresql_the_demo_history_lands_in_day_partitions_not_the_default_
         cursor.execute(f"SELECT count(*) FROM {DEFAULT}")  # noqa: S608 - our own table name
         assert cursor.fetchone()[0] == 0
     assert CheckIn.objects.count() > 0
+
+
+def _visits_by_person() -> dict[int, list[tuple]]:
+    from datetime import timedelta
+
+    visits: dict[int, list[tuple]] = {}
+    for checkin in CheckIn.objects.select_related("venue").order_by("person_id", "entered_at"):
+        end = checkin.left_at or checkin.entered_at + timedelta(minutes=checkin.venue.default_stay_minutes)
+        visits.setdefault(checkin.person_id, []).append((checkin.entered_at, end, checkin.venue))
+    return visits
+
+
+def test_no_demo_person_is_in_two_places_at_once():
+    _demo(*SMALL)
+    for visits in _visits_by_person().values():
+        for (_entered, end, _venue), (next_entered, _end, _next) in itertools.pairwise(visits):
+            assert next_entered >= end
+
+
+def test_demo_visits_begin_while_the_venue_is_open():
+    from django.utils import timezone
+
+    _demo(*SMALL)
+    for visits in _visits_by_person().values():
+        for entered, _end, venue in visits:
+            if venue.always_open:
+                continue
+            assert venue.opens_at <= timezone.localtime(entered).time() < venue.closes_at
+
+
+def test_demo_names_match_one_sex_and_addresses_do_not_repeat_the_commune():
+    from qrtrace.demo.services import NAMES_BY_SEX
+
+    _demo(*SMALL)
+    (male_middle, male_given), (female_middle, female_given) = NAMES_BY_SEX
+    for name in Person.objects.values_list("full_name", flat=True):
+        _family, middle, given = name.split(" ", 2)
+        assert (middle in male_middle and given in male_given) or (
+            middle in female_middle and given in female_given
+        ), name
+    for venue in Venue.objects.select_related("commune"):
+        assert venue.commune.name not in venue.address

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pyotp
 from django.conf import settings
 from django.contrib.auth import authenticate, login
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -42,6 +43,17 @@ def official_upsert(*, username: str, role: str, area_code: str, actor: User | N
         purpose="official add",
     )
     return user
+
+
+@transaction.atomic
+def official_password_set(*, user: User, password: str, actor: User | None = None) -> None:
+    """Give `user` a password for the sign-in page; ValidationError if Django's validators refuse it."""
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_event_create(
+        actor=actor, action="update", object_type="user", object_id=user.pk, purpose="password set"
+    )
 
 
 @transaction.atomic

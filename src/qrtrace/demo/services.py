@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from itertools import islice
 
 from django.db import connection, transaction
@@ -25,22 +25,18 @@ from qrtrace.lib.signing import ALPHABET
 from qrtrace.venues.models import DEFAULT_STAY_MINUTES, Venue, VenueKind, VenueStatus
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô", "Lương", "Trịnh"]
-MIDDLE_NAMES = ["Văn", "Thị", "Đức", "Minh", "Ngọc", "Thu", "Quang", "Thanh", "Hữu", "Bảo"]
-GIVEN_NAMES = [
-    "An",
-    "Bình",
-    "Cường",
-    "Dung",
-    "Giang",
-    "Hà",
-    "Hải",
-    "Hoa",
-    "Hùng",
-    "Lan",
-    "Linh",
-    "Mai",
-    "Nam",
-]
+# Middle and given names by sex, so that no one is called "Nguyễn Thị Hùng".
+NAMES_BY_SEX = (
+    (
+        ["Văn", "Đức", "Minh", "Quang", "Hữu", "Thanh", "Xuân"],
+        ["Bình", "Cường", "Dũng", "Hải", "Hùng", "Nam", "Sơn", "Thắng", "Tuấn", "Việt"],
+    ),
+    (
+        ["Thị", "Ngọc", "Thu", "Thanh", "Minh", "Bảo"],
+        ["Anh", "Dung", "Giang", "Hà", "Hoa", "Lan", "Linh", "Mai", "Nga", "Thảo"],
+    ),
+)
+STREETS = ["Lê Lợi", "Trần Phú", "Bà Triệu", "Quang Trung", "Lê Hoàn", "Nguyễn Trãi", "Phan Chu Trinh"]
 VENUE_NAMES = {
     VenueKind.MARKET: "Chợ {}",
     VenueKind.SHOP: "Cửa hàng tạp hoá {}",
@@ -51,8 +47,18 @@ VENUE_NAMES = {
     VenueKind.SHOP.value + "2": "Siêu thị mini {}",
 }
 VISITS_PER_PERSON_PER_DAY = 2.0
-# Visits happen in local daytime (06:00–21:00), whatever the server's time zone.
+# People go out in local daytime (06:00–21:00), whatever the server's time zone, and only while the
+# place is open: its opening hours by kind (local minutes of the day; None: open day and night).
 OPENING_MINUTE, CLOSING_MINUTE = 6 * 60, 21 * 60
+HOURS = {
+    VenueKind.MARKET: (5 * 60, 18 * 60),
+    VenueKind.SHOP: (7 * 60, 21 * 60 + 30),
+    VenueKind.RESTAURANT: (6 * 60, 22 * 60),
+    VenueKind.SCHOOL: (7 * 60, 17 * 60),
+    VenueKind.HOSPITAL: None,
+    VenueKind.AGENCY: (7 * 60, 17 * 60),
+}
+TRAVEL_MINUTES = 10  # between one visit's end and the next one's start: no one is in two places at once
 BATCH = 50_000  # rows per transaction: one fsync per batch, and a bounded amount of memory
 SQL_CHUNK = 5_000  # ids per IN (…) query, far below SQLite's limit on bound parameters
 
@@ -76,16 +82,21 @@ def demo_venues(*, province_code: int, size: DemoSize, rng: random.Random) -> li
         for i in range(size.venues_per_commune):
             template_key = rng.choice(list(VENUE_NAMES))
             kind = VenueKind(template_key[:-1] if template_key.endswith("2") else template_key)
+            hours = HOURS[kind]
             wanted.append(
                 Venue(
                     code="D" + "".join(rng.choice(ALPHABET) for _ in range(6)),
                     name=VENUE_NAMES[template_key].format(f"{commune.name} {i + 1}"),
                     kind=kind,
-                    address=f"{rng.randint(1, 300)} đường {rng.choice(GIVEN_NAMES)}, {commune.name}",
+                    # The street only: pages add the commune's name themselves.
+                    address=f"{rng.randint(1, 300)} {rng.choice(STREETS)}",
                     commune=commune,
                     default_stay_minutes=DEFAULT_STAY_MINUTES[kind],
                     status=VenueStatus.ACTIVE,
                     qr_issued_at=timezone.now(),
+                    always_open=hours is None,
+                    opens_at=None if hours is None else time(*divmod(hours[0], 60)),
+                    closes_at=None if hours is None else time(*divmod(hours[1], 60)),
                 )
             )
     codes = [v.code for v in wanted]
@@ -101,7 +112,8 @@ def demo_people(*, province_code: int, size: DemoSize, rng: random.Random) -> li
     wanted = {}
     for i in range(size.people):
         phone = f"+8490{i:07d}"
-        name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
+        middle_names, given_names = NAMES_BY_SEX[i % 2]
+        name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(middle_names)} {rng.choice(given_names)}"
         wanted[lookup_hash("phone", phone)] = (phone, name, rng.randint(1945, 2018), rng.choice(communes))
     people = Person.objects.only("pk", "commune_id", "phone_hash")
     existing = {p.phone_hash for p in _in_chunks(people, "phone_hash", list(wanted))}
@@ -124,34 +136,52 @@ def _in_chunks(queryset, field: str, values: list) -> Iterator:
 def demo_visits(
     *, venues: list[Venue], people: list[Person], days: int, end: datetime, rng: random.Random
 ) -> Iterator[Row]:
-    """Visits over the `days` before `end`: mostly in the person's own commune, in local daytime.
+    """Visits over the `days` before `end`: mostly in the person's own commune, in local daytime,
+    while the venue is open, one after another (each person's day is a sequence, never two places at
+    once).
 
     Written for speed (it feeds tens of millions of rows): times are whole minutes, and each visit
     costs a handful of `rng.random()` calls instead of `randint`/`choice`/`timedelta` arithmetic.
     """
-    local_venues: dict[int, list[tuple[int, int]]] = {}
-    everywhere = [(v.pk, v.default_stay_minutes) for v in venues]
+    # (venue id, usual stay, first and last minute of the day a visit may start there)
+    Place = tuple[int, int, int, int]
+    local_venues: dict[int, list[Place]] = {}
+    everywhere: list[Place] = []
     for venue in venues:
-        local_venues.setdefault(venue.commune_id, []).append((venue.pk, venue.default_stay_minutes))
+        hours = HOURS.get(venue.kind)
+        opens, closes = (OPENING_MINUTE, CLOSING_MINUTE) if hours is None else hours
+        opens, closes = max(opens, OPENING_MINUTE), min(closes, CLOSING_MINUTE)
+        place = (venue.pk, venue.default_stay_minutes, opens, closes)
+        everywhere.append(place)
+        local_venues.setdefault(venue.commune_id, []).append(place)
     end_minute = int(end.timestamp()) // 60
     first_day = timezone.localtime(end).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(
         days=days
     )
     random_, gauss, poisson = rng.random, rng.gauss, _poisson_sampler(rng, VISITS_PER_PERSON_PER_DAY)
-    opening_hours = CLOSING_MINUTE - OPENING_MINUTE
     for day in range(days):
         midnight = int((first_day + timedelta(days=day)).timestamp()) // 60
         for person in people:
             local = local_venues.get(person.commune_id) or everywhere
+            outings = []
             for _ in range(poisson()):
                 choices = local if random_() < 0.85 else everywhere
-                venue_id, usual_stay = choices[int(random_() * len(choices))]
-                entered = midnight + OPENING_MINUTE + int(random_() * opening_hours)
-                if entered >= end_minute:
-                    continue
-                left = entered + max(5, int(gauss(usual_stay, 20)))
-                # About one visitor in four never checks out: the venue's usual stay fills the gap.
-                yield venue_id, person.pk, entered, (None if random_() < 0.25 or left > end_minute else left)
+                venue_id, usual_stay, opens, closes = choices[int(random_() * len(choices))]
+                outings.append((opens + int(random_() * (closes - opens)), venue_id, usual_stay, closes))
+            outings.sort()
+            free_from = 0  # minute of the day this person is free again
+            for start, venue_id, usual_stay, closes in outings:
+                start = max(start, free_from)
+                entered = midnight + start
+                if start >= closes or entered >= end_minute:
+                    break  # later outings of the day would start later still
+                stay = max(5, int(gauss(usual_stay, 20)))
+                left = entered + stay
+                # About one visitor in four never checks out: the venue's usual stay fills the gap, and
+                # the person is busy until then either way.
+                checked_out = random_() >= 0.25 and left <= end_minute
+                free_from = start + max(stay, usual_stay if not checked_out else 0) + TRAVEL_MINUTES
+                yield venue_id, person.pk, entered, (left if checked_out else None)
 
 
 def _poisson_sampler(rng: random.Random, mean: float) -> Callable[[], int]:

@@ -39,14 +39,17 @@ class Command(BaseCommand):
         self._officials()
 
     def _officials(self) -> None:
-        """Accounts to look around with: the provincial CDC and the first commune's health station."""
+        """Accounts to look around with: the provincial CDC, the first commune's health station and the
+        staff of that commune's first venue (README, "Demo sign-ins")."""
         from qrtrace.geo.selectors import commune_list
+        from qrtrace.venues.models import Venue
 
         commune = commune_list(province_code=settings.QRTRACE_PROVINCE).order_by("code").first()
-        for username, role, area in [
-            ("cdc", "province", settings.QRTRACE_PROVINCE),
-            ("tram", "commune", commune.code),
-        ]:
+        accounts = [("cdc", "province", settings.QRTRACE_PROVINCE), ("tram", "commune", commune.code)]
+        venue = Venue.objects.filter(commune=commune, code__startswith="D").order_by("name").first()
+        if venue is not None:
+            accounts.append(("cuahang", "venue", venue.code))
+        for username, role, area in accounts:
             user = official_upsert(username=username, role=role, area_code=str(area))
             if not user.has_usable_password():
                 user.set_password(DEMO_PASSWORD)
