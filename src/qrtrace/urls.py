@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("qrtrace.venues.urls")),
     path("", include("qrtrace.checkins.urls")),
     path("", include("qrtrace.tracing.urls")),
-    path("", include("qrtrace.audit.urls")),
+    path("", include("qrtrace.accounts.audit_urls")),
     path("", include("qrtrace.privacy.urls")),
 ]
 

@@ -6,11 +6,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import can_trace
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html", {"jurisdiction": user_jurisdiction(request.user)})
+    return render(request, "home.html", {"can_trace": can_trace(request.user)})
 
 
 @never_cache

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,3 +15,28 @@ class TotpCodeForm(forms.Form):
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+def _date_input() -> forms.DateInput:
+    # The browser's date picker sends and expects ISO dates whatever the page's language.
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class AuditFilterForm(forms.Form):
+    actor_name = forms.CharField(label=_("User"), max_length=150, required=False)
+    person_id = forms.IntegerField(label=_("Person number"), min_value=1, max_value=2**63 - 1, required=False)
+    action = forms.CharField(
+        label=_("Action"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"list": "audit-actions"}),  # suggestions listed by the template
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise ValidationError(_("The start date is after the end date."))
+        return cleaned

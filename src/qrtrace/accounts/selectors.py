@@ -105,9 +105,3 @@ def totp_required(user: User) -> bool:
     with a second factor (QRTRACE_REQUIRE_TOTP_FOR_PROVINCE)."""
     return settings.QRTRACE_REQUIRE_TOTP_FOR_PROVINCE and user.memberships.filter(role=Role.PROVINCE).exists()
 
-
-def can_review_audit_log(user: User) -> bool:
-    """The province office and administrators review who read what; commune and venue staff do not,
-    nor an official of another province (the log names this province's residents)."""
-    jurisdiction = user_jurisdiction(user)
-    return jurisdiction.everywhere or settings.QRTRACE_PROVINCE in jurisdiction.provinces

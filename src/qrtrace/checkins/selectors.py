@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import Rule, staffed_venue_codes, venues_q
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.rows import row_get
 from qrtrace.venues.models import Venue, VenueStatus
@@ -142,20 +142,16 @@ def visited_venue_ids(*, person: Person, since: datetime) -> list[int]:
     )
 
 
-def staff_venue(*, user, code: str) -> Venue | None:
-    """The active venue with `code` if `user` may act there (its staff or an official of its area)."""
+def staff_venue(*, user, code: str, rule: Rule) -> Venue | None:
+    """The active venue with `code` if `rule` (of accounts.permissions) lets `user` act there."""
     venue = Venue.objects.select_related("commune").filter(code=code, status=VenueStatus.ACTIVE).first()
-    if venue is None:
-        return None
-    covered = user_jurisdiction(user).covers_venue(venue_code=venue.code, commune_code=venue.commune_id)
-    return venue if covered else None
+    return venue if venue is not None and rule(user, venue) else None
 
 
 def staff_venue_list(*, user) -> QuerySet[Venue]:
     """The active venues a member of venue staff works at (officials open a venue from its page)."""
-    return Venue.objects.filter(code__in=user_jurisdiction(user).venues, status=VenueStatus.ACTIVE).order_by(
-        "name"
-    )
+    venues = Venue.objects.filter(code__in=staffed_venue_codes(user), status=VenueStatus.ACTIVE)
+    return venues.order_by("name")
 
 
 def visitor_list(
@@ -192,10 +188,9 @@ def _inside(checkins: QuerySet[CheckIn], venue: Venue) -> QuerySet[CheckIn]:
 
 def checkin_for_official(*, user, checkin_id: int) -> CheckIn:
     """A check-in at a venue `user` covers; 404 otherwise, the same as a missing one (never reveal others)."""
-    jurisdiction = user_jurisdiction(user)
     checkin = (
         CheckIn.objects.select_related("venue", "person")
-        .filter(jurisdiction.venue_q("venue"), pk=checkin_id)
+        .filter(venues_q(user, "venue"), pk=checkin_id)
         .first()
     )
     if checkin is None:

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Case, F, Max, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import can_use_gate, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.ratelimit import ratelimit_allow
@@ -450,8 +450,7 @@ def checkin_record(
     venue = venue_by_code(venue_code)
     if venue is None:
         raise ValidationError({"venue_code": _("There is no venue with this code.")})
-    if not user_jurisdiction(user).covers_venue(venue_code=venue.code, commune_code=venue.commune_id):
-        raise PermissionDenied(_("This venue is outside your area."))
+    require(can_use_gate, user, venue)
     upsert = PersonUpsert.prepare(identity)
     with transaction.atomic():
         return checkin_create(

@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import Rule, can_read_phone_numbers, can_read_visitors, can_use_gate
 from qrtrace.lib.cells import csv_rows, provenance, xlsx_bytes
 from qrtrace.lib.crypto import decrypt
 from qrtrace.lib.identity import mask_phone
@@ -46,8 +46,8 @@ _EXPORT_CHUNK = 2_000  # rows fetched from the database at a time while a file s
 _PHONES_CACHED = 50_000  # people whose phone cell an export keeps (~10 MB)
 
 
-def _venue_or_404(request: HttpRequest, code: str):
-    venue = staff_venue(user=request.user, code=code)
+def _venue_or_404(request: HttpRequest, code: str, rule: Rule):
+    venue = staff_venue(user=request.user, code=code, rule=rule)
     if venue is None:
         # The same answer for "no such venue" and "not yours": staff learn nothing about other venues.
         raise Http404
@@ -70,7 +70,7 @@ def gate_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def gate(request: HttpRequest, code: str) -> HttpResponse:
-    venue = _venue_or_404(request, code)
+    venue = _venue_or_404(request, code, can_use_gate)
     action = request.POST.get("action")
     context = {"venue": venue, "lookup": StaffLookupForm(), "entry": None, "card": None}
     person, method, status = None, CheckInMethod.STAFF_SCAN, 200
@@ -150,7 +150,7 @@ def _done(request: HttpRequest, venue, checkin: CheckIn) -> HttpResponse:
 
 @login_required
 def visitors(request: HttpRequest, code: str) -> HttpResponse:
-    venue = _venue_or_404(request, code)
+    venue = _venue_or_404(request, code, can_read_visitors)
     form = VisitorFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "checkins/visitors.html", {"venue": venue, "form": form}, status=400)
@@ -162,7 +162,7 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
         **filters,
     )
     # Venue staff see masked phone numbers; health officials of the area need them whole to call.
-    full_phones = user_jurisdiction(request.user).covers_areas
+    full_phones = can_read_phone_numbers(request.user)
     export = request.GET.get("format")
     export_form = ExportForm(request.GET if export else None)
     if export in ("csv", "xlsx") and export_form.is_valid():

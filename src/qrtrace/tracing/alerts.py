@@ -3,14 +3,14 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import can_review_alert, require
 from qrtrace.audit.services import audit_event_create
 
 from .models import AlertStatus, Case, VenueAlert
@@ -37,15 +37,6 @@ def alerts_draft(*, case: Case, case_visits: Iterable[Visit], rules: Rules) -> N
             alert.save(update_fields=["starts_at", "ends_at", "updated_at"])
 
 
-def _require_venue_access(actor: User, alert: VenueAlert) -> None:
-    venue = alert.venue
-    jurisdiction = user_jurisdiction(actor)
-    if not jurisdiction.covers_areas or not jurisdiction.covers_venue(
-        venue_code=venue.code, commune_code=venue.commune_id
-    ):
-        raise PermissionDenied(_("This venue is outside your area."))
-
-
 @transaction.atomic
 def alert_change(
     *,
@@ -58,7 +49,7 @@ def alert_change(
     request: HttpRequest | None = None,
 ) -> VenueAlert:
     """Edit, publish or retract an alert (a retracted one may be published again after a fix)."""
-    _require_venue_access(actor, alert)
+    require(can_review_alert, actor, alert.venue)
     if status not in AlertStatus.values:
         raise ValidationError({"status": [_("Unknown alert status.")]})
     alert.starts_at = starts_at or alert.starts_at

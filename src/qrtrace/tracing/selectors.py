@@ -8,8 +8,6 @@ province office also sees people with no commune on record, who belong to no sta
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -17,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import can_trace, require, residents_q, venues_q
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.hooks import VenueAlert as PublicAlert
 from qrtrace.checkins.models import CheckIn
@@ -27,31 +25,9 @@ from .models import AlertStatus, Case, CaseStatus, Exposure, TimelinePlace, Venu
 from .rules import CaseFacts, Rules, Visit, case_visit_bounds, infectious_window, meets_window
 
 
-def require_tracer(user: User) -> None:
-    if not user_jurisdiction(user).covers_areas:
-        raise PermissionDenied(_("Only commune and provincial health officials may trace cases."))
-
-
-def people_q(user: User, field: str = "person") -> Q:
-    """People in the official's area, through `field` ("" for a Person query itself)."""
-    commune = f"{field}__commune" if field else "commune"
-    jurisdiction = user_jurisdiction(user)
-    if jurisdiction.everywhere:
-        return Q()
-    q = jurisdiction.area_q(commune)
-    if settings.QRTRACE_PROVINCE in jurisdiction.provinces:
-        q |= Q(**{f"{commune}__isnull": True})
-    return q
-
-
 def case_queryset(user: User) -> QuerySet[Case]:
-    require_tracer(user)
-    return Case.objects.filter(people_q(user)).select_related("person", "person__commune")
-
-
-def require_case_access(user: User, case: Case) -> None:
-    if not case_queryset(user).filter(pk=case.pk).exists():
-        raise PermissionDenied(_("This case is outside your area."))
+    require(can_trace, user)
+    return Case.objects.filter(residents_q(user)).select_related("person", "person__commune")
 
 
 def case_list(*, user: User, status: str = "", limit: int = 200, request=None) -> list[Case]:
@@ -88,7 +64,7 @@ def require_case_reach(*, user: User, case_id: int) -> None:
     official's area: a station reaches its residents exposed by another commune's case."""
     if not (
         case_queryset(user).filter(pk=case_id).exists()
-        or Exposure.objects.filter(Q(case_id=case_id) & people_q(user)).exists()
+        or Exposure.objects.filter(Q(case_id=case_id) & residents_q(user)).exists()
     ):
         raise _no_such_case()
 
@@ -109,8 +85,8 @@ def case_for_official(*, user: User, case_id: int, request: HttpRequest | None =
 
 
 def exposure_queryset(*, user: User, case_id: int, level: str = "") -> QuerySet[Exposure]:
-    require_tracer(user)
-    exposures = Exposure.objects.filter(Q(case_id=case_id) & people_q(user))
+    require(can_trace, user)
+    exposures = Exposure.objects.filter(Q(case_id=case_id) & residents_q(user))
     if level:
         exposures = exposures.filter(level=level)
     return exposures.select_related("person", "venue", "source_person").order_by(
@@ -235,16 +211,17 @@ def alert_default_message(alert: VenueAlert) -> str:
 def exposure_in_area(*, user: User, exposure_id: int) -> Exposure:
     """An exposure of a person in the official's area: 403 for someone who traces nowhere, 404 for
     an id outside the area (as for a missing one)."""
-    require_tracer(user)
-    exposure = Exposure.objects.filter(people_q(user)).select_related("case").filter(pk=exposure_id).first()
+    require(can_trace, user)
+    exposures = Exposure.objects.filter(residents_q(user)).select_related("case__person")
+    exposure = exposures.filter(pk=exposure_id).first()
     if exposure is None:
         raise Http404(_("No such contact in your area."))
     return exposure
 
 
 def alert_list(*, user: User, status: str = "") -> QuerySet[VenueAlert]:
-    require_tracer(user)
-    alerts = VenueAlert.objects.filter(user_jurisdiction(user).venue_q("venue")).select_related("venue")
+    require(can_trace, user)
+    alerts = VenueAlert.objects.filter(venues_q(user, "venue")).select_related("venue")
     return (alerts.filter(status=status) if status else alerts).order_by("-starts_at")
 
 

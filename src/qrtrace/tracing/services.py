@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.http import HttpRequest
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import can_read_case, can_read_person, can_trace, home_commune, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import Person
 from qrtrace.lib.crypto import lookup_hash
@@ -34,7 +34,6 @@ from .models import (
 )
 from .notify import exposures_notify
 from .rules import CaseFacts, Found, Rules, TraceResult
-from .selectors import people_q, require_case_access, require_tracer
 
 # The columns a re-trace refreshes on an exposure it found before.
 _TRACED_FIELDS = [
@@ -86,19 +85,12 @@ def _person_for_case(*, actor: User, phone: str, full_name: str, commune_code: i
     phone, known = _known_person(phone)
     person = known.first()
     if person is not None:
-        if not known.filter(people_q(actor, field="")).exists():
-            raise PermissionDenied(_("This person lives outside your area."))
+        require(can_read_person, actor, person.commune_id)
         return person
-    if commune_code is not None and not user_jurisdiction(actor).covers_commune(commune_code):
-        raise PermissionDenied(_("This commune is outside your area."))
-    return _new_person(phone=phone, full_name=full_name, commune_code=commune_code or _own_commune(actor))
-
-
-def _own_commune(actor: User) -> int | None:
-    """A commune station's own commune: where a person it records first is taken to live, so the
-    station keeps seeing them (it need not repeat its commune code)."""
-    communes = user_jurisdiction(actor).communes
-    return next(iter(communes)) if len(communes) == 1 else None
+    if commune_code is not None:
+        require(can_read_person, actor, commune_code, message=_("This commune is outside your area."))
+    # A station need not repeat its own commune: a person it records first is taken to live there.
+    return _new_person(phone=phone, full_name=full_name, commune_code=commune_code or home_commune(actor))
 
 
 def _check_times(
@@ -140,7 +132,7 @@ def case_register(
     request: HttpRequest | None = None,
 ) -> Case:
     """Register a confirmed case (F0); the person's open exposures become "became a case"."""
-    require_tracer(actor)
+    require(can_trace, actor)
     _check_times(confirmed_at, symptom_onset, isolated_at)
     person = _person_for_case(actor=actor, phone=phone, full_name=full_name, commune_code=commune_code)
     if Case.objects.filter(person=person, status=CaseStatus.ACTIVE).exists():
@@ -188,7 +180,7 @@ def case_update(
 ) -> Case:
     """Record the case's course. A new isolation time changes the window, so the case is traced again;
     a discarded case (a false positive) closes its contacts and retracts its venue alerts."""
-    require_case_access(actor, case)
+    require(can_read_case, actor, case.person.commune_id)
     if status not in CaseStatus.values:
         raise ValidationError({"status": [_("Unknown case status.")]})
     _check_times(case.confirmed_at, case.symptom_onset, isolated_at)
@@ -279,7 +271,7 @@ def _store(case: Case, result: TraceResult, version: str) -> None:
 def case_trace(*, case: Case, actor: User | None, request: HttpRequest | None = None) -> TraceSummary:
     """Compute the case's F1 and F2 now. Idempotent: the same data and rules give the same rows."""
     if actor is not None:
-        require_case_access(actor, case)
+        require(can_read_case, actor, case.person.commune_id)
     # One trace of a case at a time (an official's click and the worker): the second waits, then
     # finds the first one's rows and updates them instead of colliding on the unique constraint.
     list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
@@ -359,13 +351,13 @@ def exposure_add_manual(
 ) -> Exposure:
     """An official adds a contact the check-ins missed (a household member, a colleague). The contact
     may live anywhere: their own commune then sees them among its exposed residents."""
-    require_case_access(actor, case)
+    require(can_read_case, actor, case.person.commune_id)
     if level not in Level.values:
         raise ValidationError({"level": [_("Choose F1 or F2.")]})
     if not reason.strip():
         raise ValidationError({"reason": [_("Say how this person was in contact.")]})
     phone, known = _known_person(phone)
-    person = known.first() or _new_person(phone=phone, full_name=full_name, commune_code=_own_commune(actor))
+    person = known.first() or _new_person(phone=phone, full_name=full_name, commune_code=home_commune(actor))
     if person.pk == case.person_id:
         raise ValidationError(_("The case cannot be their own contact."))
     exposure, created = Exposure.objects.get_or_create(
@@ -396,7 +388,7 @@ def exposure_add_manual(
 def exposure_dismiss(
     *, exposure: Exposure, actor: User, reason: str, request: HttpRequest | None = None
 ) -> None:
-    require_case_access(actor, exposure.case)
+    require(can_read_case, actor, exposure.case.person.commune_id)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why this contact is dismissed.")]})
     exposure.status = ExposureStatus.DISMISSED
@@ -418,7 +410,7 @@ def exposure_select_for_followup(
     *, case: Case, exposure_ids: list[int], actor: User, request: HttpRequest | None = None
 ) -> list[Exposure]:
     """Hand the chosen contacts over for follow-up (the quarantine module takes them from here)."""
-    require_case_access(actor, case)
+    require(can_read_case, actor, case.person.commune_id)
     chosen = list(
         Exposure.objects.select_for_update()
         .filter(case=case, pk__in=exposure_ids, status__in=OPEN_EXPOSURE_STATUSES)
@@ -453,7 +445,7 @@ def timeline_place_add(
     ended_at: datetime | None,
     request: HttpRequest | None = None,
 ) -> TimelinePlace:
-    require_case_access(actor, case)
+    require(can_read_case, actor, case.person.commune_id)
     if ended_at is not None and ended_at < started_at:
         raise ValidationError({"ended_at": [_("The end is before the start.")]})
     added = TimelinePlace.objects.create(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qrtrace.accounts.permissions import can_trace, require
 from qrtrace.lib.cells import csv_rows, xlsx_bytes
 from qrtrace.lib.errors import Conflict
 from qrtrace.notifications.selectors import message_list
@@ -41,7 +42,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
-    selectors.require_tracer(request.user)
+    require(can_trace, request.user)
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -3,7 +3,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import venues_q
 from qrtrace.geo.models import Commune
 
 from .models import PosterBatch, Venue, VenueStatus
@@ -13,7 +13,7 @@ def venue_list(
     *, user: User, commune_code: int | None = None, status: str | None = None, kind: str | None = None
 ) -> QuerySet[Venue]:
     """The venues the user may see (their area, or the venues they manage), newest first."""
-    venues = Venue.objects.filter(user_jurisdiction(user).venue_q()).select_related("commune")
+    venues = Venue.objects.filter(venues_q(user)).select_related("commune")
     if commune_code is not None:
         venues = venues.filter(commune_id=commune_code)
     if status:

@@ -2,7 +2,8 @@
 
 Who may do what: officials of a province or commune act on the venues of their area (create,
 approve, reject, suspend, edit, rotate, revoke); a venue's managers (role `venue`) edit their
-venue's details and rotate or revoke its code. Everything is audited.
+venue's details and rotate or revoke its code (the rules: `accounts.permissions`). Everything is
+audited.
 """
 
 import logging
@@ -11,13 +12,19 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import (
+    can_add_venue,
+    can_approve_venue,
+    can_issue_posters,
+    can_manage_venue,
+    require,
+)
 from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
 from qrtrace.lib.errors import Conflict
@@ -76,8 +83,7 @@ def venue_create(
 ) -> Venue:
     """An official registers a venue of their area directly: it is active at once."""
     commune = _province_commune(commune_code)
-    if not _is_area_official(actor, commune.code):
-        raise PermissionDenied(_("This commune is outside your area."))
+    require(can_add_venue, actor, commune.code)
     now = timezone.now()
     venue = _save_new(
         name=name,
@@ -104,7 +110,7 @@ def venue_create(
 @transaction.atomic
 def venue_approve(*, actor: User, venue: Venue) -> Venue:
     """Activate a pending application, or reactivate a suspended venue."""
-    _require_official(actor, venue)
+    require(can_approve_venue, actor, venue)
     if venue.status not in (VenueStatus.PENDING, VenueStatus.SUSPENDED):
         raise Conflict(_("Only a pending or suspended venue can be approved."))
     now = timezone.now()
@@ -118,7 +124,7 @@ def venue_approve(*, actor: User, venue: Venue) -> Venue:
 
 @transaction.atomic
 def venue_reject(*, actor: User, venue: Venue, reason: str) -> Venue:
-    _require_official(actor, venue)
+    require(can_approve_venue, actor, venue)
     if venue.status != VenueStatus.PENDING:
         raise Conflict(_("Only a pending application can be rejected."))
     return _set_status(actor, venue, VenueStatus.REJECTED, reason, "reject")
@@ -127,7 +133,7 @@ def venue_reject(*, actor: User, venue: Venue, reason: str) -> Venue:
 @transaction.atomic
 def venue_suspend(*, actor: User, venue: Venue, reason: str) -> Venue:
     """Stop the venue's code from working at once (its posters show the invalid-code page)."""
-    _require_official(actor, venue)
+    require(can_approve_venue, actor, venue)
     if venue.status != VenueStatus.ACTIVE:
         raise Conflict(_("Only an active venue can be suspended."))
     return _set_status(actor, venue, VenueStatus.SUSPENDED, reason, "suspend")
@@ -151,7 +157,7 @@ def venue_update(
 ) -> Venue:
     """Edit a venue's details (its managers or an official of its area). None leaves a field as is,
     except the opening and closing times, where None clears them (hours no longer known)."""
-    _require_manager_or_official(actor, venue)
+    require(can_manage_venue, actor, venue)
     hours = {"opens_at": opens_at, "closes_at": closes_at}
     changes = {
         "name": name,
@@ -188,7 +194,7 @@ def venue_update(
 @transaction.atomic
 def venue_qr_rotate(*, actor: User, venue: Venue) -> Venue:
     """Issue a new code; posters with the old one keep working for QRTRACE_QR_GRACE_DAYS."""
-    _require_manager_or_official(actor, venue)
+    require(can_manage_venue, actor, venue)
     now = timezone.now()
     venue.qr_version += 1
     venue.qr_grace_until = now + timedelta(days=settings.QRTRACE_QR_GRACE_DAYS)
@@ -201,7 +207,7 @@ def venue_qr_rotate(*, actor: User, venue: Venue) -> Venue:
 @transaction.atomic
 def venue_qr_revoke(*, actor: User, venue: Venue) -> Venue:
     """Issue a new code and stop every earlier one at once (a copied or misused poster)."""
-    _require_manager_or_official(actor, venue)
+    require(can_manage_venue, actor, venue)
     venue.qr_version += 1
     venue.qr_grace_until = None
     venue.qr_issued_at = timezone.now()
@@ -214,8 +220,7 @@ def venue_qr_revoke(*, actor: User, venue: Venue) -> Venue:
 def poster_batch_create(*, actor: User, commune_code: int) -> PosterBatch:
     """Record a request for a commune's posters; `posters.poster_batch_build` then writes the PDF."""
     commune = _province_commune(commune_code)
-    if not _is_area_official(actor, commune.code):
-        raise PermissionDenied(_("This commune is outside your area."))
+    require(can_issue_posters, actor, commune.code)
     batch = PosterBatch.objects.create(commune=commune, requested_by=actor)
     audit_event_create(actor=actor, action="poster_batch", object_type="commune", object_id=commune.code)
     # A plain thread, not a task queue: a batch is rare, idempotent to redo, and the PDF lands in the
@@ -301,17 +306,3 @@ def _name_key(name: str) -> str:
     # casefold() handles Vietnamese capitals (Ợ/ợ) that the databases' case-insensitive lookups miss.
     return " ".join(name.casefold().split())
 
-
-def _is_area_official(actor: User, commune_code: int) -> bool:
-    jurisdiction = user_jurisdiction(actor)
-    return jurisdiction.covers_areas and jurisdiction.covers_commune(commune_code)
-
-
-def _require_official(actor: User, venue: Venue) -> None:
-    if not _is_area_official(actor, venue.commune_id):
-        raise PermissionDenied(_("This venue is outside your area."))
-
-
-def _require_manager_or_official(actor: User, venue: Venue) -> None:
-    if not user_jurisdiction(actor).covers_venue(venue_code=venue.code, commune_code=venue.commune_id):
-        raise PermissionDenied(_("This venue is outside your area."))

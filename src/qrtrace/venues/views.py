@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import can_approve_venue, is_area_official
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.ratelimit import ratelimit_allow
 
@@ -70,12 +70,11 @@ def register(request: HttpRequest) -> HttpResponse:
 def venue_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") if request.GET.get("status") in VenueStatus.values else None
     venues = selectors.venue_list(user=request.user, status=status)[:500]
-    jurisdiction = user_jurisdiction(request.user)
     context = {
         "venues": venues,
         "status": status,
         "statuses": VenueStatus.choices,
-        "official": jurisdiction.covers_areas,
+        "official": is_area_official(request.user),
     }
     return render(request, "venues/list.html", context)
 
@@ -106,7 +105,7 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
     active = venue.status == VenueStatus.ACTIVE
     context = {
         "venue": venue,
-        "official": user_jurisdiction(request.user).covers_areas,
+        "official": can_approve_venue(request.user, venue),
         "checkin_url": venue_checkin_url(venue) if active else None,
         "reason_form": ReasonForm(),
     }
