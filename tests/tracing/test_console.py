@@ -3,6 +3,8 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from qrtrace.audit.models import AuditEvent
@@ -35,6 +37,16 @@ def test_the_case_page_shows_timeline_lists_and_chain_in_vietnamese(client, comm
     body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
     assert "Mốc dịch tễ" in body and "Đang điều trị" in body
     assert market.name in body and "<svg" in body and "F1 (1)" in body
+
+
+def test_a_case_page_reads_the_officials_memberships_once_however_many_rules_it_asks(
+    client, commune_official, traced
+):
+    # The page's selectors each ask can_trace and the case rules: all read the one jurisdiction.
+    client.force_login(commune_official)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/tracing/cases/{traced[0].pk}/").status_code == 200
+    assert len([q for q in queries if "accounts_membership" in q["sql"]]) == 1
 
 
 def test_the_other_commune_cannot_open_the_case_page(client, other_commune_official, traced):
