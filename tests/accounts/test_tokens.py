@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from qrtrace.accounts.models import ApiToken
 from qrtrace.accounts.services import api_token_create, api_token_revoke
@@ -53,3 +54,20 @@ def test_revoking_from_the_command_line(commune_official, client):
 def test_a_signed_in_official_can_call_the_api_with_the_session(client, commune_official):
     client.force_login(commune_official)
     assert client.get("/api/v1/me").json()["username"] == "tram_a"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/api/v1/venues"), ("post", "/api/v1/cases"), ("patch", "/api/v1/venues/1")]
+)
+def test_an_anonymous_write_is_401_as_for_a_missing_token_not_a_csrf_refusal(method, path):
+    # As a browser or a script meets it: Django's test client skips the CSRF check unless told.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(path, "{}", content_type="application/json")
+    assert response.status_code == 401
+
+
+def test_a_signed_in_page_writing_through_the_api_without_its_csrf_token_is_still_refused(commune_official):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(commune_official)
+    response = client.post("/api/v1/venues", "{}", content_type="application/json")
+    assert response.status_code == 403

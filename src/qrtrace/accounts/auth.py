@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from qrtrace.lib.ratelimit import ratelimit_allow
 
@@ -55,5 +55,19 @@ def _wrong_token_allowed(address: str) -> bool:
     return False
 
 
+class SignedInSession(SessionAuth):
+    """An official's own pages call the API with their session, and a write needs its CSRF token.
+
+    ninja checks the token before it looks for a session, so an anonymous write was refused as a
+    forged one (403 "CSRF check failed"). Without a signed-in session there is nothing to forge:
+    the caller is simply not authenticated, 401 as for a missing bearer token (docs/security.md).
+    """
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        return super()._get_key(request)
+
+
 # Integrations send a bearer token; the officials' own pages call the API with their session.
-api_auth = [BearerToken(), django_auth]
+api_auth = [BearerToken(), SignedInSession()]
