@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.services import api_token_create
+from qrtrace.accounts.services import api_token_create, official_upsert
 from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.services import device_register
 from qrtrace.checkins.views import receipt
@@ -55,6 +55,8 @@ def _build() -> World:
         "province_out": actors.make_official("cdc_na", "province", other_province),
         "admin": actors.make_admin(),
     }
+    # The staff of venue A also run the pending venue, so "own" means theirs on the rows naming it.
+    official_upsert(username="staff_a", role="venue", area_code=pending.code)
     citizen = actors.make_person("Nguyễn Văn A", "+84912345678", commune_id=actors.COMMUNE_A)
     contact = actors.make_person("Trần Thị B", "+84912345679", commune_id=actors.COMMUNE_A)
     now = timezone.now()

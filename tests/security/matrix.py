@@ -7,7 +7,8 @@ The record each request names lies in commune A of the province (venue A, its ch
 a resident of commune A). Actors, in column order:
 
 - anon: no session, no token; citizen: the same, holding the device cookie of a person who checked in;
-- staff / staff_other: venue staff of venue A / of venue B (in commune B);
+- staff / staff_other: venue staff of venue A (and of a pending venue in commune A, which the
+  approve and reject rows name) / of venue B (in commune B);
 - commune / commune_out: the health station of commune A / of commune B;
 - province / province_out: the province office (Thanh Hóa) / another province's (Nghệ An);
 - admin: a superuser.
@@ -93,13 +94,11 @@ EVERYONE = "ok ok ok ok ok ok ok ok ok"
 SIGNED_IN = "login login ok ok ok ok ok ok ok"
 VENUE_READ = "login login ok 404 ok 404 ok 404 ok"
 VENUE_OFFICIAL = "login login 403 404 ok 404 ok 404 ok"
-PENDING_VENUE = "login login 404 404 ok 404 ok 404 ok"
 TRACERS = "login login 403 403 ok ok ok ok ok"
 CASE_PAGE = "login login 403 403 ok 404 ok 404 ok"
 API_SIGNED_IN = "401 401 ok ok ok ok ok ok ok"
 API_VENUE_READ = "401 401 ok 404 ok 404 ok 404 ok"
 API_VENUE_OFFICIAL = "401 401 403 404 ok 404 ok 404 ok"
-API_PENDING_VENUE = "401 401 404 404 ok 404 ok 404 ok"
 API_CASE = "401 401 403 403 ok 404 ok 404 ok"
 
 MATRIX: tuple[Entry, ...] = (
@@ -151,9 +150,9 @@ MATRIX: tuple[Entry, ...] = (
     Entry("venues:edit", "edit a venue", VENUE_READ, args=VENUE),
     Entry("venues:poster", "print its poster", VENUE_READ, args=VENUE),
     Entry("venues:qr", "its QR image", VENUE_READ, args=(*VENUE, ("kind", "svg"))),
-    Entry("venues:action", "approve", PENDING_VENUE, "POST", args=(*PENDING, ("action", "approve"))),
+    Entry("venues:action", "approve", VENUE_OFFICIAL, "POST", args=(*PENDING, ("action", "approve"))),
     Entry(
-        "venues:action", "reject", PENDING_VENUE, "POST", args=(*PENDING, ("action", "reject")), data=REASON
+        "venues:action", "reject", VENUE_OFFICIAL, "POST", args=(*PENDING, ("action", "reject")), data=REASON
     ),
     Entry(
         "venues:action", "suspend", VENUE_OFFICIAL, "POST", args=(*VENUE, ("action", "suspend")), data=REASON
@@ -218,9 +217,9 @@ MATRIX: tuple[Entry, ...] = (
         args=API_VENUE,
         data=(("name", "Chợ mới"),),
     ),
-    Entry("POST /api/v1/venues/{venue_id}/approve", "approve", API_PENDING_VENUE, args=API_PENDING),
+    Entry("POST /api/v1/venues/{venue_id}/approve", "approve", API_VENUE_OFFICIAL, args=API_PENDING),
     Entry(
-        "POST /api/v1/venues/{venue_id}/reject", "reject", API_PENDING_VENUE, args=API_PENDING, data=REASON
+        "POST /api/v1/venues/{venue_id}/reject", "reject", API_VENUE_OFFICIAL, args=API_PENDING, data=REASON
     ),
     Entry(
         "POST /api/v1/venues/{venue_id}/suspend", "suspend", API_VENUE_OFFICIAL, args=API_VENUE, data=REASON
