@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qrtrace.accounts.permissions import Rule, staffed_venue_codes, venues_q
+from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_codes, venues_q
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.rows import row_get
 from qrtrace.venues.models import Venue, VenueStatus
@@ -142,10 +142,15 @@ def visited_venue_ids(*, person: Person, since: datetime) -> list[int]:
     )
 
 
-def staff_venue(*, user, code: str, rule: Rule) -> Venue | None:
-    """The active venue with `code` if `rule` (of accounts.permissions) lets `user` act there."""
+def staff_venue(*, user, code: str, rule: Rule) -> Venue:
+    """The active venue with `code` if `rule` (of accounts.permissions) lets `user` act there. 404
+    otherwise, the same answer for "no such venue" and "not yours": staff learn nothing about others."""
+    missing = _("No such venue in your area.")
     venue = Venue.objects.select_related("commune").filter(code=code, status=VenueStatus.ACTIVE).first()
-    return venue if venue is not None and rule(user, venue) else None
+    if venue is None:
+        raise Http404(missing)
+    require_or_404(rule, user, venue, message=missing)
+    return venue
 
 
 def staff_venue_list(*, user) -> QuerySet[Venue]:

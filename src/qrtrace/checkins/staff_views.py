@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from qrtrace.accounts.permissions import Rule, can_read_phone_numbers, can_read_visitors, can_use_gate
+from qrtrace.accounts.permissions import can_read_phone_numbers, can_read_visitors, can_use_gate
 from qrtrace.lib.cells import csv_rows, provenance, xlsx_bytes
 from qrtrace.lib.crypto import decrypt
 from qrtrace.lib.identity import mask_phone
@@ -46,14 +46,6 @@ _EXPORT_CHUNK = 2_000  # rows fetched from the database at a time while a file s
 _PHONES_CACHED = 50_000  # people whose phone cell an export keeps (~10 MB)
 
 
-def _venue_or_404(request: HttpRequest, code: str, rule: Rule):
-    venue = staff_venue(user=request.user, code=code, rule=rule)
-    if venue is None:
-        # The same answer for "no such venue" and "not yours": staff learn nothing about other venues.
-        raise Http404
-    return venue
-
-
 def _signed_person(request: HttpRequest) -> Person:
     try:
         pk = signing.loads(request.POST.get("person", ""), salt=_PERSON_SALT, max_age=_PERSON_MAX_AGE)
@@ -70,7 +62,7 @@ def gate_index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def gate(request: HttpRequest, code: str) -> HttpResponse:
-    venue = _venue_or_404(request, code, can_use_gate)
+    venue = staff_venue(user=request.user, code=code, rule=can_use_gate)
     action = request.POST.get("action")
     context = {"venue": venue, "lookup": StaffLookupForm(), "entry": None, "card": None}
     person, method, status = None, CheckInMethod.STAFF_SCAN, 200
@@ -150,7 +142,7 @@ def _done(request: HttpRequest, venue, checkin: CheckIn) -> HttpResponse:
 
 @login_required
 def visitors(request: HttpRequest, code: str) -> HttpResponse:
-    venue = _venue_or_404(request, code, can_read_visitors)
+    venue = staff_venue(user=request.user, code=code, rule=can_read_visitors)
     form = VisitorFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "checkins/visitors.html", {"venue": venue, "form": form}, status=400)
