@@ -1,7 +1,7 @@
 """The `venue` role: how `qrtrace official add x --role venue --area <CODE>` finds the venue, and
 how a venue's managers follow from memberships.
 
-Memberships are the source of truth (they feed Jurisdiction.venues, which every permission check
+Memberships are the source of truth (they feed Jurisdiction.venues, which accounts.permissions
 reads); `Venue.managers` mirrors them so templates and the admin can list a venue's managers.
 """
 
