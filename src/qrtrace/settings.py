@@ -207,6 +207,12 @@ STORAGES = {
 # --- QRTrace domain settings ---------------------------------------------------------------------
 QRTRACE_PROVINCE = env_int("QRTRACE_PROVINCE", 38, minimum=1, maximum=99)  # 38 = Thanh Hóa
 QRTRACE_RETENTION_DAYS = env_int("QRTRACE_RETENTION_DAYS", 21, minimum=1, maximum=365)
+# A closed case's tracing data (its contacts, their evidence, timeline, alerts, messages) is deleted this
+# many days after the case closed, unless a legal hold keeps it (docs/security.md "Retention"): 90 is the
+# time a contact has to complain about a decision taken on it (Luật Khiếu nại 2011, art. 9).
+QRTRACE_TRACING_RETENTION_DAYS = env_int("QRTRACE_TRACING_RETENTION_DAYS", 90, minimum=1, maximum=730)
+# A legal hold lasts at most this long; a longer need is a new hold, placed and reviewed again.
+QRTRACE_LEGAL_HOLD_MAX_DAYS = env_int("QRTRACE_LEGAL_HOLD_MAX_DAYS", 365, minimum=1, maximum=3650)
 # After a venue's QR is rotated, its old posters keep working this many days (time to reprint).
 QRTRACE_QR_GRACE_DAYS = env_int("QRTRACE_QR_GRACE_DAYS", 7, minimum=0, maximum=90)
 # Tracing rules (ARCHITECTURE.md "Tracing rules"); qrtrace.tracing.rules derives the rule version from

@@ -44,7 +44,8 @@ def test_purge_removes_exactly_the_expired_check_ins_and_keeps_those_under_an_op
         *_visits(case_person, venue, 23, 2),
         *_visits(exposed, venue, 24),
     ]
-    case = Case.objects.create(person=case_person, confirmed_at=NOW - timedelta(days=1))
+    # Confirmed 23 days ago: its infectious window (and the margin tracing reads) covers all three.
+    case = Case.objects.create(person=case_person, confirmed_at=NOW - timedelta(days=23))
     Exposure.objects.create(case=case, person=exposed, level="F1", source_person=case_person)
 
     result = checkin_purge_expired(now=NOW)
@@ -65,7 +66,7 @@ def test_records_held_for_a_case_are_purged_once_the_case_closes(venue):
     Exposure.objects.create(case=case, person=exposed, level="F1", source_person=case_person)
     assert checkin_purge_expired(now=NOW).checkins_deleted == 0
 
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.RECOVERED)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.RECOVERED, closed_at=NOW)
     result = checkin_purge_expired(now=NOW)
 
     assert (result.checkins_deleted, result.checkins_held) == (2, 0)

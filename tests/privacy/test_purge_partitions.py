@@ -52,7 +52,8 @@ def test_purge_drops_whole_expired_days_and_keeps_the_rows_of_an_open_case(venue
     removed = _visits(old_only, venue, 22, 25, 30, 21.2)  # 21.2 days: 04:12 on the cutoff day
     held = [*_visits(case_person, venue, 23), *_visits(exposed, venue, 24)]
     kept = [*_visits(old_only, venue, 20.9, 1), *_visits(case_person, venue, 2)]
-    case = Case.objects.create(person=case_person, confirmed_at=NOW - timedelta(days=1))
+    # Confirmed 23 days ago: the held visits lie in what tracing the case may read.
+    case = Case.objects.create(person=case_person, confirmed_at=NOW - timedelta(days=23))
     Exposure.objects.create(case=case, person=exposed, level="F1", source_person=case_person)
 
     result = checkin_purge_expired(now=NOW)
@@ -73,7 +74,7 @@ def test_rows_held_in_the_default_partition_go_once_the_case_closes(venue, month
     checkin_purge_expired(now=NOW)
     assert _partition_of(held[0]) == DEFAULT
 
-    Case.objects.filter(pk=case.pk).update(status=CaseStatus.RECOVERED)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.RECOVERED, closed_at=NOW)
     result = checkin_purge_expired(now=NOW)
 
     assert (result.checkins_deleted, result.checkins_held, result.partitions_dropped) == (1, 0, 0)

@@ -40,7 +40,8 @@ def test_shutdown_deletes_every_personal_record_after_the_province_name_is_typed
     assert not CheckIn.objects.exists() and not Case.objects.exists() and not Exposure.objects.exists()
     assert Venue.objects.count() == 1  # places are not personal data
     assert "checkins.Person: 3 deleted" in out
-    assert AuditEvent.objects.get(action="erase_all").details["checkins.CheckIn"] == 2
+    tables = AuditEvent.objects.get(action="erase_all").details["tables"]
+    assert tables["checkins.CheckIn"] == {"before": 2, "deleted": 2, "after": 0}
 
 
 def test_shutdown_with_a_wrong_name_deletes_nothing(province_data, monkeypatch):

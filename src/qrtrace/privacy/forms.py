@@ -26,3 +26,18 @@ class CodeForm(forms.Form):
         error_messages={"invalid": _("Enter the 6 digits of the code.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class LegalHoldForm(forms.Form):
+    case = forms.IntegerField(label=_("Case number (F0-…)"), min_value=1, max_value=2**63 - 1)
+    reason = forms.CharField(
+        label=_("Reason (who asked, which file)"),
+        min_length=10,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    until = forms.DateField(label=_("Keep until"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class LiftForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for lifting"), min_length=10, max_length=300)

@@ -8,4 +8,6 @@ urlpatterns = [
     path("my-data/verify", views.verify, name="verify"),
     path("my-data/records", views.records, name="records"),
     path("my-data/end", views.end, name="end"),
+    path("privacy/holds/", views.hold_list, name="holds"),
+    path("privacy/holds/<int:hold_id>/lift", views.hold_lift, name="hold_lift"),
 ]

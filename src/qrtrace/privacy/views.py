@@ -1,15 +1,24 @@
-"""The "my data" pages: phone → SMS code → the person's own records and who read them. No account."""
+"""The "my data" pages: phone → SMS code → the person's own records and who read them. No account.
+And the legal-hold pages of the province office."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qrtrace.checkins.models import Person
+from qrtrace.lib.errors import Conflict
 
-from .forms import CodeForm, PhoneForm
+from .forms import CodeForm, LegalHoldForm, LiftForm, PhoneForm
+from .models import LegalHold
 from .my_data import (
     TooManyAttempts,
     my_data_accesses,
@@ -18,6 +27,8 @@ from .my_data import (
     my_data_family,
     my_data_verify,
 )
+from .selectors import legal_hold_list, require_hold_officer
+from .services import legal_hold_lift, legal_hold_place
 
 COOKIE = "qrt_my_data"
 _COOKIE_SALT = "privacy.my_data.person"
@@ -99,3 +110,62 @@ def end(request: HttpRequest) -> HttpResponse:
     response = redirect("home")
     response.delete_cookie(COOKIE, samesite="Lax")
     return response
+
+
+def _holds_page(request: HttpRequest, form: LegalHoldForm, *, status: int = 200) -> HttpResponse:
+    live, ended = legal_hold_list(now=timezone.now())
+    context = {
+        "form": form,
+        "live": live,
+        "ended": ended,
+        "lift_form": LiftForm(),
+        "tracing_days": settings.QRTRACE_TRACING_RETENTION_DAYS,
+    }
+    return render(request, "privacy/holds.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hold_list(request: HttpRequest) -> HttpResponse:
+    require_hold_officer(request.user)
+    form = LegalHoldForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            hold = legal_hold_place(
+                actor=request.user,
+                case_id=data["case"],
+                reason=data["reason"],
+                until=data["until"],
+                request=request,
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field, errors)
+        else:
+            messages.success(request, _("Case F0-%(case)d is held until %(until)s.") % {
+                "case": hold.case_id, "until": date_format(hold.until, "SHORT_DATE_FORMAT")
+            })
+            return redirect("privacy:holds")
+    return _holds_page(request, form, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
+    require_hold_officer(request.user)
+    form = LiftForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The hold was not lifted: give the reason (at least 10 characters)."))
+        return redirect("privacy:holds")
+    try:
+        hold = legal_hold_lift(
+            actor=request.user, hold_id=hold_id, reason=form.cleaned_data["reason"], request=request
+        )
+    except LegalHold.DoesNotExist:
+        raise Http404(_("No such legal hold.")) from None
+    except (ValidationError, Conflict) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(request, _("The hold on case F0-%(case)d is lifted.") % {"case": hold.case_id})
+    return redirect("privacy:holds")

@@ -1,9 +1,12 @@
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qrtrace.checkins.models import Person
+from qrtrace.geo.models import Commune
 from qrtrace.venues.models import Venue
 
 
@@ -37,17 +40,33 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     traced_at = models.DateTimeField(null=True, blank=True)
     rule_version = models.CharField(max_length=20, blank=True)
+    # When the case left "active" (recovered, died, discarded): its tracing data's retention counts
+    # from here (privacy's purge). Cleared if the case is made active again.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["person"], condition=models.Q(status="active"), name="case_one_active_per_person"
-            )
+            ),
+            # A closed case without a closing time would never reach the end of its retention.
+            models.CheckConstraint(
+                condition=models.Q(status="active", closed_at__isnull=True)
+                | (~models.Q(status="active") & models.Q(closed_at__isnull=False)),
+                name="case_closed_at_iff_closed",
+            ),
         ]
         indexes = [models.Index(fields=["status", "confirmed_at"])]
 
     def __str__(self) -> str:
         return f"F0 #{self.pk}"
+
+    @property
+    def tracing_data_until(self) -> datetime | None:
+        """When the purge deletes this closed case's tracing data, unless a legal hold keeps it."""
+        if self.closed_at is None:
+            return None
+        return self.closed_at + timedelta(days=settings.QRTRACE_TRACING_RETENTION_DAYS)
 
 
 class ExposureStatus(models.TextChoices):
@@ -175,3 +194,35 @@ class TraceJob(models.Model):
 
     def __str__(self) -> str:
         return f"trace case {self.case_id} ({self.reason})"
+
+
+class CaseSummary(models.Model):
+    """What is left of a case once the purge has deleted its tracing data: figures for the dashboards
+    and reports, with nothing that points at a person (no person, no case number, no venue visit)."""
+
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, related_name="+")  # residence
+    confirmed_on = models.DateField()
+    closed_on = models.DateField()
+    outcome = models.CharField(max_length=10, choices=CaseStatus.choices)
+    test_type = models.CharField(max_length=10, choices=TestType.choices)
+    rule_version = models.CharField(max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["confirmed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} {self.confirmed_on}–{self.closed_on}"
+
+
+class ContactCount(models.Model):
+    """How many of a summarised case's contacts there were of one level, commune and final status."""
+
+    summary = models.ForeignKey(CaseSummary, on_delete=models.CASCADE, related_name="contacts")
+    level = models.CharField(max_length=2, choices=Level.choices)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, related_name="+")
+    status = models.CharField(max_length=16, choices=ExposureStatus.choices)
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.commune_id} {self.status}: {self.count}"

@@ -7,9 +7,12 @@ from qrtrace.notifications.services import Outgoing, messages_enqueue
 
 from .models import Case, Exposure, ExposureStatus
 
+# Every message about a case is named after it, so the purge can find them when the case goes.
+CASE_REFERENCE_PREFIX = "case:"
+
 
 def case_reference(case_id: int) -> str:
-    return f"case:{case_id}"
+    return f"{CASE_REFERENCE_PREFIX}{case_id}"
 
 
 def exposures_notify(*, case: Case) -> int:

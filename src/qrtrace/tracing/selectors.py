@@ -21,7 +21,7 @@ from qrtrace.checkins.hooks import VenueAlert as PublicAlert
 from qrtrace.checkins.models import CheckIn
 from qrtrace.lib.cells import provenance
 
-from .models import AlertStatus, Case, CaseStatus, Exposure, TimelinePlace, VenueAlert
+from .models import AlertStatus, Case, Exposure, TimelinePlace, VenueAlert
 from .rules import CaseFacts, Rules, Visit, case_visit_bounds, infectious_window, meets_window
 
 
@@ -274,13 +274,3 @@ def exposure_export(
 def _national(phone: str | None) -> str:
     # 09xx as officials dial it; "+84…" would also start like a formula and get an apostrophe.
     return "0" + phone.removeprefix("+84") if phone else ""
-
-
-def held_for_open_cases() -> Q:
-    """Check-ins (by `person_id`) an open case still needs: the case's own (its timeline) and those of
-    everyone exposed through it (F2 tracing and re-tracing read the F1s' visits). Retention keeps
-    them until the case closes."""
-    open_cases = Case.objects.filter(status=CaseStatus.ACTIVE)
-    return Q(person_id__in=open_cases.values("person_id")) | Q(
-        person_id__in=Exposure.objects.filter(case__in=open_cases).values("person_id")
-    )

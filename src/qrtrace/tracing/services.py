@@ -185,11 +185,15 @@ def case_update(
         raise ValidationError({"status": [_("Unknown case status.")]})
     _check_times(case.confirmed_at, case.symptom_onset, isolated_at)
     window_changed = isolated_at != case.isolated_at
+    if status == CaseStatus.ACTIVE:
+        case.closed_at = None
+    elif case.status == CaseStatus.ACTIVE:  # closing now: the tracing data's retention starts
+        case.closed_at = timezone.now()
     case.status, case.isolated_at = status, isolated_at
     case.treated_at_place, case.notes = treated_at_place.strip()[:200], notes.strip()
     try:
         with transaction.atomic():
-            case.save(update_fields=["status", "isolated_at", "treated_at_place", "notes"])
+            case.save(update_fields=["status", "closed_at", "isolated_at", "treated_at_place", "notes"])
     except IntegrityError:  # made active again while another case of the person is active
         raise Conflict(_("This person is already an active case.")) from None
     if status == CaseStatus.DISCARDED:
