@@ -6,9 +6,12 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn, Device, Person
+from qrtrace.notifications.models import Message
+from qrtrace.privacy.models import LegalHold
+from qrtrace.privacy.retention import RETENTION
 from qrtrace.privacy.services import personal_data_models
-from qrtrace.tracing.models import Case, Exposure
+from qrtrace.tracing.models import Case, Exposure, TimelinePlace, TraceJob, VenueAlert
 from qrtrace.venues.models import Venue
 from tests.actors import make_person, make_venue
 
@@ -70,3 +73,66 @@ def test_tables_are_emptied_before_the_tables_they_point_at():
     assert order[-1] == "checkins.Person"
     assert order.index("tracing.Exposure") < order.index("tracing.Case")
     assert {"checkins.CheckIn", "checkins.Device", "notifications.Message"} <= set(order)
+
+
+@pytest.fixture
+def every_personal_table(db):
+    """At least one row in every table the shutdown must empty."""
+    venue = make_venue()
+    case_person, contact = make_person("Ca bệnh", "+84900000011"), make_person("F1", "+84900000012")
+    now = timezone.now()
+    CheckIn.objects.create(venue=venue, person=contact, entered_at=now, method="self_scan")
+    Device.objects.create(token_hash="t" * 40, person=contact)
+    case = Case.objects.create(person=case_person, confirmed_at=now - timedelta(hours=1))
+    Exposure.objects.create(case=case, person=contact, level="F1", source_person=case_person)
+    TimelinePlace.objects.create(case=case, place="Chợ", started_at=now)
+    VenueAlert.objects.create(case=case, venue=venue, starts_at=now - timedelta(hours=1), ends_at=now)
+    TraceJob.objects.create(case=case, reason="registered")
+    Message.objects.create(person=contact, reference=f"case:{case.pk}", body="…", next_attempt_at=now)
+    LegalHold.objects.create(
+        case=case, reason="Hết hạn hôm qua", until=timezone.localdate() - timedelta(days=1)
+    )
+    return case
+
+
+def test_shutdown_leaves_zero_rows_in_every_personal_table_and_proves_it(every_personal_table, monkeypatch):
+    emptied = [model for model, rule in RETENTION.items() if rule.at_shutdown]
+    assert all(model._base_manager.exists() for model in emptied)
+
+    out = _shutdown(monkeypatch, None, "--yes-delete-everything")
+
+    assert {model._meta.label: model._base_manager.count() for model in emptied} == dict.fromkeys(
+        (model._meta.label for model in emptied), 0
+    )
+    tables = AuditEvent.objects.get(action="erase_all").details["tables"]
+    for model in emptied:
+        label = model._meta.label
+        assert tables[label]["before"] > 0 and tables[label]["after"] == 0
+        assert (
+            f"{label}: {tables[label]['deleted']} deleted ({tables[label]['before']} before, 0 left)" in out
+        )
+
+
+def test_a_legal_hold_in_force_stops_the_shutdown_with_the_reason(province_data, monkeypatch):
+    case = Case.objects.get()
+    LegalHold.objects.create(case=case, reason="Toà án đang thụ lý", until=timezone.localdate())
+
+    with pytest.raises(
+        CommandError, match=r"1 legal hold\(s\) in force: case \d+ until .*Toà án đang thụ lý"
+    ):
+        _shutdown(monkeypatch, None, "--yes-delete-everything")
+    assert Person.objects.count() == 3 and not AuditEvent.objects.filter(action="erase_all").exists()
+
+
+def test_overriding_the_legal_holds_deletes_their_data_and_says_so_in_the_audit_log(
+    province_data, monkeypatch
+):
+    hold = LegalHold.objects.create(
+        case=Case.objects.get(), reason="Toà án đang thụ lý", until=timezone.localdate()
+    )
+
+    _shutdown(monkeypatch, None, "--yes-delete-everything", "--override-legal-holds")
+
+    assert not Person.objects.exists() and not LegalHold.objects.exists()
+    overridden = AuditEvent.objects.get(action="erase_all").details["legal_holds_overridden"]
+    assert overridden == [{"id": hold.pk, "case": hold.case_id, "reason": "Toà án đang thụ lý"}]

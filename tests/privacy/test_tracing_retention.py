@@ -62,7 +62,9 @@ def _closed_case(venue, *, closed_days_ago: float) -> Case:
     Exposure.objects.create(case=case, person=f1, level="F1", source_person=case_person, status="quarantined")
     Exposure.objects.create(case=case, person=f2, level="F2", source_person=f1, evidence=[{"checkin_id": 1}])
     TimelinePlace.objects.create(case=case, place="Nhà văn hoá thôn 3", started_at=confirmed)
-    VenueAlert.objects.create(case=case, venue=venue, starts_at=confirmed, ends_at=confirmed + timedelta(hours=1))
+    VenueAlert.objects.create(
+        case=case, venue=venue, starts_at=confirmed, ends_at=confirmed + timedelta(hours=1)
+    )
     TraceJob.objects.create(case=case, reason="registered")
     for person in (f1, f2):
         _message(person, f"case:{case.pk}", days_ago=closed_days_ago + 9)
@@ -89,7 +91,9 @@ def test_a_closed_cases_contacts_are_purged_after_the_tracing_retention(venue):
     counts = set(ContactCount.objects.values_list("level", "commune_id", "status", "count"))
     assert counts == {("F1", COMMUNE_A, "quarantined", 1), ("F2", COMMUNE_B, "new", 1)}
     assert case.pk  # the summary does not name it:
-    assert not any(f.is_relation and f.related_model in (Case, Person) for f in CaseSummary._meta.get_fields())
+    assert not any(
+        f.is_relation and f.related_model in (Case, Person) for f in CaseSummary._meta.get_fields()
+    )
 
 
 def test_within_the_tracing_retention_the_contacts_stay_but_their_old_check_ins_go(venue):

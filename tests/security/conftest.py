@@ -17,6 +17,7 @@ from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.services import device_register
 from qrtrace.checkins.views import receipt
 from qrtrace.geo.models import Commune
+from qrtrace.privacy.models import LegalHold
 from qrtrace.tracing.models import Case, Exposure, Level, VenueAlert
 from qrtrace.venues.models import PosterBatch, Venue
 from qrtrace.venues.qr import venue_token
@@ -37,6 +38,8 @@ class World:
     case: Case
     exposure: Exposure
     alert: VenueAlert
+    hold: LegalHold
+    hold_until: str
     users: dict[str, User]
     tokens: dict[str, str]
 
@@ -64,6 +67,7 @@ def _build() -> World:
         venue=venue, person=citizen, entered_at=now - timedelta(hours=1), method="self_scan"
     )
     case = Case.objects.create(person=citizen, confirmed_at=now - timedelta(hours=2))
+    until = timezone.localdate() + timedelta(days=30)
     return World(
         commune_a=actors.COMMUNE_A,
         now=now.isoformat(),
@@ -79,6 +83,8 @@ def _build() -> World:
         alert=VenueAlert.objects.create(
             case=case, venue=venue, starts_at=now - timedelta(hours=1), ends_at=now
         ),
+        hold=LegalHold.objects.create(case=case, reason="Thanh tra Sở Y tế", until=until),
+        hold_until=until.isoformat(),
         users=users,
         tokens={name: api_token_create(user=user) for name, user in users.items()},
     )

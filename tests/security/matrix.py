@@ -96,6 +96,7 @@ VENUE_READ = "login login ok 404 ok 404 ok 404 ok"
 VENUE_OFFICIAL = "login login 403 404 ok 404 ok 404 ok"
 TRACERS = "login login 403 403 ok ok ok ok ok"
 CASE_PAGE = "login login 403 403 ok 404 ok 404 ok"
+PROVINCE_OFFICE = "login login 403 403 403 403 ok 403 ok"
 API_SIGNED_IN = "401 401 ok ok ok ok ok ok ok"
 API_VENUE_READ = "401 401 ok 404 ok 404 ok 404 ok"
 API_VENUE_OFFICIAL = "401 401 403 404 ok 404 ok 404 ok"
@@ -190,8 +191,24 @@ MATRIX: tuple[Entry, ...] = (
         "POST",
         args=(("alert_id", "{w.alert.pk}"),),
     ),
-    # --- audit and admin -------------------------------------------------------------------------
-    Entry("audit:event_list", "audit log", "login login 403 403 403 403 ok 403 ok"),
+    # --- audit, legal holds and admin ----------------------------------------------------------
+    Entry("audit:event_list", "audit log", PROVINCE_OFFICE),
+    Entry("privacy:holds", "legal holds: the list for review", PROVINCE_OFFICE),
+    Entry(
+        "privacy:holds",
+        "place a legal hold on the case",
+        PROVINCE_OFFICE,
+        "POST",
+        data=(("case", "{w.case.pk}"), ("reason", "Thanh tra Sở Y tế yêu cầu"), ("until", "{w.hold_until}")),
+    ),
+    Entry(
+        "privacy:hold_lift",
+        "lift a legal hold",
+        PROVINCE_OFFICE,
+        "POST",
+        args=(("hold_id", "{w.hold.pk}"),),
+        data=(("reason", "Thanh tra đã kết thúc"),),
+    ),
     Entry("admin:*", "Django admin (every admin page)", "login login login login login login login login ok"),
     # --- API -------------------------------------------------------------------------------------
     Entry("GET /api/v1/geo/provinces", "provinces", EVERYONE),

@@ -28,7 +28,7 @@ class Retention:
 
 _WITH_CASE = "with its case (`qrtrace purge`, tracing data)"
 _CASE_PERIOD = (
-    "`QRTRACE_TRACING_RETENTION_DAYS` (90) after its case closed; longer while a legal hold on the case "
+    "`QRTRACE_TRACING_RETENTION_DAYS` (90) after the case closed; longer while a legal hold on the case "
     "is in force"
 )
 
