@@ -180,3 +180,19 @@ def test_the_command_reports_and_audits_the_tracing_purge(venue, capsys):
     assert (event.details["cases_deleted"], event.details["exposures_deleted"]) == (1, 2)
     assert "tracing_cutoff" in event.details
     assert "1 cases and 2 exposures deleted" in capsys.readouterr().out
+
+
+def test_cases_go_in_batches_each_leaving_exactly_one_summary(venue, monkeypatch):
+    from qrtrace.privacy import services
+
+    monkeypatch.setattr(services, "CASE_BATCH", 2)
+    for n in range(5):
+        Case.objects.create(
+            person=old_person(f"Ca {n}", f"+8490000010{n}", now=NOW),
+            confirmed_at=NOW - timedelta(days=120),
+            status=CaseStatus.RECOVERED,
+            closed_at=NOW - timedelta(days=100),
+        )
+
+    assert checkin_purge_expired(now=NOW).cases_deleted == 5
+    assert CaseSummary.objects.count() == 5 and not Case.objects.exists()

@@ -4,7 +4,8 @@ Deletes run in batches, each its own transaction: a province holds 100–200 M c
 DELETE would hold locks and WAL for hours, and lose all progress if interrupted. Every function here
 can be re-run after an interruption and carries on where it stopped. On PostgreSQL whole expired days
 of check-ins go first, as partitions dropped in one statement each (qrtrace.checkins.partitions), so
-the batches only meet the rest: the expired hours of the cutoff day and rows held for open cases.
+the batches only meet the rest: the expired hours of the cutoff day and rows kept for open or held
+cases.
 
 Tracing data has its own clock: a closed case, its contacts, their evidence and its messages go
 QRTRACE_TRACING_RETENTION_DAYS after it closed, leaving figures without people (CaseSummary), unless
@@ -85,7 +86,10 @@ def _delete_in_batches(
     model, total = queryset.model, Counter()
     while True:
         with transaction.atomic():
-            batch = model._base_manager.filter(pk__in=queryset.order_by().values("pk")[: size or BATCH])
+            chosen = queryset.order_by().values("pk")[: size or BATCH]
+            if before_each is not None:  # it reads the batch too: the same rows it will delete, fixed
+                chosen = list(chosen.values_list("pk", flat=True))
+            batch = model._base_manager.filter(pk__in=chosen)
             deleted = before_each(batch) if before_each is not None else Counter()
             deleted.update(batch.delete()[1])
         if not deleted.get(model._meta.label):
