@@ -15,6 +15,7 @@ from qrtrace.accounts.permissions import (
     can_add_venue,
     can_approve_venue,
     can_issue_posters,
+    can_manage_legal_holds,
     can_manage_venue,
     can_read_audit,
     can_read_case,
@@ -77,6 +78,7 @@ RULES = [
     (can_issue_posters, ("commune B",), "0 0 0 0 1 1 0 1"),
     (can_read_phone_numbers, (), "0 0 0 1 1 1 1 1"),
     (can_read_audit, (), "0 0 0 0 0 1 0 1"),
+    (can_manage_legal_holds, (), "0 0 0 0 0 1 0 1"),
 ]
 
 

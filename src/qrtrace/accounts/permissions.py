@@ -201,3 +201,13 @@ def can_read_audit(user) -> bool:
     nor an official of another province (the log names this province's residents)."""
     jurisdiction = user_jurisdiction(user)
     return jurisdiction.everywhere or settings.QRTRACE_PROVINCE in jurisdiction.provinces
+
+
+# --- retention --------------------------------------------------------------------------------------
+
+
+@_rule(_("Only the province office and administrators manage legal holds."))
+def can_manage_legal_holds(user) -> bool:
+    """Place, lift and review legal holds, which keep a case's data past its retention: the province
+    office, who answer for the province's records (as for the audit log), and administrators."""
+    return can_read_audit(user)

@@ -2,25 +2,13 @@
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.timezone import localdate
-from django.utils.translation import gettext as _
-
-from qrtrace.accounts.models import User
-from qrtrace.accounts.selectors import can_review_audit_log
 
 from .models import LegalHold
 
 # Ended holds stay on the review page this long (then only in the audit log, until the case goes).
 ENDED_SHOWN_DAYS = 90
-
-
-def require_hold_officer(user: User) -> None:
-    """Holds keep the province's records past their retention: they are the province office's and
-    the administrators' to place, lift and review — the same people who review the audit log."""
-    if not can_review_audit_log(user):
-        raise PermissionDenied(_("Only the province office and administrators manage legal holds."))
 
 
 def legal_hold_list(*, now: datetime) -> tuple[QuerySet[LegalHold], QuerySet[LegalHold]]:

@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
+from qrtrace.accounts.permissions import can_manage_legal_holds, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import CheckIn, Person
 from qrtrace.checkins.partitions import local_day, partition_drop_before
@@ -41,7 +42,6 @@ from qrtrace.tracing.notify import CASE_REFERENCE_PREFIX, case_reference
 from qrtrace.tracing.retention import case_summaries_record, checkins_needed_by
 
 from .models import LegalHold
-from .selectors import require_hold_officer
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ def legal_hold_place(
 ) -> LegalHold:
     """Keep a case's tracing data (its check-ins, contacts and their people) until the end of `until`,
     whatever its retention. The province office and administrators only."""
-    require_hold_officer(actor)
+    require(can_manage_legal_holds, actor)
     case = Case.objects.filter(pk=case_id).first()
     if case is None:
         raise ValidationError({"case": [_("There is no case with this number.")]})
@@ -289,7 +289,7 @@ def legal_hold_lift(
     *, actor: User, hold_id: int, reason: str, request: HttpRequest | None = None
 ) -> LegalHold:
     """End a hold before its date; the case's data then follows its retention again."""
-    require_hold_officer(actor)
+    require(can_manage_legal_holds, actor)
     hold = LegalHold.objects.select_for_update().get(pk=hold_id)  # LegalHold.DoesNotExist: a 404
     if hold.lifted_at is not None:
         raise Conflict(_("This hold has already been lifted."))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qrtrace.accounts.permissions import can_manage_legal_holds, require
 from qrtrace.checkins.models import Person
 from qrtrace.lib.errors import Conflict
 
@@ -27,7 +28,7 @@ from .my_data import (
     my_data_family,
     my_data_verify,
 )
-from .selectors import legal_hold_list, require_hold_officer
+from .selectors import legal_hold_list
 from .services import legal_hold_lift, legal_hold_place
 
 COOKIE = "qrt_my_data"
@@ -127,7 +128,7 @@ def _holds_page(request: HttpRequest, form: LegalHoldForm, *, status: int = 200)
 @login_required
 @require_http_methods(["GET", "POST"])
 def hold_list(request: HttpRequest) -> HttpResponse:
-    require_hold_officer(request.user)
+    require(can_manage_legal_holds, request.user)
     form = LegalHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -153,7 +154,7 @@ def hold_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def hold_lift(request: HttpRequest, hold_id: int) -> HttpResponse:
-    require_hold_officer(request.user)
+    require(can_manage_legal_holds, request.user)
     form = LiftForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The hold was not lifted: give the reason (at least 10 characters)."))
