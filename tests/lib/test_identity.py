@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from qrtrace.lib.identity import (
     InvalidIdentity,
     mask_phone,
+    national_phone,
     normalize_citizen_id,
     normalize_phone,
     parse_birth_year,
@@ -152,6 +153,17 @@ def test_garbage_phone_input_either_normalises_or_raises_invalid_identity(raw):
 )
 def test_a_masked_phone_shows_only_the_operator_prefix_and_last_four_digits(phone, masked):
     assert mask_phone(phone) == masked
+
+
+@given(NATIONAL)
+def test_a_phone_is_written_with_the_trunk_zero_and_normalises_back(number):
+    phone = normalize_phone("+84" + number)
+    assert national_phone(phone) == "0" + number
+    assert normalize_phone(national_phone(phone)) == phone
+
+
+def test_no_phone_is_written_as_an_empty_cell():
+    assert national_phone(None) == national_phone("") == ""
 
 
 def test_masking_an_invalid_phone_raises_invalid_identity():

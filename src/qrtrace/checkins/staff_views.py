@@ -10,7 +10,7 @@ from django.core import signing
 from django.core.paginator import Paginator
 from django.db.models import TextField
 from django.db.models.functions import Cast
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from qrtrace.accounts.permissions import can_read_phone_numbers, can_read_visitors, can_use_gate
-from qrtrace.lib.cells import csv_rows, provenance, xlsx_bytes
+from qrtrace.lib.cells import export_response, provenance
 from qrtrace.lib.crypto import decrypt
-from qrtrace.lib.identity import mask_phone
+from qrtrace.lib.identity import mask_phone, national_phone
 
 from .declaration import FIELDS
 from .flags import reason_labels
@@ -216,8 +216,7 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
 def _phone(phone: str | None, full: bool) -> str:
     if not phone:
         return ""
-    # Written the national way (0912…), as officials dial it; "+84…" would also read as a formula.
-    return "0" + phone.removeprefix("+84") if full else mask_phone(phone)
+    return national_phone(phone) if full else mask_phone(phone)
 
 
 def _export_footer(user, venue, purpose: str, filters: dict) -> list[str]:
@@ -245,18 +244,7 @@ def _export(venue, checkins, export: str, full_phones: bool, footer: list[str]) 
     ]
     rows = _export_rows(checkins, full_phones)
     name = f"visitors-{venue.code}-{timezone.localdate():%Y%m%d}"
-    if export == "csv":
-        response = StreamingHttpResponse(
-            csv_rows(header, rows, footer), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    response = HttpResponse(
-        xlsx_bytes(header, rows, footer, sheet_title=venue.name),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return response
+    return export_response(header, rows, footer, kind=export, name=name, sheet_title=venue.name)
 
 
 def _export_rows(checkins, full_phones: bool) -> Iterator[list]:

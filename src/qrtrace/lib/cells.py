@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -102,6 +103,34 @@ def xlsx_bytes(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def export_response(
+    header: list[str],
+    rows: Iterable[Sequence[Any]],
+    footer: Sequence[str],
+    *,
+    kind: str,
+    name: str,
+    sheet_title: str,
+) -> HttpResponse | StreamingHttpResponse:
+    """The download of an export: `kind` "csv" streams (any size), "xlsx" is built whole in memory
+    (callers bound its rows). `name` is the file name without its extension."""
+    if kind == "csv":
+        response = StreamingHttpResponse(
+            csv_rows(header, rows, footer), content_type="text/csv; charset=utf-8"
+        )
+    elif kind == "xlsx":
+        response = HttpResponse(
+            xlsx_bytes(header, rows, footer, sheet_title=sheet_title), content_type=XLSX_CONTENT_TYPE
+        )
+    else:
+        raise ValueError(f"no export of kind {kind!r}")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
 
 
 def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:

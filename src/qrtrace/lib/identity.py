@@ -51,9 +51,17 @@ def normalize_phone(raw: str) -> str:
     return "+84" + national
 
 
+def national_phone(phone: str | None) -> str:
+    """Write a normalised number the national way, as officials dial it (`0912345678`); "" for none.
+
+    Exports use it too: "+84…" would start like a spreadsheet formula and be shown with an apostrophe.
+    """
+    return "0" + phone.removeprefix("+84") if phone else ""
+
+
 def mask_phone(phone: str) -> str:
     """Show a number the way Vietnamese users read it, hiding the middle: `091***5678`."""
-    national = "0" + normalize_phone(phone).removeprefix("+84")
+    national = national_phone(normalize_phone(phone))
     return f"{national[:3]}***{national[-4:]}"
 
 

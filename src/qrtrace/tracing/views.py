@@ -4,14 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qrtrace.accounts.permissions import can_trace, require
-from qrtrace.lib.cells import csv_rows, xlsx_bytes
+from qrtrace.lib.cells import export_response
 from qrtrace.lib.errors import Conflict
 from qrtrace.notifications.selectors import message_list
 
@@ -190,17 +190,7 @@ def export(request: HttpRequest, case_id: int, kind: str) -> HttpResponse:
     case = selectors.case_in_area(user=request.user, case_id=case_id)
     header, rows, footer = selectors.exposure_export(user=request.user, case=case, request=request)
     name = f"case-{case.pk}-contacts"
-    if kind == "xlsx":
-        response = HttpResponse(
-            xlsx_bytes(header, rows, footer, sheet_title=name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = StreamingHttpResponse(
-            csv_rows(header, rows, footer), content_type="text/csv; charset=utf-8"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
-    return response
+    return export_response(header, rows, footer, kind=kind, name=name, sheet_title=name)
 
 
 @login_required
