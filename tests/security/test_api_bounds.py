@@ -47,10 +47,10 @@ def test_an_id_past_64_bits_is_a_422(client, headers, method, path):
     assert response.status_code == 422
 
 
-def test_a_page_past_the_last_possible_one_is_a_400(client, headers, venue):
-    response = client.get(f"/api/v1/venues/{venue.pk}/checkins?page={HUGE}", headers=headers)
-    assert response.status_code == 400
-    assert "page" in response.json()["detail"]
+def test_a_page_past_the_last_possible_one_is_a_422(client, headers, venue):
+    response = client.get(f"/api/v1/venues/{venue.pk}/checkins?offset={HUGE}", headers=headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["query", "offset"]
 
 
 def test_a_venue_out_of_area_is_the_same_translated_404_as_a_missing_one(client, venue, headers):

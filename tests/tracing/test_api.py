@@ -115,6 +115,13 @@ def test_a_malformed_time_is_a_422_not_a_500(client, province_official, bearer):
     assert _register(client, bearer(province_official), confirmed_at="yesterday").status_code == 422
 
 
+def test_a_time_without_its_offset_is_a_422_not_a_guess_at_local_time(client, province_official, bearer):
+    response = _register(client, bearer(province_official), confirmed_at="2026-03-03T10:00:00")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "confirmed_at"
+    assert not Case.objects.exists()
+
+
 def test_a_venue_manager_cannot_register_cases(client, bearer):
     venue = actors.make_venue()
     manager = actors.make_official("quanly", "venue", venue.code)

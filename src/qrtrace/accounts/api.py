@@ -1,6 +1,6 @@
 from ninja import Router, Schema
 
-from qrtrace.lib.errors import error_responses
+from qrtrace.lib.errors import ERRORS
 
 from .selectors import membership_list
 
@@ -17,7 +17,7 @@ class MeOut(Schema):
     memberships: list[MembershipOut]
 
 
-@router.get("/me", response={200: MeOut, **error_responses(401)})
+@router.get("/me", response={200: MeOut, **ERRORS})
 def me(request):
     """The official this token or session belongs to, with their roles and areas."""
     return {"username": request.user.username, "memberships": list(membership_list(user=request.user))}

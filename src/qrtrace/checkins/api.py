@@ -2,23 +2,19 @@ from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 from ninja.params.models import Body, BodyModel
 
-from qrtrace.lib.errors import DbInt, error_responses
+from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.identity import InvalidIdentity, normalize_citizen_id, normalize_phone, parse_birth_year
-from qrtrace.venues.selectors import venue_get
+from qrtrace.lib.pagination import WINDOW, Pagination
 
 from .models import CheckOutMethod
-from .selectors import checkin_for_official, venue_checkin_page
-from .services import Identity, checkin_checkout, checkin_record, visitor_log_read
+from .selectors import checkin_for_official
+from .services import Identity, checkin_checkout, checkin_record, visitor_log_page
 
 router = Router(tags=["checkins"])
-# Besides success, any operation here may answer these (qrtrace.api.api maps each error to its code).
-ERRORS = error_responses(400, 401, 403, 404, 409, 422)
-MAX_PAGE_SIZE = 500
-MAX_PAGE = 1_000_000
 
 
 class PersonIn(Schema):
@@ -41,8 +37,8 @@ class DeclarationIn(Schema):
 class CheckInIn(Schema):
     venue_code: str = Field(min_length=1, max_length=12)
     person: PersonIn
-    entered_at: datetime | None = None
-    left_at: datetime | None = None
+    entered_at: AwareTime | None = None
+    left_at: AwareTime | None = None
     declaration: DeclarationIn | None = None
 
 
@@ -52,7 +48,7 @@ class CheckInCreated(Schema):
 
 
 class CheckOutIn(Schema):
-    left_at: datetime | None = None
+    left_at: AwareTime | None = None
 
 
 _FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -94,13 +90,6 @@ class CheckInOut(Schema):
     )
 
 
-class CheckInPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[CheckInOut]
-
-
 def _identity(person: PersonIn) -> Identity:
     errors = {}
     values = {}
@@ -118,15 +107,6 @@ def _identity(person: PersonIn) -> Identity:
     return Identity(full_name=" ".join(person.full_name.split()), **values)
 
 
-def _aware(value: datetime | None, field: str) -> datetime | None:
-    # A time without an offset is ambiguous for a device that may sit in any time zone.
-    if value is not None and value.utcoffset() is None:
-        raise ValidationError(
-            {field: _("Give the time in ISO 8601 with its offset, e.g. 2026-11-25T08:30:00+07:00.")}
-        )
-    return value
-
-
 @router.post("/checkins", response={201: CheckInCreated, 200: CheckInCreated, **ERRORS})
 def checkin_post(request, payload: CheckInIn):
     """Record a check-in (officials, integrations, offline gate devices syncing later).
@@ -138,8 +118,8 @@ def checkin_post(request, payload: CheckInIn):
         venue_code=payload.venue_code,
         identity=_identity(payload.person),
         declaration=payload.declaration.dict() if payload.declaration else None,
-        entered_at=_aware(payload.entered_at, "entered_at"),
-        left_at=_aware(payload.left_at, "left_at"),
+        entered_at=payload.entered_at,
+        left_at=payload.left_at,
         request=request,
     )
     return Status(201 if created else 200, {"id": checkin.pk, "person_id": checkin.person_id})
@@ -151,29 +131,20 @@ def checkin_checkout_post(
 ):
     """Record leaving (now, or at `left_at`). Checking out twice keeps the first time."""
     checkin = checkin_for_official(user=request.user, checkin_id=checkin_id)
-    left_at = _aware(payload.left_at, "left_at") if payload else None
     return checkin_checkout(
-        checkin=checkin, method=CheckOutMethod.API, at=left_at, staff=request.user, request=request
-    )
-
-
-@router.get("/venues/{venue_id}/checkins", response={200: CheckInPage, **ERRORS})
-def venue_checkins(request, venue_id: DbInt, page: int = 1, page_size: int = 100):
-    """Check-ins of a venue in your area, newest first (every page read is audit-logged)."""
-    # Bounded above too: a page past 64 bits of offset is a database error, not an empty page.
-    if not 1 <= page <= MAX_PAGE or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValidationError(
-            _("page must be between 1 and %(pages)d and page_size between 1 and %(max)d.")
-            % {"pages": MAX_PAGE, "max": MAX_PAGE_SIZE}
-        )
-    venue = venue_get(user=request.user, venue_id=venue_id)
-    count, items = venue_checkin_page(venue=venue, page=page, page_size=page_size)
-    visitor_log_read(
-        user=request.user,
-        venue=venue,
-        checkins=items,
-        action="read",
+        checkin=checkin,
+        method=CheckOutMethod.API,
+        at=payload.left_at if payload else None,
+        staff=request.user,
         request=request,
-        filters={"page": page, "page_size": page_size},
     )
-    return {"count": count, "page": page, "page_size": page_size, "items": items}
+
+
+@router.get("/venues/{venue_id}/checkins", response={200: list[CheckInOut], **ERRORS})
+@paginate(Pagination, pass_parameter=WINDOW)
+def venue_checkins(request, venue_id: DbInt, **kwargs):
+    """Check-ins of a venue in your area, newest first (every page read is audit-logged)."""
+    window = kwargs[WINDOW]
+    return visitor_log_page(
+        user=request.user, venue_id=venue_id, limit=window.limit, offset=window.offset, request=request
+    )

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_codes, venues_q
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.lib.pagination import Page
 from qrtrace.lib.rows import row_get
 from qrtrace.venues.models import Venue, VenueStatus
 
@@ -203,7 +204,7 @@ def checkin_for_official(*, user, checkin_id: int) -> CheckIn:
     return checkin
 
 
-def venue_checkin_page(*, venue: Venue, page: int, page_size: int) -> tuple[int, list[CheckIn]]:
+def venue_checkin_page(*, venue: Venue, limit: int, offset: int) -> Page:
     """(total, one page) of the venue's check-ins, newest first."""
     checkins = CheckIn.objects.filter(venue=venue).select_related("person").order_by("-entered_at", "-pk")
-    return checkins.count(), list(checkins[(page - 1) * page_size : page * page_size])
+    return Page(checkins.count(), list(checkins[offset : offset + limit]))

@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.permissions import can_use_gate, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.lib.pagination import Page
 from qrtrace.lib.ratelimit import ratelimit_allow
 from qrtrace.lib.rows import row_insert
 from qrtrace.venues.models import Venue
+from qrtrace.venues.selectors import venue_get
 
 from .declaration import declaration_clean, declaration_risk
 from .flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
@@ -37,6 +39,7 @@ from .selectors import (
     phone_owner,
     recent_visits,
     venue_by_code,
+    venue_checkin_page,
 )
 from .signals import late_checkins_recorded
 
@@ -554,3 +557,18 @@ def visitor_log_read(
         details=details,
     )
     return checkins
+
+
+def visitor_log_page(*, user, venue_id: int, limit: int, offset: int, request=None) -> Page:
+    """One page of the visitor log of a venue in `user`'s area, newest first, audited as read."""
+    venue = venue_get(user=user, venue_id=venue_id)
+    page = venue_checkin_page(venue=venue, limit=limit, offset=offset)
+    visitor_log_read(
+        user=user,
+        venue=venue,
+        checkins=page.items,
+        action="read",
+        request=request,
+        filters={"limit": limit, "offset": offset},
+    )
+    return page

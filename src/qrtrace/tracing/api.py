@@ -1,33 +1,25 @@
 from datetime import datetime
 from typing import Literal
 
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
 
-from qrtrace.lib.errors import DbInt, error_responses
+from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
+from qrtrace.lib.pagination import WINDOW, Pagination
 
-from .models import Case, TestType
+from .models import Case, Exposure, TestType
 from .selectors import case_for_official, case_in_area, case_timeline, exposure_page
 from .services import case_register, case_trace
 
 router = Router(tags=["tracing"])
-# Besides success, any operation here may answer these (qrtrace.api.api maps each error to its code).
-ERRORS = error_responses(400, 401, 403, 404, 409, 422)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # A time sent without an offset is local (Vietnam) time, as officials read it on paper.
-    if value is not None and timezone.is_naive(value):
-        return timezone.make_aware(value)
-    return value
 
 
 class CaseIn(Schema):
     phone: str = Field(max_length=40)
     full_name: str = Field("", max_length=120)
-    confirmed_at: datetime
-    symptom_onset: datetime | None = None
-    isolated_at: datetime | None = None
+    confirmed_at: AwareTime
+    symptom_onset: AwareTime | None = None
+    isolated_at: AwareTime | None = None
     test_type: TestType = TestType.PCR
     treated_at_place: str = Field("", max_length=200)
     notes: str = Field("", max_length=5000)
@@ -77,17 +69,19 @@ class ExposureOut(Schema):
     source: str = Field(description='"case" for F1 through the case, else "person:<id>" of the F1.')
     status: str
 
+    @staticmethod
+    def resolve_venue_code(exposure: Exposure) -> str | None:
+        return exposure.venue.code if exposure.venue else None
 
-class ExposurePage(Schema):
-    count: int
-    items: list[ExposureOut]
+    @staticmethod
+    def resolve_source(exposure: Exposure) -> str:
+        if exposure.source_person_id == exposure.case.person_id:
+            return "case"
+        return f"person:{exposure.source_person_id}"
 
 
 class ExposureFilter(Schema):
     level: Literal["F1", "F2"] | None = None
-    limit: int = Field(100, ge=1, le=1000)
-    # Bounded: an offset past 64 bits is a database error, not an empty page.
-    offset: int = Field(0, ge=0, le=10**9)
 
 
 class TimelineItemOut(Schema):
@@ -118,10 +112,7 @@ def _case_out(case: Case) -> dict:
 @router.post("/cases", response={201: CaseCreated, **ERRORS})
 def case_create(request, payload: CaseIn):
     """Register a confirmed case (F0) by phone; an unknown person is created. Tracing is queued."""
-    data = payload.dict()
-    for name in ("confirmed_at", "symptom_onset", "isolated_at"):
-        data[name] = _aware(data[name])
-    case = case_register(actor=request.user, request=request, **data)
+    case = case_register(actor=request.user, request=request, **payload.dict())
     return Status(201, {"id": case.pk, "person_id": case.person_id})
 
 
@@ -137,31 +128,19 @@ def case_trace_now(request, case_id: DbInt):
     return case_trace(case=case, actor=request.user, request=request)
 
 
-@router.get("/cases/{case_id}/exposures", response={200: ExposurePage, **ERRORS})
-def case_exposures(request, case_id: DbInt, filters: Query[ExposureFilter]):
-    count, page = exposure_page(
+@router.get("/cases/{case_id}/exposures", response={200: list[ExposureOut], **ERRORS})
+@paginate(Pagination, pass_parameter=WINDOW)
+def case_exposures(request, case_id: DbInt, filters: Query[ExposureFilter], **kwargs):
+    """The case's F1 and F2 in your area, by level then time (every page read is audit-logged)."""
+    window = kwargs[WINDOW]
+    return exposure_page(
         user=request.user,
         case_id=case_id,
         level=filters.level or "",
-        limit=filters.limit,
-        offset=filters.offset,
+        limit=window.limit,
+        offset=window.offset,
         request=request,
     )
-    case_person = Case.objects.values_list("person_id", flat=True).get(pk=case_id)
-    items = [
-        {
-            "person": e.person,
-            "level": e.level,
-            "venue_code": e.venue.code if e.venue else None,
-            "overlap_start": e.overlap_start,
-            "overlap_end": e.overlap_end,
-            "overlap_minutes": e.overlap_minutes,
-            "source": "case" if e.source_person_id == case_person else f"person:{e.source_person_id}",
-            "status": e.status,
-        }
-        for e in page
-    ]
-    return {"count": count, "items": items}
 
 
 @router.get("/cases/{case_id}/timeline", response={200: TimelineOut, **ERRORS})

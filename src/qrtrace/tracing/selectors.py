@@ -20,6 +20,8 @@ from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.hooks import VenueAlert as PublicAlert
 from qrtrace.checkins.models import CheckIn
 from qrtrace.lib.cells import provenance
+from qrtrace.lib.identity import national_phone
+from qrtrace.lib.pagination import Page
 
 from .models import AlertStatus, Case, Exposure, TimelinePlace, VenueAlert
 from .rules import CaseFacts, Rules, Visit, case_visit_bounds, infectious_window, meets_window
@@ -89,14 +91,14 @@ def exposure_queryset(*, user: User, case_id: int, level: str = "") -> QuerySet[
     exposures = Exposure.objects.filter(Q(case_id=case_id) & residents_q(user))
     if level:
         exposures = exposures.filter(level=level)
-    return exposures.select_related("person", "venue", "source_person").order_by(
+    return exposures.select_related("person", "venue", "source_person", "case").order_by(
         "level", "overlap_start", "pk"
     )
 
 
 def exposure_page(
     *, user: User, case_id: int, level: str = "", limit: int | None = 100, offset: int = 0, request=None
-) -> tuple[int, list[Exposure]]:
+) -> Page:
     """(count, one page) of the case's exposures in the official's area (every one with no limit);
     the read is audit-logged naming the case and every person on the page."""
     require_case_reach(user=user, case_id=case_id)
@@ -113,7 +115,7 @@ def exposure_page(
         person_ids=[e.person_id for e in page],
         details={"level": level, "offset": offset, "count": len(page)},
     )
-    return count, page
+    return Page(count, page)
 
 
 @dataclass(frozen=True)
@@ -255,7 +257,7 @@ def exposure_export(
         [
             e.level,
             e.person.full_name,
-            _national(e.person.phone),
+            national_phone(e.person.phone),
             e.venue.name if e.venue else "",
             timezone.localtime(e.overlap_start) if e.overlap_start else "",
             timezone.localtime(e.overlap_end) if e.overlap_end else "",
@@ -269,8 +271,3 @@ def exposure_export(
         provenance(exported_by=user.get_username(), purpose=purpose),
     ]
     return header, rows, footer
-
-
-def _national(phone: str | None) -> str:
-    # 09xx as officials dial it; "+84…" would also start like a formula and get an apostrophe.
-    return "0" + phone.removeprefix("+84") if phone else ""

@@ -4,9 +4,10 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from qrtrace.lib.errors import DbInt, error_responses
+from qrtrace.lib.errors import ERRORS, DbInt
+from qrtrace.lib.pagination import Pagination
 
 from . import selectors, services
 from .models import Venue, VenueKind, VenueStatus
@@ -14,8 +15,6 @@ from .qr import venue_checkin_url
 from .views import poster_response
 
 router = Router(tags=["venues"])
-# Besides success, any operation here may answer these (qrtrace.api.api maps each error to its code).
-ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 Latitude = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
 Longitude = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
@@ -51,14 +50,6 @@ class VenuePatch(Schema):
 
 class ReasonIn(Schema):
     reason: str = Field(min_length=3, max_length=300)
-
-
-class BoundedPagination(LimitOffsetPagination):
-    """ninja's own accepts any integer, and a limit or offset past 64 bits is a database error."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=10**9)
 
 
 class VenueOut(Schema):
@@ -97,7 +88,7 @@ def venue_create(request, payload: VenueIn):
 
 
 @router.get("/venues", response={200: list[VenueOut], **ERRORS})
-@paginate(BoundedPagination)
+@paginate(Pagination)
 def venue_list(
     request, commune: DbInt | None = None, status: VenueStatus | None = None, kind: VenueKind | None = None
 ):
