@@ -58,6 +58,7 @@ def test_a_venue_jurisdiction_covers_its_venue_but_no_commune():
 
 
 def test_nowhere_covers_nothing_and_everywhere_covers_everything():
-    assert NOWHERE.is_empty and not NOWHERE.covers_commune(COMMUNE_A)
+    assert not NOWHERE.covers_areas and not NOWHERE.covers_commune(COMMUNE_A)
+    assert not NOWHERE.covers_venue(venue_code="XYZ9876", commune_code=COMMUNE_A)
     assert EVERYWHERE.covers_commune(OTHER_PROVINCE_COMMUNE)
     assert not NOWHERE.covers_commune(None)

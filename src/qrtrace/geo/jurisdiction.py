@@ -21,10 +21,6 @@ class Jurisdiction:
     facilities: frozenset[str] = field(default_factory=frozenset)
 
     @property
-    def is_empty(self) -> bool:
-        return not (self.everywhere or self.provinces or self.communes or self.venues or self.facilities)
-
-    @property
     def covers_areas(self) -> bool:
         """True for officials of a whole province or commune (not only a venue or facility)."""
         return self.everywhere or bool(self.provinces or self.communes)

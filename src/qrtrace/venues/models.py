@@ -136,16 +136,6 @@ def _minute_of_day(moment: time) -> int:
     return moment.hour * 60 + moment.minute
 
 
-class Entrance(models.Model):
-    """A named gate of a large venue (a hospital's emergency door, a market's north gate)."""
-
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="entrances")
-    name = models.CharField(_("name"), max_length=100)
-
-    def __str__(self) -> str:
-        return f"{self.venue.name} · {self.name}"
-
-
 class PosterBatch(models.Model):
     """One PDF with the posters of every active venue of a commune, built in the background."""
 
