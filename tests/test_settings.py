@@ -120,3 +120,59 @@ def test_debug_is_off_unless_asked_for_and_never_in_production(tmp_path):
     )
     assert refused.returncode != 0
     assert "DEBUG=1 cannot be used" in refused.stderr
+
+
+def test_a_secret_comes_from_its_variable_or_from_the_file_its_file_variable_names(monkeypatch, tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("from-the-file\n")
+    monkeypatch.setenv("QRTRACE_X", "from-the-environment")
+    assert s.env_secret("QRTRACE_X") == "from-the-environment"
+    monkeypatch.delenv("QRTRACE_X")
+    monkeypatch.setenv("QRTRACE_X_FILE", str(secret))
+    assert s.env_secret("QRTRACE_X") == "from-the-file"  # the file's closing newline is not part of it
+    monkeypatch.delenv("QRTRACE_X_FILE")
+    assert s.env_secret("QRTRACE_X", "default") == "default"
+
+
+def test_a_secret_given_twice_or_in_a_file_that_cannot_be_read_stops_start_up(monkeypatch, tmp_path):
+    monkeypatch.setenv("QRTRACE_X", "a")
+    monkeypatch.setenv("QRTRACE_X_FILE", str(tmp_path / "secret"))
+    with pytest.raises(ImproperlyConfigured, match="not both"):
+        s.env_secret("QRTRACE_X")
+    monkeypatch.delenv("QRTRACE_X")
+    with pytest.raises(ImproperlyConfigured, match=r"QRTRACE_X_FILE=.*cannot be read"):
+        s.env_secret("QRTRACE_X")
+
+
+def test_every_secret_setting_has_a_file_variant(tmp_path):
+    database = f"sqlite:///{tmp_path / 'from-file.sqlite3'}"
+    values = {
+        "SECRET_KEY": "k" * 60,
+        "DATABASE_URL": database,
+        "QRTRACE_FIELD_KEYS": s._fernet_key(),
+        "QRTRACE_LOOKUP_KEY": "ab" * 32,
+        "QRTRACE_SIGNING_KEYS": "3:" + "cd" * 32,
+        "QRTRACE_SMS_GATEWAY_PASSWORD": "gateway password",
+    }
+    env, secrets = {}, tmp_path / "secrets"
+    secrets.mkdir()
+    for name, value in values.items():
+        (secrets / name).write_text(value + "\n")
+        env[f"{name}_FILE"] = str(secrets / name)
+    out = _settings_in_subprocess(
+        tmp_path,
+        "print(s.SECRET_KEY, s.DATABASES['default']['NAME'], s.QRTRACE_FIELD_KEYS[0],"
+        " s.QRTRACE_LOOKUP_KEY.decode(), s.QRTRACE_SIGNING_KEY_VERSION,"
+        " s.QRTRACE_SMS_GATEWAY_PASSWORD, sep='|')",
+        **env,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().split("|") == [
+        values["SECRET_KEY"],
+        str(tmp_path / "from-file.sqlite3"),
+        values["QRTRACE_FIELD_KEYS"],
+        values["QRTRACE_LOOKUP_KEY"],
+        "3",
+        values["QRTRACE_SMS_GATEWAY_PASSWORD"],
+    ]
+    assert not (tmp_path / "secret_key").exists()  # nothing generated when the file gives it

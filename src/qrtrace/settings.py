@@ -56,14 +56,33 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_secret(name: str, default: str | None = None) -> str | None:
+    """Return env var `name`, or the contents of the file `name_FILE` names (as healthchecks does).
+
+    The file variant keeps a secret out of the process environment, which `ps e`, crash reports and
+    child processes can show: systemd credentials, Docker or Kubernetes secrets mount it as a file.
+    """
+    path = os.environ.get(f"{name}_FILE")
+    if path is None:
+        return os.environ.get(name, default)
+    if name in os.environ:
+        raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+    try:
+        # One trailing newline is how editors and `echo` end a file, never part of the secret.
+        return Path(path).read_text(encoding="utf-8").removesuffix("\n")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ImproperlyConfigured(f"{name}_FILE={path!r} cannot be read: {error}") from None
+
+
 def data_secret(name: str, make: Callable[[], str]) -> str:
-    """Return env var `name`, or a value generated once and kept in DATA_DIR.
+    """Return env var `name` (or `name_FILE`), or a value generated once and kept in DATA_DIR.
 
     Keeping generated secrets in files outside the database means a database dump alone never
     holds the keys that protect the personal data inside it.
     """
-    if name in os.environ:
-        return os.environ[name]
+    given = env_secret(name)
+    if given is not None:
+        return given
     path = DATA_DIR / name.lower()
     if not path.exists():
         DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -158,7 +177,7 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'qrtrace.sqlite3'}")
+DATABASE_URL = env_secret("DATABASE_URL", f"sqlite:///{DATA_DIR / 'qrtrace.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -253,7 +272,7 @@ QRTRACE_NOTIFY_BACKEND = env_str("QRTRACE_NOTIFY_BACKEND", "console")
 QRTRACE_NOTIFY_FILE = Path(env_str("QRTRACE_NOTIFY_FILE", str(DATA_DIR / "notifications.log")))
 QRTRACE_SMS_GATEWAY_URL = env_str("QRTRACE_SMS_GATEWAY_URL", "")
 QRTRACE_SMS_GATEWAY_USER = env_str("QRTRACE_SMS_GATEWAY_USER", "")
-QRTRACE_SMS_GATEWAY_PASSWORD = env_str("QRTRACE_SMS_GATEWAY_PASSWORD", "")
+QRTRACE_SMS_GATEWAY_PASSWORD = env_secret("QRTRACE_SMS_GATEWAY_PASSWORD", "")
 QRTRACE_SMS_GATEWAY_TIMEOUT = env_int("QRTRACE_SMS_GATEWAY_TIMEOUT", 10, minimum=1, maximum=120)
 QRTRACE_NOTIFY_MAX_ATTEMPTS = env_int("QRTRACE_NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
 if QRTRACE_NOTIFY_BACKEND not in ("console", "file", "smtp", "http"):
