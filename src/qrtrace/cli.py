@@ -15,10 +15,9 @@ def serve(argv: list[str]) -> None:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     # Two, not more: the check-in path is CPU in Python, so more threads per process only queue on the
-    # GIL, on SQLite while holding the write turn. Measured with wrk on 1 M check-ins (docs/benchmarks.md,
-    # "Check-in ingest"): 2 threads served 630-640/s at p99 82 ms on SQLite against 557-587/s at p99
-    # 140-150 ms with 4, and as many on PostgreSQL with a lower p99. One thread did better still but
-    # lets one long download (a streamed export) hold a whole worker.
+    # GIL, on SQLite while holding the write turn: with 4, throughput fell and p99 rose on both
+    # databases (docs/benchmarks.md, "Threads per worker"). One thread did better still but lets one
+    # long download (a streamed export) hold a whole worker.
     parser.add_argument("--threads", type=int, default=2, help="Blocking threads per worker.")
     args = parser.parse_args(argv)
 

@@ -193,8 +193,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 else:
     # No JIT: a tracing query over a day-partitioned table is estimated above jit_above_cost, and
-    # compiling it took ~100 ms of a 120 ms query that then ran short index scans
-    # (docs/benchmarks.md, "Tracing"). This app's queries are all short; none gains from JIT.
+    # compiling it took most of a query that then ran short index scans (docs/benchmarks.md,
+    # "Tracing"). This app's queries are all short; none gains from JIT.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -261,8 +261,8 @@ def _export_rows(checkins, full_phones: bool) -> Iterator[list]:
     checkout, risk, method = labels["checkout_method"], labels["risk"], labels["method"]
     local = _LocalMinutes()
 
-    # Decrypting a phone (Fernet: ~20 µs) cost more than the rest of a row: the column is read as
-    # its ciphertext and each person's cell made once, however often they came, within a bound.
+    # Decrypting a phone (Fernet) cost more than the rest of a row (docs/benchmarks.md, "Exports"): the
+    # column is read as its ciphertext and each person's cell made once, however often they came.
     @functools.lru_cache(maxsize=_PHONES_CACHED)
     def phone(token: str | None) -> str:
         return _phone(decrypt(token) if token else None, full_phones)

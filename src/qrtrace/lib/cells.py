@@ -25,8 +25,8 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _BOM = "\ufeff"  # without it Excel reads UTF-8 CSV as the locale code page and garbles Vietnamese
 _SHEET_TITLE_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 _SHEET_TITLE_MAX = 31  # Excel's limit
-# CSV lines per chunk of a streamed response: the server and Django each spend a few microseconds
-# per chunk, which one line at a time made half the cost of a large export (~80 KB a chunk).
+# CSV lines per chunk of a streamed response: the server and Django spend a little on each chunk,
+# which one line at a time made a large part of an export's cost (docs/benchmarks.md, "Exports").
 _BATCH = 500
 
 

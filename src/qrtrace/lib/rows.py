@@ -1,10 +1,10 @@
 """One-row reads and writes for the hottest paths, without the ORM's per-call SQL compilation.
 
-`Model.objects.create()` and `.filter(...).first()` build and compile their SQL on every call: about
-0.3-0.5 ms each, most of a check-in's CPU once the database work itself is a few tens of microseconds
-(docs/benchmarks.md, "Check-in ingest"). The statements here are built once per model and database
-vendor from the model's own fields, and values go through the same field methods the ORM uses
-(`pre_save`, `get_db_prep_save`, the database converters), so what is stored and read back is the same.
+`Model.objects.create()` and `.filter(...).first()` build and compile their SQL on every call: most of
+a check-in's CPU once the database work itself is short (docs/benchmarks.md, "Check-in ingest").
+The statements here are built once per model and database vendor from the model's own fields, and
+values go through the same field methods the ORM uses (`pre_save`, `get_db_prep_save`, the database
+converters), so what is stored and read back is the same.
 No signals are sent: use these only for models without save/delete receivers.
 """
 

@@ -12,8 +12,8 @@ class PlainSelect(forms.Select):
     """A `<select>` of flat choices, built with `format_html` instead of a template per `<option>`.
 
     The scan page asks where the visitor lives: one option per commune of the province (166 in Thanh
-    Hóa). Rendered through Django's widget templates that was ~10 ms of CPU on every scan, half of
-    the page; the HTML is the same (names and labels escaped the same way).
+    Hóa). Rendered through Django's widget templates that was half the page's CPU on every scan
+    (docs/benchmarks.md, "Check-in ingest"); the HTML is the same (names and labels escaped the same way).
     """
 
     def render(self, name, value, attrs=None, renderer=None):

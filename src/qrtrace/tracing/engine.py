@@ -46,9 +46,9 @@ VENUES = CheckIn._meta.get_field("venue").related_model._meta.db_table
 # and `c`. The join must run range by range, each an index range scan (and, on PostgreSQL, touching
 # only the day partitions that range can reach): SQLite's CROSS JOIN fixes `r` as the outer loop;
 # PostgreSQL's LATERAL subquery does the same (OFFSET 0 keeps the planner from flattening it back
-# into a join, which it planned, on a freshly analysed 1 M-row table, as a hash join over every
-# partition: 110 ms instead of 5). SQLite materialises `r` first: flattened into the join, it read
-# each range's bounds out of its JSON again for every check-in row tested (a fifth of the time).
+# into a join, which it planned, on a freshly analysed table, as a hash join over every partition,
+# many times slower: docs/benchmarks.md, "Tracing"). SQLite materialises `r` first: flattened into the
+# join, it read each range's bounds out of its JSON again for every check-in row tested.
 RANGES = {
     "sqlite": "WITH r AS MATERIALIZED (SELECT {picks} FROM json_each(%s))",
     "postgresql": "WITH r AS (SELECT * FROM unnest({arrays}) AS r({names}))",

@@ -46,7 +46,7 @@ class Rules:
 
 class Visit(NamedTuple):
     """One check-in as the rules see it. A named tuple, not a dataclass: a trace builds thousands of
-    these and of `Contact`s, and a tuple is made three times faster."""
+    these and of `Contact`s, and a tuple is made several times faster (docs/benchmarks.md, "Tracing")."""
 
     id: int
     person_id: int

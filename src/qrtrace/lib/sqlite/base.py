@@ -2,7 +2,7 @@
 
 SQLite has one write lock. A writer that finds it taken sleeps in SQLite's busy handler for 1, 2, 5 …
 up to 100 ms at a time before it looks again, so under load a check-in waits its turn by luck: the
-median is fine and the 99th percentile is a second (docs/benchmarks.md, "Check-in ingest"). Here every
+median is fine and the 99th percentile is not (docs/benchmarks.md, "Check-in ingest"). Here every
 transaction first takes an exclusive `flock` on a file beside the database, then `BEGIN IMMEDIATE`, and
 gives it back after COMMIT or ROLLBACK. A waiting writer looks again every 0.2-2 ms (a blocking flock
 would wake it at once but could not give up after the connection's timeout, as SQLite does: a stuck
@@ -10,8 +10,8 @@ transaction would then hang every request behind it instead of failing them); th
 database read, so looking often is cheap.
 
 SQLite also copies the write-ahead log back into the database (a checkpoint, with an fsync) inside
-whichever COMMIT pushes the log past 1,000 pages, while that writer still holds the lock: 10-20 ms
-every few dozen check-ins, with every other writer queued behind it. Here automatic checkpoints are off
+whichever COMMIT pushes the log past 1,000 pages, while that writer still holds the lock, with every
+other writer queued behind it (docs/benchmarks.md, "Check-in ingest"). Here automatic checkpoints are off
 and a connection runs a PASSIVE checkpoint (which never blocks writers) at most once a second per
 process, after its COMMIT, outside the turn. The log stays bounded the same way; durability is
 unchanged (a committed transaction is in the log either way).
