@@ -6,6 +6,7 @@ from django.utils import timezone
 from qrtrace.accounts.services import api_token_create
 from qrtrace.audit.models import AuditEvent
 from qrtrace.checkins.models import CheckIn, CheckOutMethod, Person
+from qrtrace.venues.services import venue_suspend
 from tests import actors
 
 pytestmark = pytest.mark.django_db
@@ -83,6 +84,31 @@ def test_a_time_without_its_offset_is_a_422_naming_the_field_and_saves_nothing(
     [error] = response.json()["detail"]
     assert error["loc"][-1] == field and "2026-11-25T08:30:00+07:00" in error["msg"]
     assert not CheckIn.objects.exists() and not Person.objects.exists()
+
+
+def test_a_suspended_venue_still_takes_visits_from_before_its_suspension_and_refuses_new_ones(
+    client, venue, commune_official
+):
+    venue_suspend(actor=commune_official, venue=venue, reason="Ổ dịch đang xử lý")
+    before = (venue.suspended_at - timedelta(hours=3)).isoformat()
+    synced = _post(client, commune_official, "/api/v1/checkins", _body(venue, entered_at=before))
+    assert synced.status_code == 201
+    after = (venue.suspended_at + timedelta(minutes=1)).isoformat()
+    for body in (_body(venue), _body(venue, entered_at=after)):
+        refused = _post(client, commune_official, "/api/v1/checkins", body)
+        assert refused.status_code == 409
+        assert refused.json()["detail"].startswith("Địa điểm này đã bị tạm dừng lúc")
+    assert CheckIn.objects.count() == 1
+
+
+@pytest.mark.parametrize("status", ["pending", "rejected", "closed"])
+def test_a_venue_that_is_not_active_takes_no_check_in(client, commune_official, status):
+    venue = actors.make_venue("Quán mới", status=status)
+    entered = (timezone.now() - timedelta(hours=1)).isoformat()
+    response = _post(client, commune_official, "/api/v1/checkins", _body(venue, entered_at=entered))
+    assert response.status_code == 409
+    assert "không nhận lượt ra vào nào" in response.json()["detail"]
+    assert not CheckIn.objects.exists()
 
 
 def test_a_missing_person_is_a_422(client, venue, commune_official):

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.permissions import can_use_gate, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.lib.errors import Conflict
 from qrtrace.lib.pagination import Page
 from qrtrace.lib.ratelimit import ratelimit_allow
 from qrtrace.lib.rows import row_insert
-from qrtrace.venues.models import Venue
+from qrtrace.venues.models import Venue, VenueStatus
 from qrtrace.venues.selectors import venue_get
 
 from .declaration import declaration_clean, declaration_risk
@@ -454,6 +455,7 @@ def checkin_record(
     if venue is None:
         raise ValidationError({"venue_code": _("There is no venue with this code.")})
     require(can_use_gate, user, venue)
+    _require_open_for(venue, entered_at)
     upsert = PersonUpsert.prepare(identity)
     with transaction.atomic():
         return checkin_create(
@@ -466,6 +468,26 @@ def checkin_record(
             staff=user,
             request=request,
         )
+
+
+def _require_open_for(venue: Venue, entered_at: datetime | None) -> None:
+    """An active venue takes every check-in. A suspended one takes only visits that began before it
+    was suspended: a gate device that was offline syncs its day late, and those visits still count
+    for tracing. Anything else (pending, rejected, closed, or a new visit now) is refused: such a
+    venue has no working poster, so no visit can have been recorded there."""
+    if venue.status == VenueStatus.ACTIVE:
+        return
+    if venue.status == VenueStatus.SUSPENDED and venue.suspended_at is not None:
+        if entered_at is not None and entered_at < venue.suspended_at:
+            return
+        raise Conflict(
+            _("This venue was suspended at %(at)s: only visits that began before then are accepted.")
+            % {"at": timezone.localtime(venue.suspended_at).strftime("%H:%M %d/%m/%Y")}
+        )
+    raise Conflict(
+        _("This venue is not active (%(status)s): it accepts no check-ins.")
+        % {"status": venue.get_status_display()}
+    )
 
 
 @transaction.atomic

@@ -79,6 +79,8 @@ class Venue(models.Model):
     )
     # Why an official rejected or suspended the venue, shown to its manager.
     status_note = models.CharField(_("reason"), max_length=300, blank=True)
+    # When it was last suspended: a gate device syncing late may still send visits from before then.
+    suspended_at = models.DateTimeField(null=True, blank=True)
     # Opening hours in local time, so that check-ins far outside them are flagged for review. Empty
     # means "not known" (nothing is flagged); a closing time before the opening time runs past midnight.
     opens_at = models.TimeField(_("opens at"), null=True, blank=True)

@@ -8,6 +8,7 @@ audited.
 
 import logging
 import threading
+from collections.abc import Sequence
 from datetime import time, timedelta
 from decimal import Decimal
 
@@ -136,7 +137,8 @@ def venue_suspend(*, actor: User, venue: Venue, reason: str) -> Venue:
     require(can_approve_venue, actor, venue)
     if venue.status != VenueStatus.ACTIVE:
         raise Conflict(_("Only an active venue can be suspended."))
-    return _set_status(actor, venue, VenueStatus.SUSPENDED, reason, "suspend")
+    venue.suspended_at = timezone.now()
+    return _set_status(actor, venue, VenueStatus.SUSPENDED, reason, "suspend", also=["suspended_at"])
 
 
 @transaction.atomic
@@ -281,9 +283,11 @@ def _save_new(
     raise Conflict(_("Could not allocate a venue code; please try again."))
 
 
-def _set_status(actor: User, venue: Venue, status: str, reason: str, action: str) -> Venue:
+def _set_status(
+    actor: User, venue: Venue, status: str, reason: str, action: str, also: Sequence[str] = ()
+) -> Venue:
     venue.status, venue.status_note = status, reason.strip()[:300]
-    venue.save(update_fields=["status", "status_note"])
+    venue.save(update_fields=["status", "status_note", *also])
     audit_event_create(actor=actor, action=action, object_type="venue", object_id=venue.code, purpose=reason)
     return venue
 
