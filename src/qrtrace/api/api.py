@@ -19,7 +19,11 @@ from qrtrace.lib.errors import Conflict
 api = NinjaAPI(
     title="QRTrace API",
     version="1",
-    description="Check-ins, contact tracing and quarantine for a provincial health department.",
+    description=(
+        "Check-ins, contact tracing and quarantine for a provincial health department. "
+        "Times are ISO 8601 with their offset (a time without one is refused); lists take `limit` "
+        "(1-500) and `offset` and answer `{items, count}`; errors are `{detail}`."
+    ),
     auth=api_auth,
     urls_namespace="api",
 )
