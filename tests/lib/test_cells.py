@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qrtrace.lib.cells import csv_rows, safe_cell, xlsx_bytes
+from qrtrace.lib.cells import XLSX_CONTENT_TYPE, csv_rows, export_response, safe_cell, xlsx_bytes
 
 DANGEROUS = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "+1", "-2", "\tx", "\rx"]
 VIETNAMESE = "Nguyễn Thị Hương, phường Điện Biên, TP. Thanh Hóa"
@@ -90,8 +90,22 @@ def test_csv_cells_that_look_like_formulas_read_back_as_inert_text():
 
 
 def test_csv_starts_with_a_byte_order_mark_so_excel_reads_utf8():
-    response = StreamingHttpResponse(csv_rows(HEADER, [], []), content_type="text/csv; charset=utf-8")
+    response = export_response(HEADER, [], [], kind="csv", name="x", sheet_title="x")
     assert b"".join(response.streaming_content).startswith(b"\xef\xbb\xbf" + "Họ tên".encode())
+
+
+def test_an_export_is_a_download_named_after_its_kind():
+    csv_file = export_response(HEADER, [[VIETNAMESE, 1]], FOOTER, kind="csv", name="log-X", sheet_title="")
+    assert isinstance(csv_file, StreamingHttpResponse)
+    assert csv_file["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_file["Content-Disposition"] == 'attachment; filename="log-X.csv"'
+    xlsx = export_response(HEADER, [[VIETNAMESE, 1]], FOOTER, kind="xlsx", name="case-1", sheet_title="Chợ")
+    assert xlsx["Content-Type"] == XLSX_CONTENT_TYPE
+    assert xlsx["Content-Disposition"] == 'attachment; filename="case-1.xlsx"'
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    assert (sheet.title, sheet["A2"].value) == ("Chợ", VIETNAMESE)
+    with pytest.raises(ValueError, match="pdf"):
+        export_response(HEADER, [], [], kind="pdf", name="x", sheet_title="x")
 
 
 def test_vietnamese_text_round_trips_through_csv():
