@@ -152,6 +152,7 @@ def test_every_secret_setting_has_a_file_variant(tmp_path):
         "QRTRACE_FIELD_KEYS": s._fernet_key(),
         "QRTRACE_LOOKUP_KEY": "ab" * 32,
         "QRTRACE_SIGNING_KEYS": "3:" + "cd" * 32,
+        "QRTRACE_SMS_GATEWAY_USER": "qrtrace-38",
         "QRTRACE_SMS_GATEWAY_PASSWORD": "gateway password",
     }
     env, secrets = {}, tmp_path / "secrets"
@@ -163,7 +164,7 @@ def test_every_secret_setting_has_a_file_variant(tmp_path):
         tmp_path,
         "print(s.SECRET_KEY, s.DATABASES['default']['NAME'], s.QRTRACE_FIELD_KEYS[0],"
         " s.QRTRACE_LOOKUP_KEY.decode(), s.QRTRACE_SIGNING_KEY_VERSION,"
-        " s.QRTRACE_SMS_GATEWAY_PASSWORD, sep='|')",
+        " s.QRTRACE_SMS_GATEWAY_USER, s.QRTRACE_SMS_GATEWAY_PASSWORD, sep='|')",
         **env,
     )
     assert out.returncode == 0, out.stderr
@@ -173,6 +174,7 @@ def test_every_secret_setting_has_a_file_variant(tmp_path):
         values["QRTRACE_FIELD_KEYS"],
         values["QRTRACE_LOOKUP_KEY"],
         "3",
+        values["QRTRACE_SMS_GATEWAY_USER"],
         values["QRTRACE_SMS_GATEWAY_PASSWORD"],
     ]
     assert not (tmp_path / "secret_key").exists()  # nothing generated when the file gives it
