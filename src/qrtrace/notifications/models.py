@@ -16,13 +16,15 @@ class MessageStatus(models.TextChoices):
     RETRYING = "retrying", _("Failed, will retry")
     SENT = "sent", _("Sent")
     FAILED = "failed", pgettext_lazy("message status", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("message status", "Cancelled")
 
 
 class Message(models.Model):
     """One outbound message to one person about one thing (`reference`, e.g. "case:12").
 
     Unique per (person, reference): tracing a case twice, or two workers racing, can never send a
-    person a second message about the same case.
+    person a second message about the same case. Due messages go out lowest `priority` first (the
+    people most at risk before the others), then oldest first.
     """
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
@@ -30,6 +32,7 @@ class Message(models.Model):
     channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.SMS)
     address = EncryptedTextField(blank=True)  # a phone number or e-mail address: personal data
     body = models.TextField()
+    priority = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     # When the worker may (re)try: set ahead while a worker holds the message, so no other takes it.
@@ -43,7 +46,10 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "reference"], name="message_once_per_reference")
         ]
-        indexes = [models.Index(fields=["status", "next_attempt_at"]), models.Index(fields=["reference"])]
+        indexes = [
+            models.Index(fields=["status", "priority", "next_attempt_at"], name="message_due"),
+            models.Index(fields=["reference"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} → {self.person_id} ({self.status})"

@@ -1,5 +1,6 @@
 """Queue messages and deliver them. Delivery runs in the worker (`qrtrace worker`), never in a request."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ LONGEST_RETRY = timedelta(hours=1)
 class Outgoing:
     person: Person
     body: str
+    priority: int = 0  # lower goes out first
 
 
 def _address(person: Person) -> str:
@@ -56,6 +58,7 @@ def messages_enqueue(*, reference: str, outgoing: list[Outgoing]) -> int:
                 channel=Channel.SMS,
                 address=address,
                 body=item.body,
+                priority=item.priority,
                 next_attempt_at=now,
                 status=MessageStatus.QUEUED if address else MessageStatus.FAILED,
                 last_error="" if address else "no phone number",
@@ -64,6 +67,17 @@ def messages_enqueue(*, reference: str, outgoing: list[Outgoing]) -> int:
     # ignore_conflicts: a second worker queuing the same case at the same moment adds nothing.
     Message.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
     return len(fresh)
+
+
+def messages_cancel(*, reference: str, person_ids: Iterable[int]) -> int:
+    """Withdraw the messages about `reference` to these people that have not gone out yet (the
+    reason to send them is gone); returns how many. A worker that has just claimed one finds it
+    cancelled and skips it; one already handed to the provider stays "sent", as it was."""
+    return Message.objects.filter(
+        reference=reference,
+        person_id__in=list(person_ids),
+        status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING],
+    ).update(status=MessageStatus.CANCELLED, next_attempt_at=timezone.now())
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -81,16 +95,18 @@ def _claim(message_id: int, now: datetime) -> bool:
 
 
 def messages_deliver(*, limit: int = 200, now: datetime | None = None) -> int:
-    """Send due messages through the configured backend; returns how many went out."""
+    """Send due messages through the configured backend, most urgent first; returns how many went out."""
     now = now or timezone.now()
     due = Message.objects.filter(
         status__in=[MessageStatus.QUEUED, MessageStatus.RETRYING], next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "pk")
+    ).order_by("priority", "next_attempt_at", "pk")
     backend, sent = get_backend(), 0
     for message_id in list(due.values_list("pk", flat=True)[:limit]):
         if not _claim(message_id, now):
             continue
         message = Message.objects.get(pk=message_id)
+        if message.status == MessageStatus.CANCELLED:  # withdrawn between the claim and now
+            continue
         message.attempts += 1
         try:
             message.provider_ref = backend.send(
