@@ -39,7 +39,7 @@ RECENT_DAYS = 3
 COLUMNS = ("id", "person_id", "venue_id", "entered_at", "left_at", "stay")
 # Two statements a tracer runs for F1: the case's visits, then every visit that may overlap them.
 Fetch = Callable[[int, datetime, datetime], list[Visit]]
-FetchCandidates = Callable[[Sequence[Visit]], list[Visit]]
+FetchCandidates = Callable[[Sequence[Visit], datetime], list[Visit]]
 
 
 def run(ctx: Context) -> list[Figure]:
@@ -67,7 +67,8 @@ def run(ctx: Context) -> list[Figure]:
         ours_ms, duck_ms = [], []
         for case in cases:
             ours, ours_took = _timed_f1(case, rules, *_engine_fetchers(rules))
-            naive = CaseFacts(case.person_id, case.confirmed_at.astimezone(UTC).replace(tzinfo=None))
+            confirmed = _naive(case.confirmed_at)
+            naive = CaseFacts(case.person_id, confirmed, isolated_at=confirmed, now=_naive(case.now))
             theirs, duck_took = _timed_f1(naive, rules, *_duck_fetchers(duck, rules))
             if set(ours) != set(theirs):
                 raise AssertionError(f"F1 of person {case.person_id} differs between the database and DuckDB")
@@ -147,7 +148,9 @@ def _random_cases(count: int, rules: Rules) -> list[CaseFacts]:
         visit = (
             CheckIn.objects.filter(id__gte=rng.randint(ids["id__min"], ids["id__max"])).order_by("id").first()
         )
-        cases[visit.person_id] = CaseFacts(visit.person_id, min(visit.entered_at + timedelta(days=1), now))
+        confirmed = min(visit.entered_at + timedelta(days=1), now)
+        # Isolated when confirmed: the window every case of the benchmark has had since it was written.
+        cases[visit.person_id] = CaseFacts(visit.person_id, confirmed, isolated_at=confirmed, now=now)
     return list(cases.values())
 
 
@@ -158,8 +161,14 @@ def _timed_f1(
     window = infectious_window(case, rules)
     lo, hi = case_visit_bounds(window, rules)
     visits = [v for v in fetch(case.person_id, lo, hi) if meets_window(v, window, rules)]
-    f1 = find_contacts(visits, fetch_candidates(visits), exclude={case.person_id}, rules=rules)
+    found = fetch_candidates(visits, window[1])
+    f1 = find_contacts(visits, found, exclude={case.person_id}, rules=rules, until=window[1])
     return set(f1), (time.perf_counter() - started) * 1000
+
+
+def _naive(moment: datetime) -> datetime:
+    """DuckDB's timestamps are naive UTC."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _visits(rows) -> list[Visit]:
@@ -172,7 +181,7 @@ def _engine_fetchers(rules: Rules) -> tuple[Fetch, FetchCandidates]:
     def person(person: int, lo: datetime, hi: datetime) -> list[Visit]:
         return visits_of([(person, lo, hi + timedelta(microseconds=1))])
 
-    return person, lambda sources: candidates(sources, rules)
+    return person, lambda sources, until: candidates(sources, rules, until)
 
 
 def _duck_fetchers(duck: duckdb.DuckDBPyConnection, rules: Rules) -> tuple[Fetch, FetchCandidates]:
@@ -184,10 +193,10 @@ def _duck_fetchers(duck: duckdb.DuckDBPyConnection, rules: Rules) -> tuple[Fetch
             duck.execute(select + "person_id = ? AND entered_at BETWEEN ? AND ?", [person, lo, hi]).fetchall()
         )
 
-    def in_ranges(sources: Sequence[Visit]) -> list[Visit]:
+    def in_ranges(sources: Sequence[Visit], until: datetime) -> list[Visit]:
         if not sources:
             return []
-        ranges = [candidate_range(v, rules) for v in sources]
+        ranges = [candidate_range(v, rules, until) for v in sources]
         where = " OR ".join(["(venue_id = ? AND entered_at > ? AND entered_at < ?)"] * len(ranges))
         return _visits(duck.execute(select + where, [x for r in ranges for x in r]).fetchall())
 
@@ -229,7 +238,7 @@ def _explain(case: CaseFacts, rules: Rules) -> str:
     visits = [v for v in fetch(case.person_id, lo, hi) if meets_window(v, window, rules)]
     if not visits:
         return f"EXPLAIN: case person {case.person_id} has no visit in the window, so nothing ran."
-    sql, params = candidates_statement(visits, rules)
+    sql, params = candidates_statement(visits, rules, window[1])
     postgres = connection.vendor == "postgresql"
     prefix = "EXPLAIN (ANALYZE, BUFFERS) " if postgres else "EXPLAIN QUERY PLAN "
     with statement_cursor() as cursor:

@@ -239,6 +239,9 @@ QRTRACE_QR_GRACE_DAYS = env_int("QRTRACE_QR_GRACE_DAYS", 7, minimum=0, maximum=9
 QRTRACE_TRACING_BEFORE_ONSET_HOURS = env_int("QRTRACE_TRACING_BEFORE_ONSET_HOURS", 48, minimum=0, maximum=720)
 QRTRACE_TRACING_BUFFER_MINUTES = env_int("QRTRACE_TRACING_BUFFER_MINUTES", 30, minimum=0, maximum=1440)
 QRTRACE_TRACING_MAX_STAY_HOURS = env_int("QRTRACE_TRACING_MAX_STAY_HOURS", 12, minimum=1, maximum=72)
+# An overlap counts when it lasts at least this long: "more than 0 minutes" on the case page, never
+# a contact listed as "0 phút" because it lasted seconds at the edge of the buffer.
+QRTRACE_TRACING_MIN_OVERLAP_MINUTES = env_int("QRTRACE_TRACING_MIN_OVERLAP_MINUTES", 1, minimum=1, maximum=60)
 # Check-ins kept but flagged for review (qrtrace.checkins.flags): entered this far outside a venue's
 # opening hours, or at venues of two communes this close together.
 QRTRACE_REVIEW_HOURS_MARGIN_MINUTES = env_int(

@@ -168,8 +168,18 @@ MATRIX: tuple[Entry, ...] = (
     Entry("tracing:cases", "case list (own area)", TRACERS),
     Entry("tracing:case_new", "register a case", TRACERS),
     Entry("tracing:alerts", "venue alerts (own area)", TRACERS),
+    Entry("tracing:followup_list", "F1 to follow (own area)", TRACERS),
+    Entry(
+        "tracing:unknown_residence",
+        "contacts without a known residence (the province's worklist)",
+        "login login 403 403 403 403 ok 403 ok",
+    ),
     Entry("tracing:case", "case page", CASE_PAGE, args=CASE),
     Entry("tracing:timeline", "printable timeline (mốc dịch tễ)", CASE_PAGE, args=CASE),
+    Entry("tracing:notify", "review the exposure SMS", CASE_PAGE, args=CASE),
+    Entry(
+        "tracing:notify", "send the exposure SMS", CASE_PAGE, "POST", args=CASE, data=(("f1", 1), ("f2", 0))
+    ),
     Entry("tracing:case_edit", "edit a case", CASE_PAGE, "POST", args=CASE),
     Entry("tracing:trace", "trace now", CASE_PAGE, "POST", args=CASE),
     Entry("tracing:place_add", "add a place to the timeline", CASE_PAGE, "POST", args=CASE),

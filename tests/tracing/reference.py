@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 BEFORE_ONSET, BUFFER, MAX_STAY = timedelta(hours=48), timedelta(minutes=30), timedelta(hours=12)
+MIN_OVERLAP = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class World:
     onset: datetime | None
     isolated: datetime | None
     quarantine: dict[int, datetime]
+    now: datetime  # when the trace runs
 
 
 def _end(visit: RawVisit, stays: list[int]) -> datetime:
@@ -37,26 +39,29 @@ def _end(visit: RawVisit, stays: list[int]) -> datetime:
     return min(end, visit.entered + MAX_STAY)
 
 
-def _overlaps(source: RawVisit, other: RawVisit, stays: list[int]) -> bool:
-    return (
-        source.venue == other.venue
-        and other.entered < _end(source, stays) + BUFFER
-        and _end(other, stays) > source.entered
-    )
+def _overlaps(source: RawVisit, other: RawVisit, stays: list[int], until: datetime) -> bool:
+    """Together at the venue (the source's stay plus the buffer after it) for more than 0 whole
+    minutes, counting no time after `until`."""
+    if source.venue != other.venue:
+        return False
+    start = max(source.entered, other.entered)
+    end = min(_end(source, stays) + BUFFER, _end(other, stays), until)
+    return end - start >= MIN_OVERLAP
 
 
 def reference(world: World) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
     """F1 and F2 as {person index: {visit index of theirs that overlapped}}."""
     visits, stays = world.visits, world.stays
     w0 = (world.onset or world.confirmed) - BEFORE_ONSET
-    w1 = world.isolated or world.confirmed
+    # To isolation, or to now while none is recorded; never past now.
+    w1 = world.now if world.isolated is None else min(world.isolated, world.now)
     case_visits = [
         v for v in visits if v.person == world.case_person and v.entered <= w1 and _end(v, stays) >= w0
     ]
     f1: dict[int, set[int]] = {}
     for cv in case_visits:
         for i, v in enumerate(visits):
-            if v.person != world.case_person and _overlaps(cv, v, stays):
+            if v.person != world.case_person and _overlaps(cv, v, stays, w1):
                 f1.setdefault(v.person, set()).add(i)
     f2: dict[int, set[int]] = {}
     for person, exposing in f1.items():
@@ -68,7 +73,9 @@ def reference(world: World) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
             if quarantined is not None and fv.entered >= quarantined:
                 continue
             for i, v in enumerate(visits):
-                if v.person != world.case_person and v.person not in f1 and _overlaps(fv, v, stays):
+                if v.person == world.case_person or v.person in f1:
+                    continue
+                if _overlaps(fv, v, stays, world.now):
                     f2.setdefault(v.person, set()).add(i)
     return f1, f2
 
@@ -95,6 +102,8 @@ def worlds(draw, max_visits: int = 40) -> World:
     people = draw(st.integers(2, 6))
     # Confirmed late in the period, so the case's window usually holds some of the visits.
     confirmed = T0 + timedelta(minutes=draw(st.integers(24 * 60, 4 * 24 * 60)))
+    # Traced up to a day after the confirmation: often while the case's last visits are still open.
+    now = confirmed + timedelta(minutes=draw(st.integers(0, 24 * 60)))
     return World(
         stays=draw(st.lists(st.sampled_from([15, 30, 60, 240, 480]), min_size=venues, max_size=venues)),
         people=people,
@@ -108,4 +117,5 @@ def worlds(draw, max_visits: int = 40) -> World:
                 st.integers(1, people - 1), st.just(T0 + timedelta(minutes=draw(_minutes))), max_size=3
             )
         ),
+        now=now,
     )

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from qrtrace.audit.models import AuditEvent
 from qrtrace.tracing.models import Case, Exposure, VenueAlert
 from qrtrace.tracing.selectors import published_alerts
-from qrtrace.tracing.services import case_trace
+from qrtrace.tracing.services import case_notifications_confirm, case_trace
 from tests import actors
 
 from .conftest import visit
@@ -215,6 +215,7 @@ def test_a_failed_sms_shows_its_status_and_error_beside_the_contact(
     case, _market, _contact = traced
     settings.QRTRACE_NOTIFY_BACKEND = "http"
     settings.QRTRACE_SMS_GATEWAY_URL = "http://127.0.0.1:9/send"  # nothing listens on the discard port
+    case_notifications_confirm(case=case, actor=commune_official)
     messages_deliver()
     client.force_login(commune_official)
     body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
@@ -230,3 +231,84 @@ def test_opening_the_case_page_and_the_case_list_is_audit_logged(client, commune
     assert list(listed.subjects.values_list("person_id", flat=True)) == [case.person_id]
     read = AuditEvent.objects.get(action="read_exposures", object_id=str(case.pk))
     assert list(read.subjects.values_list("person_id", flat=True)) == [contact.pk]
+
+
+@pytest.fixture
+def spread(province_official):
+    """A case of commune A with four F1: one living in A, one in B, one entered without a residence
+    and a dependant without one."""
+    market = actors.make_venue("Chợ Vườn Hoa")
+    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
+    here = actors.make_person("Ở phường A", "+84912000002", commune_id=actors.COMMUNE_A)
+    there = actors.make_person("Ở phường B", "+84912000003", commune_id=actors.COMMUNE_B)
+    nowhere = actors.make_person("Không rõ nơi ở", "+84912000004")
+    guardian = actors.make_person("Người giám hộ", "+84912000005", commune_id=actors.COMMUNE_B)
+    child = actors.make_person("Con nhỏ", "", guardian=guardian)
+    for person in (f0, here, there, nowhere, child):
+        visit(person, market, 20 if person is f0 else 20.5)
+    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
+    case_trace(case=case, actor=province_official)
+    return case, here, there, nowhere, child
+
+
+def test_the_case_page_says_where_the_f1_not_in_the_list_are(client, commune_official, spread):
+    case, here, there, _nowhere, _child = spread
+    client.force_login(commune_official)
+    body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
+    assert "F1 (1)" in body and here.full_name in body and there.full_name not in body
+    assert "F1 của ca bệnh này: tổng 4 người, 1 người trong địa bàn của bạn" in body
+    assert "1 người do trạm y tế xã, phường nơi họ cư trú theo dõi" in body
+    assert "2 người chưa rõ nơi cư trú, trong danh sách của tỉnh" in body
+
+
+def test_contacts_without_a_residence_are_on_the_provinces_worklist_and_only_there(
+    client, commune_official, province_official, spread
+):
+    _case, here, there, nowhere, child = spread
+    client.force_login(province_official)
+    response = client.get("/tracing/unknown-residence/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert nowhere.full_name in body and child.full_name in body and "Người giám hộ" in body
+    assert here.full_name not in body and there.full_name not in body
+    assert AuditEvent.objects.filter(action="list", object_type="exposure").exists()
+    client.force_login(commune_official)
+    assert client.get("/tracing/unknown-residence/").status_code == 403
+
+
+def test_a_contact_handed_over_shows_so_and_joins_the_f1_list_of_their_commune(
+    client, commune_official, other_commune_official, spread
+):
+    case, here, _there, _nowhere, _child = spread
+    client.force_login(commune_official)
+    chosen = Exposure.objects.get(case=case, person=here)
+    client.post(f"/tracing/cases/{case.pk}/followup", {"exposure": [chosen.pk]})
+    page = client.get(f"/tracing/cases/{case.pk}/").content.decode()
+    assert "Đã chuyển sang theo dõi lúc" in page
+    listed = client.get("/tracing/followup/").content.decode()
+    assert "F1 cần theo dõi trong địa bàn" in listed and here.full_name in listed
+    assert "Phường Hạc Thành" in listed and f"F0-{case.pk}" in listed
+    client.force_login(other_commune_official)
+    assert here.full_name not in client.get("/tracing/followup/").content.decode()
+
+
+def test_the_case_page_states_the_rule_in_words(client, commune_official, traced):
+    case, _market, _contact = traced
+    client.force_login(commune_official)
+    body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
+    version = Case.objects.get(pk=case.pk).rule_version
+    assert "Cách xác định người tiếp xúc" in body and version in body
+    assert "48 giờ trước khi khởi phát" in body and "trong vòng 30 phút sau khi ca bệnh rời đi" in body
+    assert "ít nhất 1 phút (trên 0 phút)" in body
+
+
+def test_a_contact_added_by_hand_shows_no_minutes_rather_than_zero(client, commune_official, traced):
+    case, _market, _contact = traced
+    client.force_login(commune_official)
+    client.post(
+        f"/tracing/cases/{case.pk}/contacts",
+        {"phone": "0912000009", "full_name": "Người nhà", "level": "F1", "reason": "Sống cùng nhà"},
+    )
+    body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
+    row = body[body.index("<td>Người nhà") :].split("</tr>")[0]
+    assert "<td>—</td><td>Mới" in row and "<td>0</td>" not in row

@@ -27,7 +27,9 @@ class EngineMatchesReference(TestCase):
     @given(worlds(max_visits=30))
     def test_the_database_engine_finds_exactly_the_reference_f1_and_f2(self, world):
         people, _venues, checkins = store_world(world)
-        case = CaseFacts(people[world.case_person].pk, world.confirmed, world.onset, world.isolated)
+        case = CaseFacts(
+            people[world.case_person].pk, world.confirmed, world.onset, world.isolated, now=world.now
+        )
         starts = {people[p].pk: start for p, start in world.quarantine.items()}
         # Quarantine starts come through the hook the quarantine app fills in production.
         provider = register_quarantine_start_provider(lambda ids: {p: starts[p] for p in ids if p in starts})
@@ -52,7 +54,8 @@ class EngineQueries(TestCase):
         for i, venue in enumerate(venues):
             visit(case_person, venue, 40 + i * 2)
             visit(contact, venue, 40.5 + i * 2)
-        case = CaseFacts(case_person.pk, visit(case_person, venues[0], 60).entered_at)
+        confirmed = visit(case_person, venues[0], 60).entered_at
+        case = CaseFacts(case_person.pk, confirmed, now=confirmed)
         with CaptureQueriesContext(connection) as queries:
             result = trace_from_database(case, RULES)
         assert set(result.f1) == {contact.pk}
@@ -64,7 +67,7 @@ class EngineQueries(TestCase):
 class EngineTimeBoundaries(TestCase):
     """The SQL bounds are exact to the microsecond (the random worlds above move in whole minutes)."""
 
-    def test_a_case_visit_at_the_confirmation_microsecond_counts_and_one_a_microsecond_later_does_not(self):
+    def test_a_case_visit_at_the_windows_last_microsecond_counts_and_one_a_microsecond_later_does_not(self):
         from tests import actors
 
         case_person = actors.make_person("Ca bệnh", "+84912000011")
@@ -77,23 +80,28 @@ class EngineTimeBoundaries(TestCase):
         CheckIn.objects.filter(pk=later.pk).update(entered_at=confirmed + timedelta(microseconds=1))
         visit(met_at_confirmation, market, 50)
         visit(met_after, shop, 50)
-        result = trace_from_database(CaseFacts(case_person.pk, confirmed), RULES)
+        # Not isolated, traced at the confirmation: the window ends then.
+        result = trace_from_database(CaseFacts(case_person.pk, confirmed, now=confirmed), RULES)
         assert [v.venue_id for v in result.case_visits] == [market.pk]
-        assert set(result.f1) == {met_at_confirmation.pk}
+        # The visit meets the window, but none of it lies inside: no overlap runs past the window.
+        assert set(result.f1) == set()
 
-    def test_a_visit_counts_only_if_it_ends_after_the_source_began_to_the_microsecond(self):
+    def test_a_visit_counts_only_if_it_overlaps_the_source_a_full_minute_to_the_microsecond(self):
         from tests import actors
 
         case_person = actors.make_person("Ca bệnh", "+84912000021")
-        left_just_after = actors.make_person("Rời sau 1 µs", "+84912000022")
-        left_just_before = actors.make_person("Rời đúng lúc", "+84912000023")
+        left_after_a_minute = actors.make_person("Rời sau 1 phút", "+84912000022")
+        left_just_before = actors.make_person("Rời sớm 1 µs", "+84912000023")
         market = actors.make_venue("Chợ")
         source = visit(case_person, market, 50)
-        for person, ends in ((left_just_after, timedelta(microseconds=1)), (left_just_before, timedelta(0))):
+        a_minute = timedelta(minutes=1)
+        just_under = a_minute - timedelta(microseconds=1)
+        for person, ends in ((left_after_a_minute, a_minute), (left_just_before, just_under)):
             other = visit(person, market, 49)
             CheckIn.objects.filter(pk=other.pk).update(left_at=source.entered_at + ends)
-        result = trace_from_database(CaseFacts(case_person.pk, source.entered_at), RULES)
-        assert set(result.f1) == {left_just_after.pk}
+        facts = CaseFacts(case_person.pk, source.entered_at, now=source.entered_at + timedelta(hours=2))
+        result = trace_from_database(facts, RULES)
+        assert set(result.f1) == {left_after_a_minute.pk}
 
 
 class CandidatesFromTheIndexAlone(TestCase):
@@ -117,7 +125,7 @@ class CandidatesFromTheIndexAlone(TestCase):
         for venue in venues[:3]:
             visit(case_person, venue, 50)
         sources = visits_of([(case_person.pk, T0, None)])
-        sql, params = candidates_statement(sources, RULES)
+        sql, params = candidates_statement(sources, RULES, T0 + timedelta(days=30))
         with statement_cursor() as cursor:
             if connection.vendor == "postgresql":
                 # A test table is small enough to read whole: ask for the plan a large one gets.
@@ -143,7 +151,7 @@ class CyclicCollectorPausedForATrace(TestCase):
     def test_the_collector_is_off_during_a_trace_and_on_after_it_even_when_it_fails(self):
         from tests import actors
 
-        case = CaseFacts(actors.make_person("Ca bệnh", "+84912000041").pk, T0)
+        case = CaseFacts(actors.make_person("Ca bệnh", "+84912000041").pk, T0, now=T0)
         seen = []
 
         def find_contacts(*args, **kwargs):
@@ -166,7 +174,8 @@ class CyclicCollectorPausedForATrace(TestCase):
 
         gc.disable()
         try:
-            trace_from_database(CaseFacts(actors.make_person("Ca bệnh", "+84912000042").pk, T0), RULES)
+            case_person = actors.make_person("Ca bệnh", "+84912000042")
+            trace_from_database(CaseFacts(case_person.pk, T0, now=T0), RULES)
             assert not gc.isenabled()
         finally:
             gc.enable()

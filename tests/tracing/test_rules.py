@@ -25,7 +25,7 @@ def _visits(world: World) -> list[Visit]:
 
 
 def _case(world: World) -> CaseFacts:
-    return CaseFacts(world.case_person, world.confirmed, world.onset, world.isolated)
+    return CaseFacts(world.case_person, world.confirmed, world.onset, world.isolated, now=world.now)
 
 
 def _as_reference(found) -> dict[int, set[int]]:
@@ -50,6 +50,36 @@ def test_every_overlap_is_positive_and_inside_both_visits(world):
         for contact in found.contacts:
             assert contact.start < contact.end
             assert contact.start >= contact.visit_entered_at
+            assert contact.minutes > 0
+            assert contact.end <= world.now
+    for found in result.f1.values():
+        assert all(contact.end <= result.window[1] for contact in found.contacts)
+    if world.isolated is not None:
+        assert result.window[1] <= world.isolated
+
+
+def test_an_overlap_under_a_minute_at_the_edge_of_the_buffer_is_no_contact():
+    case = CaseFacts(person_id=0, confirmed_at=T0 + timedelta(hours=5), now=T0 + timedelta(hours=5))
+    stay = timedelta(minutes=60)
+    visits = [
+        Visit(1, 0, 1, T0, T0 + timedelta(hours=1), stay),
+        # Arrived 29.5 minutes after the case left: 30 seconds inside the buffer, "0 phút".
+        Visit(2, 1, 1, T0 + timedelta(hours=1, minutes=29, seconds=30), None, stay),
+    ]
+    assert trace(case, visits, RULES).f1 == {}
+
+
+def test_a_case_not_yet_isolated_is_infectious_until_now_and_no_overlap_runs_past_it():
+    now = T0 + timedelta(hours=5)
+    case = CaseFacts(person_id=0, confirmed_at=T0 + timedelta(hours=4), now=now)
+    stay = timedelta(minutes=90)
+    visits = [
+        Visit(1, 0, 1, now - timedelta(minutes=9), None, stay),  # after the confirmation, still there
+        Visit(2, 1, 1, now - timedelta(minutes=5), None, stay),
+    ]
+    result = trace(case, visits, RULES)
+    assert result.window[1] == now
+    assert result.f1[1].primary.end == now and result.f1[1].primary.minutes == 5
 
 
 def test_a_missing_check_out_lasts_the_venues_usual_stay_and_a_long_one_is_clamped():
@@ -60,7 +90,7 @@ def test_a_missing_check_out_lasts_the_venues_usual_stay_and_a_long_one_is_clamp
 
 
 def test_someone_arriving_within_the_buffer_after_the_case_left_is_f1_but_not_at_the_buffer_edge():
-    case = CaseFacts(person_id=0, confirmed_at=T0 + timedelta(hours=5))
+    case = CaseFacts(person_id=0, confirmed_at=T0 + timedelta(hours=5), now=T0 + timedelta(hours=5))
     stay = timedelta(minutes=60)
     visits = [
         Visit(1, 0, 1, T0, T0 + timedelta(hours=1), stay),
@@ -73,7 +103,7 @@ def test_someone_arriving_within_the_buffer_after_the_case_left_is_f1_but_not_at
 
 
 def test_f2_counts_only_the_f1s_visits_from_their_exposure_until_their_quarantine():
-    case = CaseFacts(person_id=0, confirmed_at=T0 + timedelta(hours=10))
+    case = CaseFacts(person_id=0, confirmed_at=T0 + timedelta(hours=10), now=T0 + timedelta(hours=10))
     stay = timedelta(minutes=60)
     visits = [
         Visit(1, 0, 1, T0 + timedelta(hours=2), None, stay),  # case at venue 1
@@ -97,8 +127,9 @@ def test_the_rule_version_changes_with_any_parameter_and_follows_the_settings():
         Rules(BEFORE_ONSET + timedelta(hours=1), BUFFER, MAX_STAY).version,
         Rules(BEFORE_ONSET, BUFFER + timedelta(minutes=1), MAX_STAY).version,
         Rules(BEFORE_ONSET, BUFFER, MAX_STAY + timedelta(hours=1)).version,
+        Rules(BEFORE_ONSET, BUFFER, MAX_STAY, timedelta(minutes=5)).version,
     }
-    assert len(versions) == 4
+    assert len(versions) == 5
     assert Rules.from_settings().version == RULES.version
     with override_settings(QRTRACE_TRACING_BUFFER_MINUTES=15):
         assert Rules.from_settings().buffer == timedelta(minutes=15)

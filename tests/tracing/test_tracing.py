@@ -2,12 +2,14 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from qrtrace.checkins.signals import late_checkins_recorded
 from qrtrace.notifications.models import Message, MessageStatus
 from qrtrace.tracing.models import Case, Exposure, ExposureStatus, TraceJob, VenueAlert
 from qrtrace.tracing.services import (
+    case_notifications_confirm,
     case_register,
     case_trace,
     exposure_dismiss,
@@ -84,7 +86,9 @@ def test_a_late_check_in_queues_a_retrace_that_the_worker_runs(outbreak, provinc
 
 
 def test_a_late_check_in_long_after_every_window_queues_nothing(outbreak):
-    _case, market, _f1, _f2 = outbreak
+    case, market, _f1, _f2 = outbreak
+    # Isolated when confirmed: a window not yet closed by isolation runs to now and is always touched.
+    Case.objects.filter(pk=case.pk).update(isolated_at=case.confirmed_at)
     late_checkins_recorded.send(
         sender=None, checkin_ids=[], venue_ids=[market.pk], earliest=T0 + timedelta(days=30)
     )
@@ -94,7 +98,10 @@ def test_a_late_check_in_long_after_every_window_queues_nothing(outbreak):
 def test_each_exposed_person_gets_one_message_per_case_even_when_traced_twice(outbreak, province_official):
     case, _market, f1, f2 = outbreak
     case_trace(case=case, actor=province_official)
+    case_notifications_confirm(case=case, actor=province_official)
     case_trace(case=case, actor=province_official)
+    with pytest.raises(ValidationError):  # nobody left to tell
+        case_notifications_confirm(case=case, actor=province_official)
     assert sorted(Message.objects.values_list("person_id", flat=True)) == sorted([f1.pk, f2.pk])
     assert all("Trạm Y tế" in body for body in Message.objects.values_list("body", flat=True))
     call_command("worker", "--once", stdout=io.StringIO())

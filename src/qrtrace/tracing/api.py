@@ -91,11 +91,13 @@ class TimelineItemOut(Schema):
     started_at: datetime
     ended_at: datetime | None
     from_checkin: bool
+    end_estimated: bool
 
 
 class TimelineOut(Schema):
     window_start: datetime
     window_end: datetime
+    isolated: bool
     items: list[TimelineItemOut]
 
 

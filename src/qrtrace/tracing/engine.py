@@ -120,8 +120,10 @@ def _trace(case: CaseFacts, rules: Rules) -> TraceResult:
         v for v in visits_of([(case.person_id, lo, until)]) if meets_window(v, window, rules)
     )
     exclude = {case.person_id}
+    # F1 overlaps end with the window (the case's isolation, or now); F2 ones at now.
+    f1_candidates = candidates(case_visits, rules, window[1])
     f1 = as_found(
-        find_contacts(case_visits, candidates(case_visits, rules), exclude=exclude, rules=rules), "F1"
+        find_contacts(case_visits, f1_candidates, exclude=exclude, rules=rules, until=window[1]), "F1"
     )
     starts = quarantine_starts(f1)
     # Only each F1's own visits from their first exposure to their quarantine can pass it on: the
@@ -129,27 +131,30 @@ def _trace(case: CaseFacts, rules: Rules) -> TraceResult:
     f1_visits = visits_of([(p, since, starts.get(p)) for p, since in sorted(earliest_exposing(f1).items())])
     sources = f2_sources(f1, f1_visits, starts)
     exclude |= set(f1)
-    f2 = as_found(find_contacts(sources, candidates(sources, rules), exclude=exclude, rules=rules), "F2")
+    f2_candidates = candidates(sources, rules, case.now)
+    f2 = as_found(
+        find_contacts(sources, f2_candidates, exclude=exclude, rules=rules, until=case.now), "F2"
+    )
     return TraceResult(window=window, case_visits=case_visits, f1=f1, f2=f2)
 
 
-def candidates(sources: Sequence[Visit], rules: Rules) -> list[Visit]:
-    """Every visit that may overlap a source. Candidates are at the sources' venues, so the sources
-    already carry each venue's usual stay: no join to the venues."""
+def candidates(sources: Sequence[Visit], rules: Rules, until: datetime) -> list[Visit]:
+    """Every visit that may overlap a source before `until`. Candidates are at the sources' venues,
+    so the sources already carry each venue's usual stay: no join to the venues."""
     if not sources:
         return []
     stays = _stays(sources)
-    rows = _select(*candidates_statement(sources, rules))
+    rows = _select(*candidates_statement(sources, rules, until))
     return [Visit(i, p, v, a, b, stays[v]) for i, p, v, a, b in rows]
 
 
-def candidates_statement(sources: Sequence[Visit], rules: Rules) -> tuple[str, list]:
+def candidates_statement(sources: Sequence[Visit], rules: Rules, until: datetime) -> tuple[str, list]:
     """The text and parameters of the statement `candidates` runs (the benchmark EXPLAINs it)."""
     stays = _stays(sources)
     ranges = [
         # A merged range's lo is its earliest source's entry minus max_stay (`candidate_range`).
         (venue, lo, hi, lo + rules.max_stay, lo + rules.max_stay - stays[venue])
-        for venue, lo, hi in _merged_ranges(sources, rules)
+        for venue, lo, hi in _merged_ranges(sources, rules, until)
     ]
     return _statement(CANDIDATES_SQL, CANDIDATES_WHERE, CANDIDATE_COLUMNS, ranges)
 
@@ -168,12 +173,14 @@ def visits_of(people: Sequence[tuple[int, datetime, datetime | None]]) -> list[V
     ]
 
 
-def _merged_ranges(sources: Iterable[Visit], rules: Rules) -> list[tuple[int, datetime, datetime]]:
+def _merged_ranges(
+    sources: Iterable[Visit], rules: Rules, until: datetime
+) -> list[tuple[int, datetime, datetime]]:
     """Candidate ranges per venue with overlapping ones merged (visits at one venue often touch), so
     no check-in is in two ranges and none comes back twice."""
     by_venue: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for source in sources:
-        venue, lo, hi = candidate_range(source, rules)
+        venue, lo, hi = candidate_range(source, rules, until)
         by_venue[venue].append((lo, hi))
     merged = []
     for venue, ranges in sorted(by_venue.items()):

@@ -45,6 +45,13 @@ class ContactForm(forms.Form):
     reason = forms.CharField(label=_("How they were in contact"), max_length=300)
 
 
+class NotifyForm(forms.Form):
+    """The counts per level the official reviewed (hidden on the review page)."""
+
+    f1 = forms.IntegerField(min_value=0, max_value=1_000_000, widget=forms.HiddenInput)
+    f2 = forms.IntegerField(min_value=0, max_value=1_000_000, widget=forms.HiddenInput)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 

@@ -154,6 +154,8 @@ class VenueAlert(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="+")
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
+    # The end is the case's usual stay or the window's end, not a check-out: shown as estimated.
+    end_estimated = models.BooleanField(default=False)
     message = models.CharField(_("message"), max_length=500, blank=True)
     status = models.CharField(max_length=10, choices=AlertStatus.choices, default=AlertStatus.DRAFT)
     changed_by = models.ForeignKey(

@@ -2,9 +2,10 @@
 
 from datetime import datetime
 
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.dispatch import receiver
+from django.utils import timezone
 
 from qrtrace.checkins.hooks import register_alert_provider
 from qrtrace.checkins.signals import late_checkins_recorded
@@ -30,7 +31,8 @@ def cases_touched_by(*, venue_ids: list[int], earliest: datetime) -> list[int]:
     """Active cases whose lists a check-in at these venues from `earliest` on may change.
 
     F1 changes only if the window ends after earliest - max_stay - buffer (a visit overlapping a case
-    visit began before it ended plus the buffer, and lasted at most max_stay). F2 changes if one of
+    visit began before it ended plus the buffer, and lasted at most max_stay); the window of a case
+    not yet isolated runs to now. F2 changes if one of
     the case's F1s visited these venues since then (their own late visit, or someone else's beside it).
     """
     rules = Rules.from_settings()
@@ -42,7 +44,7 @@ def cases_touched_by(*, venue_ids: list[int], earliest: datetime) -> list[int]:
     ).values("case_id")
     return list(
         Case.objects.filter(status=CaseStatus.ACTIVE)
-        .alias(window_end=Coalesce(F("isolated_at"), F("confirmed_at")))
+        .alias(window_end=Coalesce(F("isolated_at"), Value(timezone.now())))
         .filter(Q(window_end__gte=reach) | Q(pk__in=through_f1))
         .values_list("pk", flat=True)
     )

@@ -8,14 +8,14 @@ province office also sees people with no commune on record, who belong to no sta
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.permissions import can_trace, require, residents_q, venues_q
+from qrtrace.accounts.permissions import can_read_person, can_trace, require, residents_q, venues_q
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.hooks import VenueAlert as PublicAlert
 from qrtrace.checkins.models import CheckIn
@@ -23,7 +23,15 @@ from qrtrace.lib.cells import provenance
 from qrtrace.lib.identity import national_phone
 from qrtrace.lib.pagination import Page
 
-from .models import AlertStatus, Case, Exposure, TimelinePlace, VenueAlert
+from .models import (
+    OPEN_EXPOSURE_STATUSES,
+    AlertStatus,
+    Case,
+    Exposure,
+    Level,
+    TimelinePlace,
+    VenueAlert,
+)
 from .rules import CaseFacts, Rules, Visit, case_visit_bounds, infectious_window, meets_window
 
 
@@ -126,6 +134,8 @@ class TimelineItem:
     started_at: datetime
     ended_at: datetime | None
     from_checkin: bool
+    # No check-out (the venue's usual stay), or cut at the window's end: not a recorded time.
+    end_estimated: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,13 +143,17 @@ class Timeline:
     window_start: datetime
     window_end: datetime
     items: list[TimelineItem]
+    # Not yet isolated: the window runs to now (`window_end` is the moment of the read).
+    isolated: bool = True
 
 
 def case_visits(case: Case, rules: Rules) -> tuple[tuple[datetime, datetime], list[tuple[Visit, CheckIn]]]:
-    """The infectious window and the case's check-ins that meet it, oldest first."""
-    window = infectious_window(
-        CaseFacts(case.person_id, case.confirmed_at, case.symptom_onset, case.isolated_at), rules
+    """The infectious window (to now while the case is not isolated) and the case's check-ins that
+    meet it, oldest first."""
+    facts = CaseFacts(
+        case.person_id, case.confirmed_at, case.symptom_onset, case.isolated_at, now=timezone.now()
     )
+    window = infectious_window(facts, rules)
     lo, hi = case_visit_bounds(window, rules)
     rows = CheckIn.objects.filter(person_id=case.person_id, entered_at__gte=lo, entered_at__lte=hi)
     visits = []
@@ -161,10 +175,11 @@ def case_timeline(*, user: User, case: Case, request: HttpRequest | None = None)
     """Mốc dịch tễ: the case's visits in the infectious window plus the places added by hand."""
     rules = Rules.from_settings()
     window, visits = case_visits(case, rules)
-    items = [
-        TimelineItem(c.venue.name, c.venue.address, c.venue.code, v.entered_at, v.end(rules), True)
-        for v, c in visits
-    ]
+    items = []
+    for v, c in visits:
+        end, estimated = v.shown_end(rules, window[1])
+        venue = c.venue
+        items.append(TimelineItem(venue.name, venue.address, venue.code, v.entered_at, end, True, estimated))
     items += [
         TimelineItem(p.place, p.address, "", p.started_at, p.ended_at, False)
         for p in TimelinePlace.objects.filter(case=case)
@@ -179,7 +194,7 @@ def case_timeline(*, user: User, case: Case, request: HttpRequest | None = None)
         request=request,
         person_ids=[case.person_id],
     )
-    return Timeline(window[0], window[1], items)
+    return Timeline(window[0], window[1], items, isolated=case.isolated_at is not None)
 
 
 def published_alerts(*, venue_ids, since: datetime) -> list[PublicAlert]:
@@ -200,10 +215,18 @@ def published_alerts(*, venue_ids, since: datetime) -> list[PublicAlert]:
 
 
 def alert_default_message(alert: VenueAlert) -> str:
-    return _(
-        "A confirmed case was at %(venue)s between %(start)s and %(end)s. If you were there then, you may "
-        "have been exposed: contact your commune health station."
-    ) % {
+    if alert.end_estimated:
+        text = _(
+            "A confirmed case was at %(venue)s from %(start)s until about %(end)s (estimated: no "
+            "check-out was recorded). If you were there then, you may have been exposed: contact your "
+            "commune health station."
+        )
+    else:
+        text = _(
+            "A confirmed case was at %(venue)s between %(start)s and %(end)s. If you were there then, you "
+            "may have been exposed: contact your commune health station."
+        )
+    return text % {
         "venue": alert.venue.name,
         "start": date_format(timezone.localtime(alert.starts_at), "SHORT_DATETIME_FORMAT"),
         "end": date_format(timezone.localtime(alert.ends_at), "SHORT_DATETIME_FORMAT"),
@@ -271,3 +294,85 @@ def exposure_export(
         provenance(exported_by=user.get_username(), purpose=purpose),
     ]
     return header, rows, footer
+
+
+@dataclass(frozen=True)
+class ExposureCounts:
+    """How a level's contacts of one case split for an official: those in their area (the list they
+    see), those a station elsewhere follows, and those with no residence on record, whom the
+    province's worklist carries (`unknown_residence_list`), so that the figures add up."""
+
+    total: int
+    in_area: int
+    unknown_residence: int
+
+    @property
+    def elsewhere(self) -> int:
+        return self.total - self.in_area - self.unknown_residence
+
+
+def exposure_counts(*, user: User, case_id: int) -> dict[str, ExposureCounts]:
+    """Per level, the case's contacts split as the case page explains them (counts, no names)."""
+    require(can_trace, user)
+    area = residents_q(user)
+    unknown = Q(person__commune__isnull=True)
+    rows = (
+        Exposure.objects.filter(case_id=case_id)
+        .values("level")
+        .annotate(
+            total=Count("pk"),
+            # An official who sees everyone has an empty area condition.
+            in_area=Count("pk", filter=area) if area else Count("pk"),
+            unknown_outside=Count("pk", filter=unknown & ~area) if area else Value(0),
+        )
+    )
+    counts = {level: ExposureCounts(0, 0, 0) for level in Level.values}
+    for row in rows:
+        counts[row["level"]] = ExposureCounts(row["total"], row["in_area"], row["unknown_outside"])
+    return counts
+
+
+def unknown_residence_list(*, user: User, limit: int = 500, request=None) -> list[Exposure]:
+    """The province's worklist: open contacts of any case with no residence on record (entered by
+    hand, a dependant, a gate entry without a commune), whom no commune station sees. Audit-logged."""
+    # Whoever reads the people with no commune on record: the province's own office.
+    require(can_read_person, user, None, message=_("Only the provincial health office keeps this list."))
+    shown = list(
+        Exposure.objects.filter(person__commune__isnull=True, status__in=OPEN_EXPOSURE_STATUSES)
+        .select_related("person", "person__guardian", "case", "venue")
+        .order_by("level", "-case__confirmed_at", "pk")[:limit]
+    )
+    audit_event_create(
+        actor=user,
+        action="list",
+        object_type="exposure",
+        purpose="contacts without a known residence",
+        request=request,
+        person_ids=[e.person_id for e in shown],
+    )
+    return shown
+
+
+def followup_list(*, user: User, limit: int = 1000, request=None) -> list[Exposure]:
+    """"F1 to follow in my area": the open F1 contacts handed over for follow-up, of people in the
+    official's area, by commune (until the quarantine app takes them over). Audit-logged."""
+    require(can_trace, user)
+    shown = list(
+        Exposure.objects.filter(
+            residents_q(user),
+            level=Level.F1,
+            status__in=OPEN_EXPOSURE_STATUSES,
+            selected_for_followup_at__isnull=False,
+        )
+        .select_related("person", "person__commune", "case", "venue")
+        .order_by("person__commune__name", "person__commune_id", "selected_for_followup_at", "pk")[:limit]
+    )
+    audit_event_create(
+        actor=user,
+        action="list",
+        object_type="exposure",
+        purpose="follow-up of contacts",
+        request=request,
+        person_ids=[e.person_id for e in shown],
+    )
+    return shown

@@ -32,7 +32,7 @@ from .models import (
     TraceJob,
     VenueAlert,
 )
-from .notify import exposures_notify
+from .notify import exposure_messages_cancel, exposures_notify, notifications_pending
 from .rules import CaseFacts, Found, Rules, TraceResult
 
 # The columns a re-trace refreshes on an exposure it found before.
@@ -151,7 +151,9 @@ def case_register(
             )
     except IntegrityError:  # registered by someone else at the same moment
         raise Conflict(_("This person is already an active case.")) from None
-    Exposure.objects.filter(person=person, status__in=OPEN_EXPOSURE_STATUSES).update(
+    became_case = Exposure.objects.filter(person=person, status__in=OPEN_EXPOSURE_STATUSES)
+    exposure_messages_cancel(became_case)
+    became_case.update(
         status=ExposureStatus.BECAME_CASE, status_reason=f"case {case.pk}", updated_at=timezone.now()
     )
     audit_event_create(
@@ -197,9 +199,9 @@ def case_update(
     except IntegrityError:  # made active again while another case of the person is active
         raise Conflict(_("This person is already an active case.")) from None
     if status == CaseStatus.DISCARDED:
-        Exposure.objects.filter(case=case, status__in=OPEN_EXPOSURE_STATUSES).update(
-            status=ExposureStatus.CLOSED, status_reason="case discarded", updated_at=timezone.now()
-        )
+        closed = Exposure.objects.filter(case=case, status__in=OPEN_EXPOSURE_STATUSES)
+        exposure_messages_cancel(closed)
+        closed.update(status=ExposureStatus.CLOSED, status_reason="case discarded", updated_at=timezone.now())
         VenueAlert.objects.filter(case=case).exclude(status=AlertStatus.RETRACTED).update(
             status=AlertStatus.RETRACTED, changed_by=actor, updated_at=timezone.now()
         )
@@ -265,29 +267,32 @@ def _store(case: Case, result: TraceResult, version: str) -> None:
     Exposure.objects.bulk_create(create, batch_size=1000)
     Exposure.objects.bulk_update(update, _TRACED_FIELDS, batch_size=1000)
     # Computed exposures the data no longer supports (a corrected check-out) are closed, not deleted:
-    # someone may already have been called.
-    Exposure.objects.filter(case=case, manual=False, status__in=OPEN_EXPOSURE_STATUSES).exclude(
-        person_id__in=found
-    ).update(status=ExposureStatus.CLOSED, status_reason=f"not found by {version}", updated_at=now)
+    # someone may already have been called. A message not yet sent to them is withdrawn.
+    unsupported = Exposure.objects.filter(
+        case=case, manual=False, status__in=OPEN_EXPOSURE_STATUSES
+    ).exclude(person_id__in=found)
+    exposure_messages_cancel(unsupported)
+    unsupported.update(status=ExposureStatus.CLOSED, status_reason=f"not found by {version}", updated_at=now)
 
 
 @transaction.atomic
 def case_trace(*, case: Case, actor: User | None, request: HttpRequest | None = None) -> TraceSummary:
-    """Compute the case's F1 and F2 now. Idempotent: the same data and rules give the same rows."""
+    """Compute the case's F1 and F2 now. Idempotent: the same data, rules and window give the same
+    rows. Nobody is messaged: an official reviews the lists first (`case_notifications_confirm`)."""
     if actor is not None:
         require(can_read_case, actor, case.person.commune_id)
     # One trace of a case at a time (an official's click and the worker): the second waits, then
     # finds the first one's rows and updates them instead of colliding on the unique constraint.
     list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
     rules = Rules.from_settings()
-    facts = CaseFacts(case.person_id, case.confirmed_at, case.symptom_onset, case.isolated_at)
+    now = timezone.now()
+    facts = CaseFacts(case.person_id, case.confirmed_at, case.symptom_onset, case.isolated_at, now=now)
     result = trace_from_database(facts, rules)
     _store(case, result, rules.version)
-    alerts_draft(case=case, case_visits=result.case_visits, rules=rules)
-    case.traced_at = timezone.now()
+    alerts_draft(case=case, case_visits=result.case_visits, rules=rules, until=result.window[1])
+    case.traced_at = now
     case.rule_version = rules.version
     case.save(update_fields=["traced_at", "rule_version"])
-    exposures_notify(case=case)
     audit_event_create(
         actor=actor,
         action="trace",
@@ -295,9 +300,53 @@ def case_trace(*, case: Case, actor: User | None, request: HttpRequest | None = 
         object_id=case.pk,
         purpose="contact tracing",
         request=request,
-        details={"f1": len(result.f1), "f2": len(result.f2), "rule_version": rules.version},
+        # What the lists rest on: the rules, and a window that ran to the trace's moment when the
+        # case was not yet isolated.
+        details={
+            "f1": len(result.f1),
+            "f2": len(result.f2),
+            "rule_version": rules.version,
+            "window_end": result.window[1].isoformat(),
+            "isolated": case.isolated_at is not None,
+        },
     )
     return TraceSummary(len(result.f1), len(result.f2), rules.version)
+
+
+@transaction.atomic
+def case_notifications_confirm(
+    *,
+    case: Case,
+    actor: User,
+    expected: dict[str, int] | None = None,
+    request: HttpRequest | None = None,
+) -> dict[str, int]:
+    """An official sends the exposure SMS of the case after reviewing them: every current contact
+    not yet told, F1 before F2. `expected` holds the counts per level the official saw; if the lists
+    changed since (a re-trace, a dismissal), nothing is sent and they review again. Returns how many
+    were queued per level."""
+    require(can_read_case, actor, case.person.commune_id)
+    # One confirmation of a case at a time: a double click queues nothing twice.
+    list(Case.objects.select_for_update().filter(pk=case.pk).values_list("pk"))
+    pending = notifications_pending(case=case)
+    counts = {level: len(exposures) for level, exposures in pending.items()}
+    if expected is not None and expected != counts:
+        raise Conflict(_("The list of people to message changed since you reviewed it: review it again."))
+    chosen = [exposure for exposures in pending.values() for exposure in exposures]
+    if not chosen:
+        raise ValidationError(_("Nobody is waiting for a message about this case."))
+    exposures_notify(case=case, exposures=chosen)
+    audit_event_create(
+        actor=actor,
+        action="notify_contacts",
+        object_type="case",
+        object_id=case.pk,
+        purpose="contact tracing",
+        request=request,
+        person_ids=[e.person_id for e in chosen],
+        details=counts,
+    )
+    return counts
 
 
 def trace_job_enqueue(*, case: Case, reason: str) -> None:
@@ -395,6 +444,7 @@ def exposure_dismiss(
     require(can_read_case, actor, exposure.case.person.commune_id)
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why this contact is dismissed.")]})
+    exposure_messages_cancel(Exposure.objects.filter(pk=exposure.pk))
     exposure.status = ExposureStatus.DISMISSED
     exposure.status_reason = reason.strip()[:300]
     exposure.save(update_fields=["status", "status_reason", "updated_at"])

@@ -10,16 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from qrtrace.accounts.permissions import can_trace, require
+from qrtrace.accounts.permissions import can_read_person, can_trace, require
 from qrtrace.lib.cells import export_response
 from qrtrace.lib.errors import Conflict
 from qrtrace.notifications.selectors import message_list
 
 from . import alerts, selectors, services
-from .forms import AlertForm, CaseForm, CaseUpdateForm, ContactForm, PlaceForm, ReasonForm
+from .forms import AlertForm, CaseForm, CaseUpdateForm, ContactForm, NotifyForm, PlaceForm, ReasonForm
 from .graph import chain_graph
 from .models import CaseStatus, Level, VenueAlert
-from .notify import case_reference
+from .notify import case_reference, message_body, notifications_pending
+from .rules import Rules
 
 
 def _form_error(form: Form, error: ValidationError | Conflict) -> None:
@@ -36,7 +37,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.case_list(
         user=request.user, status=status if status in CaseStatus.values else "", request=request
     )
-    context = {"cases": cases, "status": status, "statuses": CaseStatus.choices}
+    context = {
+        "cases": cases,
+        "status": status,
+        "statuses": CaseStatus.choices,
+        # The worklist of contacts with no residence belongs to whoever may read those people.
+        "province_worklist": can_read_person(request.user, None),
+    }
     return render(request, "tracing/case_list.html", context)
 
 
@@ -65,14 +72,21 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     sent = {m.person_id: m for m in message_list(reference=case_reference(case.pk))}
     for exposure in exposures:
         exposure.message = sent.get(exposure.person_id)
+    counts = selectors.exposure_counts(user=request.user, case_id=case.pk)
+    pending = notifications_pending(case=case)
     return render(
         request,
         "tracing/case_detail.html",
         {
             "case": case,
             "timeline": selectors.case_timeline(user=request.user, case=case, request=request),
+            "rules": Rules.from_settings().in_words(),
             "f1": [e for e in exposures if e.level == Level.F1],
             "f2": [e for e in exposures if e.level == Level.F2],
+            "f1_counts": counts[Level.F1],
+            "f2_counts": counts[Level.F2],
+            "pending_f1": len(pending[Level.F1]),
+            "pending_f2": len(pending[Level.F2]),
             "graph": chain_graph(case, exposures),
             "place_form": PlaceForm(),
             "contact_form": ContactForm(),
@@ -86,6 +100,52 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             ),
         },
     )
+
+
+@login_required
+def case_notify(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Review and send: the count per level and the exact text each level gets; sending needs the
+    counts the official saw, so a list that changed meanwhile is reviewed again."""
+    case = selectors.case_in_area(user=request.user, case_id=case_id)
+    form = NotifyForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            expected = {Level.F1: form.cleaned_data["f1"], Level.F2: form.cleaned_data["f2"]}
+            try:
+                queued = services.case_notifications_confirm(
+                    case=case, actor=request.user, expected=expected, request=request
+                )
+            except (ValidationError, Conflict) as error:
+                messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+            else:
+                messages.success(
+                    request,
+                    _("Messages queued: %(f1)d F1 first, then %(f2)d F2.")
+                    % {"f1": queued[Level.F1], "f2": queued[Level.F2]},
+                )
+                return redirect("tracing:case", case_id=case.pk)
+        else:
+            messages.error(request, _("Review the list before sending."))
+    pending = notifications_pending(case=case)
+    levels = [
+        {"level": level, "count": len(pending[level]), "body": message_body(level)} for level in Level.values
+    ]
+    reviewed = NotifyForm(initial={"f1": len(pending[Level.F1]), "f2": len(pending[Level.F2])})
+    total = sum(len(exposures) for exposures in pending.values())
+    context = {"case": case, "levels": levels, "form": reviewed, "total": total}
+    return render(request, "tracing/case_notify.html", context)
+
+
+@login_required
+def followup_list(request: HttpRequest) -> HttpResponse:
+    exposures = selectors.followup_list(user=request.user, request=request)
+    return render(request, "tracing/followup_list.html", {"exposures": exposures})
+
+
+@login_required
+def unknown_residence(request: HttpRequest) -> HttpResponse:
+    exposures = selectors.unknown_residence_list(user=request.user, request=request)
+    return render(request, "tracing/unknown_residence.html", {"exposures": exposures})
 
 
 @login_required
