@@ -342,15 +342,7 @@ def unknown_residence_list(*, user: User, limit: int = 500, request=None) -> lis
         .select_related("person", "person__guardian", "case", "venue")
         .order_by("level", "-case__confirmed_at", "pk")[:limit]
     )
-    audit_event_create(
-        actor=user,
-        action="list",
-        object_type="exposure",
-        purpose="contacts without a known residence",
-        request=request,
-        person_ids=[e.person_id for e in shown],
-    )
-    return shown
+    return _listed(user, shown, purpose="contacts without a known residence", request=request)
 
 
 def followup_list(*, user: User, limit: int = 1000, request=None) -> list[Exposure]:
@@ -367,11 +359,16 @@ def followup_list(*, user: User, limit: int = 1000, request=None) -> list[Exposu
         .select_related("person", "person__commune", "case", "venue")
         .order_by("person__commune__name", "person__commune_id", "selected_for_followup_at", "pk")[:limit]
     )
+    return _listed(user, shown, purpose="follow-up of contacts", request=request)
+
+
+def _listed(user: User, shown: list[Exposure], *, purpose: str, request) -> list[Exposure]:
+    """`shown`, once its reading is audit-logged with every person on it."""
     audit_event_create(
         actor=user,
         action="list",
         object_type="exposure",
-        purpose="follow-up of contacts",
+        purpose=purpose,
         request=request,
         person_ids=[e.person_id for e in shown],
     )
