@@ -280,6 +280,14 @@ MATRIX: tuple[Entry, ...] = (
     ),
     Entry("GET /api/v1/cases/{case_id}", "a case", API_CASE, args=ARGS_CASE),
     Entry("POST /api/v1/cases/{case_id}/trace", "trace now", API_CASE, args=ARGS_CASE),
+    Entry("GET /api/v1/cases/{case_id}/notifications", "review its exposure SMS", API_CASE, args=ARGS_CASE),
+    Entry(
+        "POST /api/v1/cases/{case_id}/notifications",
+        "send its exposure SMS",
+        API_CASE,
+        args=ARGS_CASE,
+        data=(("f1", 1), ("f2", 0)),
+    ),
     Entry(
         "GET /api/v1/cases/{case_id}/exposures",
         "its F1/F2 in the caller's area (404 if neither the case nor any of them is)",

@@ -164,3 +164,35 @@ def test_bad_exposure_list_parameters_are_a_422(client, province_official, beare
     response = client.get(f"/api/v1/cases/{case.pk}/exposures", query, headers=bearer(province_official))
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_the_exposure_sms_are_reviewed_and_sent_through_the_api(client, province_official, bearer):
+    from qrtrace.notifications.models import Message
+
+    case, _contact = _traced_pair(province_official)
+    url, headers = f"/api/v1/cases/{case.pk}/notifications", bearer(province_official)
+
+    def send(f1: int):
+        return client.post(url, {"f1": f1, "f2": 0}, content_type="application/json", headers=headers)
+
+    review = client.get(url, headers=headers).json()
+    assert (review["f1"], review["f2"]) == (1, 0) and "(F1)" in review["f1_text"]
+    changed = send(2)
+    assert changed.status_code == 409 and not Message.objects.exists()
+    sent = send(1)
+    assert (sent.status_code, sent.json()) == (200, {"f1": 1, "f2": 0})
+    again = send(0)
+    assert again.status_code == 400 and Message.objects.count() == 1
+
+
+def _traced_pair(official):
+    from qrtrace.tracing.services import case_trace
+
+    market = actors.make_venue("Chợ")
+    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
+    contact = actors.make_person("Tiếp xúc", "+84912000002", commune_id=actors.COMMUNE_A)
+    visit(f0, market, 20)
+    visit(contact, market, 20.5)
+    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
+    case_trace(case=case, actor=official)
+    return case, contact

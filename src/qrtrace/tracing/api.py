@@ -7,9 +7,10 @@ from ninja.pagination import paginate
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.pagination import WINDOW, Pagination
 
-from .models import Case, Exposure, TestType
+from .models import Case, Exposure, Level, TestType
+from .notify import message_body, notifications_pending
 from .selectors import case_for_official, case_in_area, case_timeline, exposure_page
-from .services import case_register, case_trace
+from .services import case_notifications_confirm, case_register, case_trace
 
 router = Router(tags=["tracing"])
 
@@ -128,6 +129,47 @@ def case_trace_now(request, case_id: DbInt):
     """Compute F1 and F2 now (synchronously) and return how many were found."""
     case = case_in_area(user=request.user, case_id=case_id)
     return case_trace(case=case, actor=request.user, request=request)
+
+
+class PendingOut(Schema):
+    f1: int = Field(description="F1 not yet messaged about this case")
+    f2: int = Field(description="F2 not yet messaged about this case")
+    f1_text: str
+    f2_text: str
+
+
+class ReviewedIn(Schema):
+    f1: int = Field(ge=0, le=1_000_000, description="The F1 count of the review (GET …/notifications)")
+    f2: int = Field(ge=0, le=1_000_000, description="The F2 count of the review")
+
+
+class QueuedOut(Schema):
+    f1: int
+    f2: int
+
+
+@router.get("/cases/{case_id}/notifications", response={200: PendingOut, **ERRORS})
+def case_notifications_review(request, case_id: DbInt):
+    """Who would get the exposure SMS, per level, and the text each level gets. Nobody is messaged
+    until the review is sent back (POST)."""
+    case = case_in_area(user=request.user, case_id=case_id)
+    pending = notifications_pending(case=case)
+    return {
+        "f1": len(pending[Level.F1]),
+        "f2": len(pending[Level.F2]),
+        "f1_text": message_body(Level.F1),
+        "f2_text": message_body(Level.F2),
+    }
+
+
+@router.post("/cases/{case_id}/notifications", response={200: QueuedOut, **ERRORS})
+def case_notifications_send(request, case_id: DbInt, payload: ReviewedIn):
+    """Send the reviewed SMS, F1 first; 409 when the counts changed since the review."""
+    case = case_in_area(user=request.user, case_id=case_id)
+    queued = case_notifications_confirm(
+        case=case, actor=request.user, expected={Level.F1: payload.f1, Level.F2: payload.f2}, request=request
+    )
+    return {"f1": queued[Level.F1], "f2": queued[Level.F2]}
 
 
 @router.get("/cases/{case_id}/exposures", response={200: list[ExposureOut], **ERRORS})
