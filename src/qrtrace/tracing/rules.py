@@ -193,7 +193,8 @@ def find_contacts(
     # This runs for every candidate and every contact of a trace (thousands): plain tuples, fields
     # unpacked once, no method calls in the inner loop. An overlap [max(a, v0), min(b, reach)] lasts
     # `min_overlap` exactly when a <= reach - m, b >= v0 + m, b - a >= m and reach - v0 >= m: the
-    # last two are tested once per candidate and per source, the first two are bounds of the slice.
+    # last two are tested once per candidate and once per source, the first ends the slice and the
+    # second is the one test per visit of it.
     max_stay, m = rules.max_stay, rules.min_overlap
     by_venue: dict[int, list[tuple[datetime, int, datetime, int]]] = defaultdict(list)
     for visit_id, person, venue, a, left, stay in candidates:
