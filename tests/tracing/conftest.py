@@ -45,6 +45,22 @@ def store_world(world: World, *, commune: int = actors.COMMUNE_A):
     return people, venues, checkins
 
 
+@pytest.fixture
+def traced(province_official):
+    """A case traced by the province: one F1, met at a market (a name that starts like a formula)."""
+    from qrtrace.tracing.models import Case
+    from qrtrace.tracing.services import case_trace
+
+    market = actors.make_venue("Chợ Vườn Hoa")
+    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
+    contact = actors.make_person('=HYPERLINK("x")', "+84912000002", commune_id=actors.COMMUNE_A)
+    visit(f0, market, 20)
+    visit(contact, market, 20.5)
+    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
+    case_trace(case=case, actor=province_official)
+    return case, market, contact
+
+
 def visit(person, venue, start_hours: float, stay_minutes: int | None = 60):
     entered = T0 + timedelta(hours=start_hours)
     left = None if stay_minutes is None else entered + timedelta(minutes=stay_minutes)

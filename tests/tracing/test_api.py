@@ -166,10 +166,10 @@ def test_bad_exposure_list_parameters_are_a_422(client, province_official, beare
     assert response.json()["detail"]
 
 
-def test_the_exposure_sms_are_reviewed_and_sent_through_the_api(client, province_official, bearer):
+def test_the_exposure_sms_are_reviewed_and_sent_through_the_api(client, province_official, bearer, traced):
     from qrtrace.notifications.models import Message
 
-    case, _contact = _traced_pair(province_official)
+    case, _market, _contact = traced
     url, headers = f"/api/v1/cases/{case.pk}/notifications", bearer(province_official)
 
     def send(f1: int):
@@ -184,15 +184,3 @@ def test_the_exposure_sms_are_reviewed_and_sent_through_the_api(client, province
     again = send(0)
     assert again.status_code == 400 and Message.objects.count() == 1
 
-
-def _traced_pair(official):
-    from qrtrace.tracing.services import case_trace
-
-    market = actors.make_venue("Chợ")
-    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
-    contact = actors.make_person("Tiếp xúc", "+84912000002", commune_id=actors.COMMUNE_A)
-    visit(f0, market, 20)
-    visit(contact, market, 20.5)
-    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
-    case_trace(case=case, actor=official)
-    return case, contact

@@ -19,18 +19,6 @@ from .reference import T0
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def traced(province_official):
-    market = actors.make_venue("Chợ Vườn Hoa")
-    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
-    contact = actors.make_person('=HYPERLINK("x")', "+84912000002", commune_id=actors.COMMUNE_A)
-    visit(f0, market, 20)
-    visit(contact, market, 20.5)
-    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
-    case_trace(case=case, actor=province_official)
-    return case, market, contact
-
-
 def test_the_case_page_shows_timeline_lists_and_chain_in_vietnamese(client, commune_official, traced):
     case, market, _contact = traced
     client.force_login(commune_official)
