@@ -1,8 +1,12 @@
 """Citizens' pages: the scan page, the confirmation, check-out and "my QR". No account, no JavaScript."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,6 +17,7 @@ from qrtrace.venues.views import invalid_code_response
 from .forms import CheckInForm, DeclarationForm
 from .hooks import venue_alerts
 from .models import CheckIn, CheckOutMethod, Person
+from .pages import Mold
 from .personal_qr import personal_qr_svg
 from .selectors import ALERT_WINDOW, device_person, open_checkin, visited_venue_ids
 from .services import (
@@ -64,6 +69,26 @@ def _receipt_checkins(ref: str) -> list[CheckIn]:
     return checkins
 
 
+# The first check-in form, as every phone the server does not know sees it at any venue.
+_FIRST_SCAN_PAGE = Mold(
+    "checkins/scan.html",
+    slots=("NAME", "ADDRESS"),
+    context=lambda marker: {
+        "venue": SimpleNamespace(name=marker("NAME"), address=marker("ADDRESS")),
+        "form": CheckInForm(),
+        "person": None,
+        "limited": False,
+    },
+)
+
+
+def _no_messages(request: HttpRequest) -> bool:
+    """Whether this request certainly has no messages to show: they are kept in a cookie or, past
+    its size, in the session (the default FallbackStorage), and it sends neither."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
+
+
 @require_http_methods(["GET", "POST"])
 def scan(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -73,6 +98,10 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     device_token = _device_token(request)
     person = device_person(device_token) if device_token else None
     someone_else = person is None or "someone_else" in request.GET or "full_name" in request.POST
+    if request.method == "GET" and someone_else and _no_messages(request):
+        values = {"NAME": venue.name, "ADDRESS": venue.address}
+        values |= {"CSRF": get_token(request), "PATH": request.get_full_path()}
+        return HttpResponse(_FIRST_SCAN_PAGE.render(request, values))
     form = (CheckInForm if someone_else else DeclarationForm)(
         request.POST if request.method == "POST" else None
     )

@@ -1,0 +1,69 @@
+"""The first scan page, filled into a mold rendered once per language, is the page its template writes."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.test.html import parse_html
+from django.utils import translation
+
+from qrtrace.checkins.forms import CheckInForm
+from qrtrace.venues.qr import venue_token
+from tests import actors
+
+pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def _templates_page(path: str, venue, language: str) -> str:
+    """The page as Django's template engine renders it for this request, widget by widget."""
+    request = RequestFactory().get(path)
+    with translation.override(language):
+        context = {"venue": venue, "form": CheckInForm(), "person": None, "limited": False}
+        return render_to_string("checkins/scan.html", context, request=request)
+
+
+def _without_tokens(html: str) -> str:
+    return CSRF.sub('name="csrfmiddlewaretoken" value="…"', html)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize(
+    ("name", "address", "query"),
+    [
+        ("Chợ Vườn Hoa", "1 Lê Lợi", ""),
+        ('Quán "Bà Ba" <Chợ> & Co\'s', "", "?someone_else=1&x=<b>\"'"),
+    ],
+    ids=["plain", "to-escape"],
+)
+def test_the_molded_page_is_byte_for_byte_the_templates_own(client, language, name, address, query):
+    venue = actors.make_venue(name, address=address)
+    path = f"/v/{venue_token(venue)}{query}"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for _ in range(2):  # the first request casts the mold, the second is filled from it
+        molded = _without_tokens(client.get(path).content.decode())
+        theirs = _without_tokens(_templates_page(path, venue, language))
+        assert molded == theirs
+        assert parse_html(molded) == parse_html(theirs)
+    assert "<b>" not in molded and "<Chợ>" not in molded  # escaped as the template escapes them
+
+
+def test_each_phone_gets_its_own_csrf_token_in_both_forms_and_as_a_cookie(client, venue, scan_url):
+    pages = [client.get(scan_url) for _ in range(2)]
+    tokens = [CSRF.findall(page.content.decode()) for page in pages]
+    assert [len(found) for found in tokens] == [2, 2]  # the language switch and the check-in form
+    assert tokens[0] != tokens[1] and pages[0].cookies[settings.CSRF_COOKIE_NAME].value
+
+
+def test_a_page_with_a_message_waiting_is_rendered_by_its_template(client, scan_url):
+    storage, response = CookieStorage(RequestFactory().get("/")), HttpResponse()
+    storage.add(messages.INFO, "Ngôn ngữ đã được đổi")
+    storage.update(response)
+    client.cookies[CookieStorage.cookie_name] = response.cookies[CookieStorage.cookie_name].value
+    assert "Ngôn ngữ đã được đổi" in client.get(scan_url).content.decode()
