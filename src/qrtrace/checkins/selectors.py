@@ -18,7 +18,7 @@ from qrtrace.lib.pagination import Page
 from qrtrace.lib.rows import row_get
 from qrtrace.venues.models import Venue, VenueStatus
 
-from .models import CheckIn, Device, Person
+from .models import CheckIn, Device, Person, Risk
 
 # Exposure alerts look this far back over the places a returning person visited.
 ALERT_WINDOW = timedelta(days=14)
@@ -127,6 +127,39 @@ def recent_visits(*, person_id: int, since: datetime, until: datetime) -> list[R
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+class ReceiptLine(NamedTuple):
+    """One check-in as its receipt shows it: no personal data beyond the name, nothing decrypted."""
+
+    id: int
+    risk: str
+    entered_at: datetime
+    left_at: datetime | None
+    venue_name: str
+    person_name: str
+
+    def get_risk_display(self) -> str:
+        return Risk(self.risk).label
+
+
+def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
+    """These check-ins for their receipt, oldest first: one statement written out, every phone that
+    checks in reads its receipt once (the ORM's select_related compiled per call was most of it)."""
+    if not checkin_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.risk, c.entered_at, c.left_at, v.name, p.full_name FROM checkins_checkin c "  # noqa: S608
+            "JOIN venues_venue v ON v.id = c.venue_id JOIN checkins_person p ON p.id = c.person_id "
+            f"WHERE c.id IN ({', '.join(['%s'] * len(checkin_ids))}) ORDER BY c.id",
+            [int(pk) for pk in checkin_ids],
+        )
+        rows = cursor.fetchall()
+    return [
+        ReceiptLine(pk, risk, _utc(entered), _utc(left) if left is not None else None, venue, person)
+        for pk, risk, entered, left, venue, person in rows
+    ]
 
 
 def latest_declaration_today(*, person: Person) -> CheckIn | None:

@@ -19,7 +19,7 @@ from .hooks import venue_alerts
 from .models import CheckIn, CheckOutMethod, Person
 from .pages import Mold
 from .personal_qr import personal_qr_svg
-from .selectors import ALERT_WINDOW, device_person, open_checkin, visited_venue_ids
+from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_venue_ids
 from .services import (
     checkin_attempt_allow,
     checkin_checkout,
@@ -58,12 +58,16 @@ def receipt(checkins: list[CheckIn]) -> str:
     return signing.dumps([checkin.pk for checkin in checkins], salt=_RECEIPT_SALT, compress=True)
 
 
-def _receipt_checkins(ref: str) -> list[CheckIn]:
+def _receipt_ids(ref: str) -> list[int]:
     try:
         ids = signing.loads(ref, salt=_RECEIPT_SALT, max_age=_RECEIPT_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    checkins = list(CheckIn.objects.select_related("venue", "person").filter(pk__in=ids).order_by("pk"))
+    return ids
+
+
+def _receipt_checkins(ref: str) -> list[CheckIn]:
+    checkins = list(CheckIn.objects.filter(pk__in=_receipt_ids(ref)).order_by("pk"))
     if not checkins:
         raise Http404
     return checkins
@@ -137,7 +141,9 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
-    checkins = _receipt_checkins(ref)
+    checkins = receipt_lines(checkin_ids=_receipt_ids(ref))
+    if not checkins:
+        raise Http404
     return render(request, "checkins/receipt.html", {"checkins": checkins, "ref": ref})
 
 
