@@ -390,22 +390,26 @@ def checkin_attempt_allow(*, ip: str, device: str | None) -> bool:
     generous (a market's visitors share one Wi-Fi address); a browser without a device cookie is
     counted by its CSRF cookie, which it must send with the form anyway.
     """
-    if device and not ratelimit_allow(
-        scope="checkin-device",
-        key=device,
-        limit=settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE,
-        period_seconds=60,
-    ):
-        return False
-    return ratelimit_allow(
-        scope="checkin-ip", key=ip, limit=settings.QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE, period_seconds=60
-    )
+    with transaction.atomic():  # both buckets in one transaction: one BEGIN and COMMIT per attempt
+        if device and not ratelimit_allow(
+            scope="checkin-device",
+            key=device,
+            limit=settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE,
+            period_seconds=60,
+        ):
+            return False
+        return ratelimit_allow(
+            scope="checkin-ip",
+            key=ip,
+            limit=settings.QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE,
+            period_seconds=60,
+        )
 
 
 def device_register(*, person: Person) -> str:
     """A new device token for `person` (to keep in a signed cookie); only its hash is stored."""
     token = secrets.token_urlsafe(24)
-    Device.objects.create(token_hash=lookup_hash("device", token), person=person)
+    row_insert(Device(token_hash=lookup_hash("device", token), person=person))  # no save signals
     return token
 
 

@@ -30,7 +30,9 @@ def ratelimit_allow(*, scope: str, key: str, limit: int, period_seconds: int) ->
     stored_now = connection.ops.adapt_datetimefield_value(now)
     # Every check-in takes two tokens: plain statements built once, not the ORM's get_or_create and
     # save compiled per call (most of the cost, docs/benchmarks.md "The citizen's check-in").
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint of its own: inside a caller's transaction (several buckets taken at once) it joins
+    # it, which saves the statements of a savepoint per bucket.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # The row lock (FOR UPDATE) makes concurrent requests for one key queue up instead of both
         # spending the same token (SQLite has no row locks; its IMMEDIATE transactions serialise writers).
         cursor.execute(select, [bucket_key])
