@@ -24,35 +24,36 @@ from django.utils.html import conditional_escape
 from django.utils.translation import get_language
 
 _MARKER = "QRTRACEMOLD{}SLOT"
-_MARKERS = re.compile(_MARKER.format("([A-Z]+)"))
+_MARKERS = re.compile(_MARKER.format("([A-Z0-9]+)"))
 
 
 class Mold:
-    """`template` rendered once per language, with `slots` (names: upper-case letters) to fill in.
+    """`template` rendered once per language (and shape), with slots to fill in.
 
-    `context(marker)` is the template's context, built with `marker(name)` in place of each slot's
-    value; every slot must reach the output only through autoescaped variables (or, for CSRF, the
-    `{% csrf_token %}` tag, whose value is a plain token).
+    `context(marker, shape)` is the template's context for a page of this `shape` (a hashable that
+    says what the page holds, e.g. how many check-ins), built with `marker(name)` in place of each
+    slot's value (names: upper-case letters and digits); every slot must reach the output only
+    through autoescaped variables or tags (for CSRF, `{% csrf_token %}`, whose value is a plain token).
     """
 
-    def __init__(self, template: str, slots: tuple[str, ...], context) -> None:
-        self.template, self.slots, self._context = template, slots, context
-        self._pieces: dict[str, list[str]] = {}
+    def __init__(self, template: str, context) -> None:
+        self.template, self._context = template, context
+        self._pieces: dict[tuple, list[str]] = {}
 
-    def render(self, request: HttpRequest, values: Mapping[str, str]) -> str:
+    def render(self, request: HttpRequest, values: Mapping[str, str], shape=None) -> str:
         """The page for this request's language, with these slot values (escaped here)."""
-        pieces = self._pieces.get(get_language()) or self._cast(request)
+        pieces = self._pieces.get((get_language(), shape)) or self._cast(request, shape)
         out = []
         for index, piece in enumerate(pieces):
             # Cut by a capturing split: text at even indexes, slot names at odd ones.
             out.append(conditional_escape(values[piece]) if index % 2 else piece)
         return "".join(out)
 
-    def _cast(self, request: HttpRequest) -> list[str]:
+    def _cast(self, request: HttpRequest, shape) -> list[str]:
         marker = _MARKER.format
         html = render_to_string(
             self.template,
-            self._context(marker)
+            self._context(marker, shape)
             | {
                 # What the context processors would give: the page's path, a CSRF token, no messages.
                 "request": SimpleNamespace(get_full_path=lambda: marker("PATH")),
@@ -62,9 +63,6 @@ class Mold:
             request=request,
         )
         pieces = _MARKERS.split(html)
-        unknown = set(pieces[1::2]) - {*self.slots, "PATH", "CSRF"}
-        if unknown:
-            raise ValueError(f"{self.template}: markers of no slot in the output: {sorted(unknown)}")
         if not settings.DEBUG:  # in development templates change under a running server
-            self._pieces[get_language()] = pieces
+            self._pieces[(get_language(), shape)] = pieces
         return pieces

@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_codes, venues_q
@@ -130,17 +131,18 @@ def _utc(value: datetime) -> datetime:
 
 
 class ReceiptLine(NamedTuple):
-    """One check-in as its receipt shows it: no personal data beyond the name, nothing decrypted."""
+    """One check-in as its receipt shows it: no personal data beyond the name, nothing decrypted;
+    times as the page writes them (local time, as the template filters `time` and `date` do)."""
 
     id: int
     risk: str
-    entered_at: datetime
-    left_at: datetime | None
+    risk_label: str
     venue_name: str
     person_name: str
-
-    def get_risk_display(self) -> str:
-        return Risk(self.risk).label
+    entered_time: str
+    entered_date: str
+    left_at: datetime | None
+    left_time: str
 
 
 def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
@@ -156,10 +158,24 @@ def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
             [int(pk) for pk in checkin_ids],
         )
         rows = cursor.fetchall()
-    return [
-        ReceiptLine(pk, risk, _utc(entered), _utc(left) if left is not None else None, venue, person)
-        for pk, risk, entered, left, venue, person in rows
-    ]
+    lines = []
+    for pk, risk, entered, left, venue, person in rows:
+        entered = timezone.localtime(_utc(entered))
+        left = timezone.localtime(_utc(left)) if left is not None else None
+        lines.append(
+            ReceiptLine(
+                pk,
+                risk,
+                Risk(risk).label,
+                venue,
+                person,
+                time_format(entered, "H:i"),
+                date_format(entered, "d/m/Y"),
+                left,
+                time_format(left, "H:i") if left else "",
+            )
+        )
+    return lines
 
 
 def latest_declaration_today(*, person: Person) -> CheckIn | None:

@@ -76,8 +76,7 @@ def _receipt_checkins(ref: str) -> list[CheckIn]:
 # The first check-in form, as every phone the server does not know sees it at any venue.
 _FIRST_SCAN_PAGE = Mold(
     "checkins/scan.html",
-    slots=("NAME", "ADDRESS"),
-    context=lambda marker: {
+    context=lambda marker, _shape: {
         "venue": SimpleNamespace(name=marker("NAME"), address=marker("ADDRESS")),
         "form": CheckInForm(),
         "person": None,
@@ -140,10 +139,36 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "checkins/scan.html", context, status=status)
 
 
+# The receipt of check-ins still open (every receipt a POST redirects to), by how many it shows.
+_RECEIPT_FIELDS = ("risk", "risk_label", "venue_name", "person_name", "entered_time", "entered_date")
+_MOLDED_RECEIPTS = 10  # a phone and its family; more is rare enough for the template
+
+
+def _receipt_slot(field: str, index: int) -> str:
+    return f"{field.replace('_', '').upper()}{index}"
+
+
+_OPEN_RECEIPT = Mold(
+    "checkins/receipt.html",
+    context=lambda marker, count: {
+        "checkins": [
+            SimpleNamespace(left_at=None, **{f: marker(_receipt_slot(f, i)) for f in _RECEIPT_FIELDS})
+            for i in range(count)
+        ],
+        "ref": marker("REF"),
+    },
+)
+
+
 def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
     checkins = receipt_lines(checkin_ids=_receipt_ids(ref))
     if not checkins:
         raise Http404
+    if len(checkins) <= _MOLDED_RECEIPTS and not any(c.left_at for c in checkins) and _no_messages(request):
+        values = {"REF": ref, "CSRF": get_token(request), "PATH": request.get_full_path()}
+        for i, checkin in enumerate(checkins):
+            values |= {_receipt_slot(field, i): getattr(checkin, field) for field in _RECEIPT_FIELDS}
+        return HttpResponse(_OPEN_RECEIPT.render(request, values, shape=len(checkins)))
     return render(request, "checkins/receipt.html", {"checkins": checkins, "ref": ref})
 
 

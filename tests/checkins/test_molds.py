@@ -1,4 +1,5 @@
-"""The first scan page, filled into a mold rendered once per language, is the page its template writes."""
+"""Pages filled into a mold rendered once per language (the first scan page, an open check-in's
+receipt) are byte for byte the pages their templates write."""
 
 import re
 
@@ -13,8 +14,12 @@ from django.test.html import parse_html
 from django.utils import translation
 
 from qrtrace.checkins.forms import CheckInForm
+from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.selectors import receipt_lines
 from qrtrace.venues.qr import venue_token
 from tests import actors
+
+from .conftest import declaration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +72,25 @@ def test_a_page_with_a_message_waiting_is_rendered_by_its_template(client, scan_
     storage.update(response)
     client.cookies[CookieStorage.cookie_name] = response.cookies[CookieStorage.cookie_name].value
     assert "Ngôn ngữ đã được đổi" in client.get(scan_url).content.decode()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("members", [0, 2], ids=["alone", "family"])
+def test_the_molded_receipt_is_byte_for_byte_the_templates_own(client, language, members):
+    venue = actors.make_venue('Quán "Bà Ba" <Chợ> & Co\'s')
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    family = {"member_0_name": "Nguyễn <Thị> Con", "member_0_year": "2015"} if members else {}
+    family |= {"member_1_name": "Nguyễn Văn Ông", "member_1_year": "1948"} if members else {}
+    posted = client.post(f"/v/{venue_token(venue)}", declaration_form(cough="on", **family))
+    receipt = posted["Location"]
+    ref = receipt.removeprefix("/c/")
+    for _ in range(2):  # cast, then filled
+        molded = _without_tokens(client.get(receipt).content.decode())
+        with translation.override(language):
+            lines = receipt_lines(checkin_ids=list(CheckIn.objects.values_list("pk", flat=True)))
+            context = {"checkins": lines, "ref": ref}
+            theirs = render_to_string("checkins/receipt.html", context, request=RequestFactory().get(receipt))
+        assert molded == _without_tokens(theirs)
+    assert molded.count('class="receipt card status-red"') == 1 + members
+    assert "&lt;Chợ&gt;" in molded and ("Nguyễn &lt;Thị&gt; Con" in molded) == bool(members)  # escaped
+    assert f'action="/c/{ref}/checkout"' in molded
