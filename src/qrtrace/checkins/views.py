@@ -85,6 +85,10 @@ _FIRST_SCAN_PAGE = Mold(
 )
 
 
+# The health declaration as a returning phone first sees it (nothing ticked).
+_DECLARATION = Mold("checkins/declaration.html", context=lambda _marker, _shape: {"form": DeclarationForm()})
+
+
 def _no_messages(request: HttpRequest) -> bool:
     """Whether this request certainly has no messages to show: they are kept in a cookie or, past
     its size, in the session (the default FallbackStorage), and it sends neither."""
@@ -135,6 +139,8 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
             "wards": person.wards.order_by("full_name"),
             "alerts": venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since),
         }
+        if not form.is_bound:
+            context["declaration_html"] = _DECLARATION.render(request, {})
     status = 429 if limited else 400 if form.errors else 200
     return render(request, "checkins/scan.html", context, status=status)
 
