@@ -51,8 +51,9 @@ def _forget_cached_venues(**kwargs) -> None:
 
 
 def device_person(token: str) -> Person | None:
-    device = Device.objects.select_related("person").filter(token_hash=lookup_hash("device", token)).first()
-    return device.person if device else None
+    # Every scan from a remembered phone: prepared statements (lib.rows), not a join compiled per call.
+    device = row_get(Device, "token_hash", lookup_hash("device", token))
+    return row_get(Person, "id", device.person_id) if device else None
 
 
 def person_by_phone(phone: str) -> Person | None:
@@ -86,13 +87,17 @@ def person_by_citizen_id(citizen_id: str) -> Person | None:
 def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -> CheckIn | None:
     """The visit `person` is in the middle of at `venue` (not left, usual stay not over), if any."""
     now = now or timezone.now()
-    return (
-        CheckIn.objects.filter(
-            person=person, venue=venue, left_at__isnull=True, entered_at__gt=now - venue.default_stay
+    # Asked on every scan from a remembered phone, and nearly always "none": the question written
+    # out (the ORM compiled it per call), the check-in itself read only when there is one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, entered_at FROM checkins_checkin WHERE person_id = %s AND venue_id = %s "
+            "AND left_at IS NULL AND entered_at > %s ORDER BY entered_at DESC LIMIT 1",
+            [person.pk, venue.pk, connection.ops.adapt_datetimefield_value(now - venue.default_stay)],
         )
-        .order_by("-entered_at")
-        .first()
-    )
+        row = cursor.fetchone()
+    # entered_at with the id: on PostgreSQL the partition key, so one day's partition is read.
+    return CheckIn.objects.get(pk=row[0], entered_at=_utc(row[1])) if row else None
 
 
 class RecentVisit(NamedTuple):
@@ -185,11 +190,12 @@ def latest_declaration_today(*, person: Person) -> CheckIn | None:
 
 
 def visited_venue_ids(*, person: Person, since: datetime) -> list[int]:
-    return list(
-        CheckIn.objects.filter(person=person, entered_at__gte=since)
-        .values_list("venue_id", flat=True)
-        .distinct()
-    )
+    with connection.cursor() as cursor:  # on every scan from a remembered phone: written out, as above
+        cursor.execute(
+            "SELECT DISTINCT venue_id FROM checkins_checkin WHERE person_id = %s AND entered_at >= %s",
+            [person.pk, connection.ops.adapt_datetimefield_value(since)],
+        )
+        return [venue_id for (venue_id,) in cursor.fetchall()]
 
 
 def staff_venue(*, user, code: str, rule: Rule) -> Venue:
