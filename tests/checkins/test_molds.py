@@ -1,6 +1,7 @@
 """Pages filled into a mold rendered once per language (the first scan page, an open check-in's
 receipt) are byte for byte the pages their templates write."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.http import HttpResponse
+from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.test.html import parse_html
@@ -94,3 +96,14 @@ def test_the_molded_receipt_is_byte_for_byte_the_templates_own(client, language,
     assert molded.count('class="receipt card status-red"') == 1 + members
     assert "&lt;Chợ&gt;" in molded and ("Nguyễn &lt;Thị&gt; Con" in molded) == bool(members)  # escaped
     assert f'action="/c/{ref}/checkout"' in molded
+
+
+def test_the_receipt_writes_its_times_as_the_templates_filters_do(make_checkin, venue):
+    entered = dt.datetime(2026, 1, 2, 23, 5, 59, tzinfo=dt.UTC)  # the next morning in Vietnam
+    checkin = make_checkin(
+        venue, actors.make_person(), entered_at=entered, left_at=entered + dt.timedelta(hours=2)
+    )
+    (line,) = receipt_lines(checkin_ids=[checkin.pk])
+    filters = Template('{{ t|time:"H:i" }} {{ t|date:"d/m/Y" }} {{ left|time:"H:i" }}')
+    expected = filters.render(Context({"t": entered, "left": checkin.left_at}))
+    assert f"{line.entered_time} {line.entered_date} {line.left_time}" == expected == "06:05 03/01/2026 08:05"

@@ -10,7 +10,6 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_codes, venues_q
@@ -174,10 +173,11 @@ def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
                 Risk(risk).label,
                 venue,
                 person,
-                time_format(entered, "H:i"),
-                date_format(entered, "d/m/Y"),
+                # What the filters `time:"H:i"` and `date:"d/m/Y"` write, without their format parser.
+                entered.strftime("%H:%M"),
+                entered.strftime("%d/%m/%Y"),
                 left,
-                time_format(left, "H:i") if left else "",
+                left.strftime("%H:%M") if left else "",
             )
         )
     return lines
