@@ -15,7 +15,6 @@ runs that tree's code on the same database, and every load run is made on both, 
 two are compared under the same load from the rest of the machine.
 """
 
-import io
 import random
 import shutil
 import tempfile
@@ -27,6 +26,7 @@ from urllib.parse import urlencode
 
 from bench.harness import Context, Figure
 from bench.ingest import CONNECTIONS, _returning_people, _venues, wrk
+from bench.percall import wsgi_call
 from bench.server import served
 
 KINDS = {"new": 1, "returning": 1, "family": 3}  # check-ins per flow
@@ -124,29 +124,11 @@ class Phone:
         return [("GET scan page", page), ("POST form", post), ("GET receipt", receipt)]
 
     def _call(self, method, path, *, cookie, expect, body=b"", content_type=""):
-        environ = {
-            "REQUEST_METHOD": method,
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SERVER_NAME": "127.0.0.1",
-            "SERVER_PORT": "8000",
-            "HTTP_HOST": "127.0.0.1:8000",
-            "REMOTE_ADDR": "127.0.0.1",
-            "HTTP_COOKIE": cookie,
-            "HTTP_ACCEPT_LANGUAGE": "vi",
-            "wsgi.url_scheme": "http",
-            "wsgi.input": io.BytesIO(body),
-            "CONTENT_LENGTH": str(len(body)),
-            "CONTENT_TYPE": content_type,
-        }
-        answer = []
-        response = self.application(environ, lambda status, headers: answer.append((status, headers)))
-        b"".join(response)
-        response.close()
-        status, headers = answer[0]
+        headers = {"HTTP_COOKIE": cookie, "HTTP_ACCEPT_LANGUAGE": "vi", "CONTENT_TYPE": content_type}
+        status, response_headers = wsgi_call(self.application, method, path, body, headers)
         if not status.startswith(expect):
             raise RuntimeError(f"{method} {path} answered {status}, not {expect}")
-        return status, headers
+        return status, response_headers
 
 
 def _cpu_figures(ctx: Context, people_file: Path, tokens_file: Path, devices_file: Path) -> list[Figure]:

@@ -20,16 +20,6 @@ function init(args)
   math.randomseed(os.time() * 1000 + seed)
 end
 
-local alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-local function new_browser()
-  local chars = {}
-  for i = 1, 32 do
-    local at = math.random(#alphabet)
-    chars[i] = alphabet:sub(at, at)
-  end
-  return table.concat(chars)
-end
-
 -- What a browser sends for the empty family rows and optional fields of the first check-in form.
 local function members(rows)
   local parts = {}
