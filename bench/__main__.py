@@ -1,6 +1,7 @@
 """Run the benchmarks and print their figures as a Markdown table (paste it into docs/benchmarks.md).
 
-    python -m bench --size small|medium|full|huge [--database URL] [--keep] [--threads N] [names…]
+    python -m bench --size small|medium|full|huge [--database URL] [--keep] [--threads N] [--before TREE]
+                    [names…]
 
 The database starts empty every run (a fresh SQLite file under var/bench/, or a PostgreSQL database
 whose name contains "bench", dropped and created again); the generator then builds the province
@@ -20,7 +21,7 @@ from datetime import UTC, datetime
 from bench.harness import ROOT, SIZES, Context, Figure, fresh_database, machine
 
 # In the order they run; the generator first, because it builds the history the others read.
-BENCHMARKS = ["generator", "percall", "ingest", "profile", "tracing", "export", "poster_batch"]
+BENCHMARKS = ["generator", "percall", "ingest", "flow", "profile", "tracing", "export", "poster_batch"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="postgres://…/qrtrace_bench (default: var/bench/<size>.sqlite3)")
     parser.add_argument("--port", type=int, default=8085, help="for the HTTP server under load")
     parser.add_argument("--threads", type=int, help="per worker of the server under load (default: serve's)")
+    parser.add_argument(
+        "--before", metavar="TREE", help="flow: also serve this checkout's code, measured alternately"
+    )
     parser.add_argument(
         "--keep", action="store_true", help="reuse the history already in the database (no generator)"
     )
@@ -39,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     size = SIZES[args.size]
     url = args.database or f"sqlite:///{ROOT / 'var' / 'bench' / f'{size.name}.sqlite3'}"
     names = [name for name in BENCHMARKS if name in args.names] if args.names else BENCHMARKS
-    ctx = Context(size=size, database_url=url, port=args.port, threads=args.threads)
+    ctx = Context(size=size, database_url=url, port=args.port, threads=args.threads, before=args.before)
 
     if not args.keep:
         fresh_database(url)

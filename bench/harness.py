@@ -57,6 +57,7 @@ class Context:
     database_url: str
     port: int
     threads: int | None = None  # per server worker; `qrtrace serve`'s default when None
+    before: str | None = None  # another checkout whose code is served beside this one (bench/flow.py)
     facts: dict[str, object] = field(default_factory=dict)  # shared between benchmarks (e.g. history)
     notes: list[str] = field(default_factory=list)  # printed after the table (e.g. EXPLAIN output)
 

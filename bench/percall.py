@@ -31,10 +31,10 @@ def run(ctx: Context) -> list[Figure]:
     def checkin() -> str:
         phone, name = rng.choice(people)
         body = {"venue_code": rng.choice(codes), "person": {"phone": phone, "full_name": name}}
-        return _call(application, "POST", "/api/v1/checkins", json.dumps(body).encode(), headers)
+        return wsgi_call(application, "POST", "/api/v1/checkins", json.dumps(body).encode(), headers)[0]
 
     count = REQUESTS[ctx.size.name]
-    healthz = _cpu_per_call(lambda: _call(application, "GET", "/healthz"), count, "200 OK")
+    healthz = _cpu_per_call(lambda: wsgi_call(application, "GET", "/healthz")[0], count, "200 OK")
     api = _cpu_per_call(checkin, count, "201 Created")
     return [
         Figure(
@@ -67,7 +67,10 @@ def _cpu_per_call(call: Callable[[], str], count: int, expected: str) -> float:
     return spent / count * 1000
 
 
-def _call(application, method: str, path: str, body: bytes = b"", headers: dict | None = None) -> str:
+def wsgi_call(
+    application, method: str, path: str, body: bytes = b"", headers: dict | None = None
+) -> tuple[str, list[tuple[str, str]]]:
+    """One request through the WSGI application in this process; its status and headers."""
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
@@ -81,8 +84,8 @@ def _call(application, method: str, path: str, body: bytes = b"", headers: dict 
         "CONTENT_LENGTH": str(len(body)),
         **(headers or {}),
     }
-    statuses = []
-    response = application(environ, lambda status, _headers: statuses.append(status))
+    answers = []
+    response = application(environ, lambda status, headers: answers.append((status, headers)))
     b"".join(response)
     response.close()
-    return statuses[0]
+    return answers[0]

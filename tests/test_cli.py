@@ -1,6 +1,7 @@
 """The `qrtrace` console script, run as a user would: a separate process with its own data dir."""
 
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -102,6 +103,34 @@ def test_serve_reads_a_chunked_body_and_refuses_an_oversized_one(tmp_path):
         status, body = _chunked_post(port, "/api/v1/venues", b"[" * 300_000, token)
         assert status == 413
         assert "256 KB" in json.loads(body)["detail"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_lets_phones_keep_hashed_static_files_for_a_year_in_production(tmp_path):
+    env = _env(tmp_path) | {
+        "QRTRACE_PRODUCTION": "1",
+        "QRTRACE_PUBLIC_BASE_URL": "https://qrtrace.example.vn",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",  # TLS ends at the proxy; this test speaks plain HTTP to granian
+    }
+    assert subprocess.run([QRTRACE, "migrate", "--no-input", "-v", "0"], env=env, timeout=120).returncode == 0
+    port = free_port()
+    server = subprocess.Popen(
+        [QRTRACE, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base, server)
+        home = urllib.request.urlopen(f"{base}/", timeout=5).read().decode()
+        (css,) = re.findall(r'href="(/static/qrtrace/site\.[0-9a-f]{12}\.css)"', home)  # a hashed name
+        response = urllib.request.urlopen(f"{base}{css}", timeout=5)
+        assert response.status == 200 and b"--accent" in response.read()
+        assert response.headers["Cache-Control"] == "max-age=31536000"
     finally:
         server.terminate()
         server.wait(timeout=10)

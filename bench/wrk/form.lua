@@ -13,16 +13,6 @@ function init(args)
   math.randomseed(os.time() * 1000 + seed)
 end
 
-local alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-local function new_browser()
-  local chars = {}
-  for i = 1, 32 do
-    local at = math.random(#alphabet)
-    chars[i] = alphabet:sub(at, at)
-  end
-  return table.concat(chars)
-end
-
 local path, csrf
 function request()
   if page_next then

@@ -8,6 +8,9 @@ import argparse
 import os
 import sys
 
+STATIC_MAX_AGE_HASHED = 365 * 24 * 3600
+STATIC_MAX_AGE = 24 * 3600  # granian's default
+
 
 def serve(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="qrtrace serve", description="Serve QRTrace with granian.")
@@ -28,11 +31,15 @@ def serve(argv: list[str]) -> None:
     django.setup()
     call_command("collectstatic", interactive=False, verbosity=0)
 
+    from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
     from granian import Granian
     from granian.constants import Interfaces
 
     # granian serves /static from the collected files itself (in Rust), so Django workers only
-    # ever see application requests.
+    # ever see application requests. With hashed names (production's manifest storage) a file's URL
+    # changes with its content, so a phone may keep it a year and downloads the CSS once; pages
+    # only ever link the hashed names. Unhashed names (development) keep granian's one day.
+    hashed = isinstance(staticfiles_storage, ManifestFilesMixin)
     Granian(
         "qrtrace.wsgi:application",
         address=args.host,
@@ -42,6 +49,7 @@ def serve(argv: list[str]) -> None:
         blocking_threads=args.threads,
         static_path_route=[settings.STATIC_URL.rstrip("/")],
         static_path_mount=[settings.STATIC_ROOT],
+        static_path_expires=STATIC_MAX_AGE_HASHED if hashed else STATIC_MAX_AGE,
         respawn_failed_workers=True,
         log_access=False,
     ).serve()

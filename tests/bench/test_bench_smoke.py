@@ -1,5 +1,7 @@
 """The benchmark runner still runs: a benchmark nobody can run has silently stopped measuring."""
 
+import re
+import shutil
 import subprocess
 import sys
 
@@ -50,3 +52,23 @@ def test_small_export_benchmark_streams_every_row_and_reports_the_workers_peak_m
     rows = _figures(_bench(bench_database_url, "generator", "export", timeout=180), "export")
     assert rows["CSV rows streamed"] == rows["check-ins at the exported venue"] > 20_000
     assert 50 < rows["peak RSS of the serving worker"] < 300
+
+
+@pytest.mark.django_db
+def test_small_flow_benchmark_measures_each_step_and_whole_flows_beside_healthz(bench_database_url):
+    report = _bench(bench_database_url, "generator", "flow", timeout=300)
+    rows = _figures(report, "flow")
+    kinds = ("new", "returning", "family")
+    for kind in kinds:
+        for step in ("GET scan page", "POST form", "GET receipt"):
+            assert 0 < rows[f"{kind} phone: {step}, CPU"] < 1_000
+    assert rows["GET /healthz, CPU per request"] < rows["new phone: POST form, CPU"]
+    if shutil.which("wrk") is None:
+        assert "flow: the load runs skipped, wrk is not installed" in report
+        return
+    for kind in kinds:
+        (line,) = [line for line in report.splitlines() if f"| flow | {kind} phone: whole flows/s |" in line]
+        assert rows[f"{kind} phone: whole flows/s"] > 0
+        assert re.search(r"[\d.]+ × /healthz", line) and ", 0 errors;" in line
+        stored, per_flow = re.search(r"([\d,]+) check-ins stored \((\d) per flow\)", line).groups()
+        assert int(per_flow) == (3 if kind == "family" else 1) and int(stored.replace(",", "")) > 0

@@ -18,7 +18,7 @@ from qrtrace.lib.pagination import Page
 from qrtrace.lib.rows import row_get
 from qrtrace.venues.models import Venue, VenueStatus
 
-from .models import CheckIn, Device, Person
+from .models import CheckIn, Device, Person, Risk
 
 # Exposure alerts look this far back over the places a returning person visited.
 ALERT_WINDOW = timedelta(days=14)
@@ -50,8 +50,9 @@ def _forget_cached_venues(**kwargs) -> None:
 
 
 def device_person(token: str) -> Person | None:
-    device = Device.objects.select_related("person").filter(token_hash=lookup_hash("device", token)).first()
-    return device.person if device else None
+    # Every scan from a remembered phone: prepared statements (lib.rows), not a join compiled per call.
+    device = row_get(Device, "token_hash", lookup_hash("device", token))
+    return row_get(Person, "id", device.person_id) if device else None
 
 
 def person_by_phone(phone: str) -> Person | None:
@@ -85,13 +86,17 @@ def person_by_citizen_id(citizen_id: str) -> Person | None:
 def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -> CheckIn | None:
     """The visit `person` is in the middle of at `venue` (not left, usual stay not over), if any."""
     now = now or timezone.now()
-    return (
-        CheckIn.objects.filter(
-            person=person, venue=venue, left_at__isnull=True, entered_at__gt=now - venue.default_stay
+    # Asked on every scan from a remembered phone, and nearly always "none": the question written
+    # out (the ORM compiled it per call), the check-in itself read only when there is one.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, entered_at FROM checkins_checkin WHERE person_id = %s AND venue_id = %s "
+            "AND left_at IS NULL AND entered_at > %s ORDER BY entered_at DESC LIMIT 1",
+            [person.pk, venue.pk, connection.ops.adapt_datetimefield_value(now - venue.default_stay)],
         )
-        .order_by("-entered_at")
-        .first()
-    )
+        row = cursor.fetchone()
+    # entered_at with the id: on PostgreSQL the partition key, so one day's partition is read.
+    return CheckIn.objects.get(pk=row[0], entered_at=_utc(row[1])) if row else None
 
 
 class RecentVisit(NamedTuple):
@@ -129,6 +134,55 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+class ReceiptLine(NamedTuple):
+    """One check-in as its receipt shows it: no personal data beyond the name, nothing decrypted;
+    times as the page writes them (local time, as the template filters `time` and `date` do)."""
+
+    id: int
+    risk: str
+    risk_label: str
+    venue_name: str
+    person_name: str
+    entered_time: str
+    entered_date: str
+    left_at: datetime | None
+    left_time: str
+
+
+def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
+    """These check-ins for their receipt, oldest first: one statement written out, every phone that
+    checks in reads its receipt once (the ORM's select_related compiled per call was most of it)."""
+    if not checkin_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.risk, c.entered_at, c.left_at, v.name, p.full_name FROM checkins_checkin c "  # noqa: S608
+            "JOIN venues_venue v ON v.id = c.venue_id JOIN checkins_person p ON p.id = c.person_id "
+            f"WHERE c.id IN ({', '.join(['%s'] * len(checkin_ids))}) ORDER BY c.id",
+            [int(pk) for pk in checkin_ids],
+        )
+        rows = cursor.fetchall()
+    lines = []
+    for pk, risk, entered, left, venue, person in rows:
+        entered = timezone.localtime(_utc(entered))
+        left = timezone.localtime(_utc(left)) if left is not None else None
+        lines.append(
+            ReceiptLine(
+                pk,
+                risk,
+                Risk(risk).label,
+                venue,
+                person,
+                # What the filters `time:"H:i"` and `date:"d/m/Y"` write, without their format parser.
+                entered.strftime("%H:%M"),
+                entered.strftime("%d/%m/%Y"),
+                left,
+                left.strftime("%H:%M") if left else "",
+            )
+        )
+    return lines
+
+
 def latest_declaration_today(*, person: Person) -> CheckIn | None:
     """The person's most recent check-in today (anywhere), which carries today's declaration."""
     start = timezone.make_aware(datetime.combine(timezone.localdate(), datetime.min.time()))
@@ -136,11 +190,12 @@ def latest_declaration_today(*, person: Person) -> CheckIn | None:
 
 
 def visited_venue_ids(*, person: Person, since: datetime) -> list[int]:
-    return list(
-        CheckIn.objects.filter(person=person, entered_at__gte=since)
-        .values_list("venue_id", flat=True)
-        .distinct()
-    )
+    with connection.cursor() as cursor:  # on every scan from a remembered phone: written out, as above
+        cursor.execute(
+            "SELECT DISTINCT venue_id FROM checkins_checkin WHERE person_id = %s AND entered_at >= %s",
+            [person.pk, connection.ops.adapt_datetimefield_value(since)],
+        )
+        return [venue_id for (venue_id,) in cursor.fetchall()]
 
 
 def staff_venue(*, user, code: str, rule: Rule) -> Venue:

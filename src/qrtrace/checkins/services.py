@@ -298,7 +298,6 @@ def _still_inside(visit: RecentVisit, venue: Venue, entered_at: datetime) -> boo
     )
 
 
-@transaction.atomic
 def checkin_self_create(
     *,
     venue: Venue,
@@ -311,15 +310,21 @@ def checkin_self_create(
     """The submitter and the family members they bring, checked in with one declaration.
 
     `ward_ids` are family members this submitter declared before (others' ids are ignored);
-    `new_members` (name, birth year) become people with the submitter as guardian.
+    `new_members` (name, birth year) become people with the submitter as guardian. As in
+    `checkin_record`, the person as known so far is read (and the phone encrypted) before the
+    transaction, which then writes them with one upsert.
     """
-    person = submitter if isinstance(submitter, Person) else person_resolve(identity=submitter)
-    wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
-    wards += [ward_resolve(guardian=person, full_name=name, birth_year=year) for name, year in new_members]
-    return [
-        checkin_create(venue=venue, person=someone, method=method, declaration=declaration)[0]
-        for someone in [person, *dict.fromkeys(wards)]
-    ]
+    upsert = None if isinstance(submitter, Person) else PersonUpsert.prepare(submitter)
+    with transaction.atomic():
+        person = submitter if upsert is None else upsert.run()
+        wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
+        wards += [
+            ward_resolve(guardian=person, full_name=name, birth_year=year) for name, year in new_members
+        ]
+        return [
+            checkin_create(venue=venue, person=someone, method=method, declaration=declaration)[0]
+            for someone in [person, *dict.fromkeys(wards)]
+        ]
 
 
 @transaction.atomic
@@ -385,22 +390,26 @@ def checkin_attempt_allow(*, ip: str, device: str | None) -> bool:
     generous (a market's visitors share one Wi-Fi address); a browser without a device cookie is
     counted by its CSRF cookie, which it must send with the form anyway.
     """
-    if device and not ratelimit_allow(
-        scope="checkin-device",
-        key=device,
-        limit=settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE,
-        period_seconds=60,
-    ):
-        return False
-    return ratelimit_allow(
-        scope="checkin-ip", key=ip, limit=settings.QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE, period_seconds=60
-    )
+    with transaction.atomic():  # both buckets in one transaction: one BEGIN and COMMIT per attempt
+        if device and not ratelimit_allow(
+            scope="checkin-device",
+            key=device,
+            limit=settings.QRTRACE_RATELIMIT_CHECKIN_DEVICE_PER_MINUTE,
+            period_seconds=60,
+        ):
+            return False
+        return ratelimit_allow(
+            scope="checkin-ip",
+            key=ip,
+            limit=settings.QRTRACE_RATELIMIT_CHECKIN_IP_PER_MINUTE,
+            period_seconds=60,
+        )
 
 
 def device_register(*, person: Person) -> str:
     """A new device token for `person` (to keep in a signed cookie); only its hash is stored."""
     token = secrets.token_urlsafe(24)
-    Device.objects.create(token_hash=lookup_hash("device", token), person=person)
+    row_insert(Device(token_hash=lookup_hash("device", token), person=person))  # no save signals
     return token
 
 

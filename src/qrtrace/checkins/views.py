@@ -1,8 +1,12 @@
 """Citizens' pages: the scan page, the confirmation, check-out and "my QR". No account, no JavaScript."""
 
+from types import SimpleNamespace
+
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,8 +17,9 @@ from qrtrace.venues.views import invalid_code_response
 from .forms import CheckInForm, DeclarationForm
 from .hooks import venue_alerts
 from .models import CheckIn, CheckOutMethod, Person
+from .pages import Mold
 from .personal_qr import personal_qr_svg
-from .selectors import ALERT_WINDOW, device_person, open_checkin, visited_venue_ids
+from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_venue_ids
 from .services import (
     checkin_attempt_allow,
     checkin_checkout,
@@ -53,15 +58,42 @@ def receipt(checkins: list[CheckIn]) -> str:
     return signing.dumps([checkin.pk for checkin in checkins], salt=_RECEIPT_SALT, compress=True)
 
 
-def _receipt_checkins(ref: str) -> list[CheckIn]:
+def _receipt_ids(ref: str) -> list[int]:
     try:
         ids = signing.loads(ref, salt=_RECEIPT_SALT, max_age=_RECEIPT_MAX_AGE)
     except signing.BadSignature:
         raise Http404 from None
-    checkins = list(CheckIn.objects.select_related("venue", "person").filter(pk__in=ids).order_by("pk"))
+    return ids
+
+
+def _receipt_checkins(ref: str) -> list[CheckIn]:
+    checkins = list(CheckIn.objects.filter(pk__in=_receipt_ids(ref)).order_by("pk"))
     if not checkins:
         raise Http404
     return checkins
+
+
+# The first check-in form, as every phone the server does not know sees it at any venue.
+_FIRST_SCAN_PAGE = Mold(
+    "checkins/scan.html",
+    context=lambda marker, _shape: {
+        "venue": SimpleNamespace(name=marker("NAME"), address=marker("ADDRESS")),
+        "form": CheckInForm(),
+        "person": None,
+        "limited": False,
+    },
+)
+
+
+# The health declaration as a returning phone first sees it (nothing ticked).
+_DECLARATION = Mold("checkins/declaration.html", context=lambda _marker, _shape: {"form": DeclarationForm()})
+
+
+def _no_messages(request: HttpRequest) -> bool:
+    """Whether this request certainly has no messages to show: they are kept in a cookie or, past
+    its size, in the session (the default FallbackStorage), and it sends neither."""
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
 
 
 @require_http_methods(["GET", "POST"])
@@ -73,6 +105,10 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     device_token = _device_token(request)
     person = device_person(device_token) if device_token else None
     someone_else = person is None or "someone_else" in request.GET or "full_name" in request.POST
+    if request.method == "GET" and someone_else and _no_messages(request):
+        values = {"NAME": venue.name, "ADDRESS": venue.address}
+        values |= {"CSRF": get_token(request), "PATH": request.get_full_path()}
+        return HttpResponse(_FIRST_SCAN_PAGE.render(request, values))
     form = (CheckInForm if someone_else else DeclarationForm)(
         request.POST if request.method == "POST" else None
     )
@@ -103,12 +139,42 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
             "wards": person.wards.order_by("full_name"),
             "alerts": venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since),
         }
+        if not form.is_bound:
+            context["declaration_html"] = _DECLARATION.render(request, {})
     status = 429 if limited else 400 if form.errors else 200
     return render(request, "checkins/scan.html", context, status=status)
 
 
+# The receipt of check-ins still open (every receipt a POST redirects to), by how many it shows.
+_RECEIPT_FIELDS = ("risk", "risk_label", "venue_name", "person_name", "entered_time", "entered_date")
+_MOLDED_RECEIPTS = 10  # a phone and its family; more is rare enough for the template
+
+
+def _receipt_slot(field: str, index: int) -> str:
+    return f"{field.replace('_', '').upper()}{index}"
+
+
+_OPEN_RECEIPT = Mold(
+    "checkins/receipt.html",
+    context=lambda marker, count: {
+        "checkins": [
+            SimpleNamespace(left_at=None, **{f: marker(_receipt_slot(f, i)) for f in _RECEIPT_FIELDS})
+            for i in range(count)
+        ],
+        "ref": marker("REF"),
+    },
+)
+
+
 def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
-    checkins = _receipt_checkins(ref)
+    checkins = receipt_lines(checkin_ids=_receipt_ids(ref))
+    if not checkins:
+        raise Http404
+    if len(checkins) <= _MOLDED_RECEIPTS and not any(c.left_at for c in checkins) and _no_messages(request):
+        values = {"REF": ref, "CSRF": get_token(request), "PATH": request.get_full_path()}
+        for i, checkin in enumerate(checkins):
+            values |= {_receipt_slot(field, i): getattr(checkin, field) for field in _RECEIPT_FIELDS}
+        return HttpResponse(_OPEN_RECEIPT.render(request, values, shape=len(checkins)))
     return render(request, "checkins/receipt.html", {"checkins": checkins, "ref": ref})
 
 
