@@ -1,11 +1,12 @@
 """The `qrtrace` command: Django's management commands, plus `serve`.
 
 qrtrace migrate | demo | official add … | createsuperuser | purge | …   (Django commands)
-qrtrace serve [--host 127.0.0.1] [--port 8000] [--workers N]
+qrtrace serve [--host 127.0.0.1] [--port 8000] [--workers N] [--no-worker]
 """
 
 import argparse
 import os
+import subprocess
 import sys
 
 STATIC_MAX_AGE_HASHED = 365 * 24 * 3600
@@ -22,6 +23,12 @@ def serve(argv: list[str]) -> None:
     # databases (docs/benchmarks.md, "Threads per worker"). One thread did better still but lets one
     # long download (a streamed export) hold a whole worker.
     parser.add_argument("--threads", type=int, default=2, help="Blocking threads per worker.")
+    parser.add_argument(
+        "--no-worker",
+        dest="worker",
+        action="store_false",
+        help="Do not start `qrtrace worker` beside the server (run it as its own service).",
+    )
     args = parser.parse_args(argv)
 
     import django
@@ -31,6 +38,25 @@ def serve(argv: list[str]) -> None:
     django.setup()
     call_command("collectstatic", interactive=False, verbosity=0)
 
+    # The background worker (tasks and schedules) as a child process, stopped with the server; it also
+    # stops by itself if this process is killed without a chance to stop it.
+    worker = None
+    if args.worker:
+        worker = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+            [sys.executable, "-m", "qrtrace.cli", "worker", "--stop-with-parent", str(os.getpid())]
+        )
+    try:
+        _granian(args, settings)
+    finally:
+        if worker is not None:
+            worker.terminate()  # the worker finishes its current task, then exits
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()  # its task is given back to the queue by the next worker
+
+
+def _granian(args: argparse.Namespace, settings) -> None:
     from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
     from granian import Granian
     from granian.constants import Interfaces

@@ -11,6 +11,7 @@ import ipaddress
 import os
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -114,6 +115,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django's Tasks API (backported) and its database backend: see qrtrace.lib.background.
+    "django_tasks",
+    "django_tasks_db",
     "qrtrace.lib",
     "qrtrace.geo",
     "qrtrace.accounts",
@@ -282,6 +286,50 @@ if QRTRACE_NOTIFY_BACKEND not in ("console", "file", "smtp", "http"):
     raise ImproperlyConfigured(f"QRTRACE_NOTIFY_BACKEND={QRTRACE_NOTIFY_BACKEND!r}: console/file/smtp/http")
 if QRTRACE_NOTIFY_BACKEND == "http" and not QRTRACE_SMS_GATEWAY_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("QRTRACE_SMS_GATEWAY_URL must be an http(s):// URL for the http backend.")
+
+
+# --- Background work (qrtrace.lib.background, run by `qrtrace worker`) ---------------------------
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A task that keeps failing is tried this many times (with back-off) and then shown as failed on the
+# ops page (/ops/background).
+QRTRACE_TASK_MAX_ATTEMPTS = env_int("QRTRACE_TASK_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
+# A worker beats every quarter of this; a RUNNING task whose worker has been silent this long (killed,
+# machine gone) is queued again. Longer than any pause a busy database can cause a heartbeat.
+QRTRACE_WORKER_LOST_AFTER = env_int("QRTRACE_WORKER_LOST_AFTER", 60, minimum=2, maximum=3600)
+# Every schedule, in one place. "every" is the period; "at" the offset of each period from local
+# midnight (so "every day at 00:30" is 00:30 in Vietnam). Each fires once per period however many
+# workers run. The next apps add theirs here (quarantine: daily worklists and reminders; dashboard:
+# aggregates and reports).
+QRTRACE_SCHEDULES = {
+    # Day partitions for the week ahead (PostgreSQL), before midnight needs tomorrow's.
+    "partitions-ahead": {
+        "task": "qrtrace.checkins.tasks.partitions_ahead",
+        "every": timedelta(days=1),
+        "at": timedelta(minutes=15),
+    },
+    # Check-ins past QRTRACE_RETENTION_DAYS: whole days dropped soon after midnight.
+    "purge": {"task": "qrtrace.privacy.tasks.purge", "every": timedelta(days=1), "at": timedelta(minutes=30)},
+    # Visits never checked out, closed at their venue's usual stay.
+    "checkout-expired": {"task": "qrtrace.checkins.tasks.checkout_expired", "every": timedelta(minutes=5)},
+    # Messages waiting for a retry after a failed send (new ones are sent as soon as they are queued).
+    "deliver-messages": {
+        "task": "qrtrace.notifications.tasks.deliver_due_messages",
+        "every": timedelta(minutes=1),
+    },
+    # A re-trace whose task never got queued (the web process died between commit and enqueue).
+    "retrace-stranded": {"task": "qrtrace.tracing.tasks.trace_stranded", "every": timedelta(minutes=10)},
+    # Housekeeping: idle rate-limit buckets, old task results and schedule runs.
+    "ratelimit-prune": {
+        "task": "qrtrace.lib.tasks.ratelimit_prune",
+        "every": timedelta(days=1),
+        "at": timedelta(hours=3),
+    },
+    "background-prune": {
+        "task": "qrtrace.lib.tasks.background_prune",
+        "every": timedelta(days=1),
+        "at": timedelta(hours=3, minutes=10),
+    },
+}
 
 
 def _fernet_key() -> str:

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from qrtrace.api.api import api
+from qrtrace.lib import views as lib_views
 
 from . import views
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("qrtrace.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("ops/background", lib_views.background_status, name="background-status"),
     path("api/v1/", api.urls),
     path("", include("qrtrace.venues.urls")),
     path("", include("qrtrace.checkins.urls")),

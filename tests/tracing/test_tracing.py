@@ -1,9 +1,9 @@
-import io
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from qrtrace.checkins.signals import late_checkins_recorded
 from qrtrace.notifications.models import Message, MessageStatus
@@ -15,9 +15,10 @@ from qrtrace.tracing.services import (
     exposure_dismiss,
     exposure_select_for_followup,
     trace_job_enqueue,
-    trace_jobs_run,
 )
+from qrtrace.tracing.tasks import trace_case
 from tests import actors
+from tests.tasks import run_queued_tasks
 
 from .conftest import visit
 from .reference import T0
@@ -71,16 +72,19 @@ def test_tracing_drafts_one_venue_alert_per_visited_venue(outbreak, province_off
     assert alert.starts_at == T0 + timedelta(hours=20)
 
 
-def test_a_late_check_in_queues_a_retrace_that_the_worker_runs(outbreak, province_official):
+def test_a_late_check_in_queues_a_retrace_that_the_worker_runs(
+    outbreak, province_official, django_capture_on_commit_callbacks
+):
     case, market, _f1, _f2 = outbreak
     case_trace(case=case, actor=province_official)
     latecomer = actors.make_person("Đến muộn", "+84912000004")
     checkin = visit(latecomer, market, 20.7)
-    late_checkins_recorded.send(
-        sender=None, checkin_ids=[checkin.pk], venue_ids=[market.pk], earliest=checkin.entered_at
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        late_checkins_recorded.send(
+            sender=None, checkin_ids=[checkin.pk], venue_ids=[market.pk], earliest=checkin.entered_at
+        )
     assert TraceJob.objects.filter(case=case, started_at__isnull=True).count() == 1
-    call_command("worker", "--once", stdout=io.StringIO())
+    assert run_queued_tasks() >= 1
     assert Exposure.objects.get(case=case, person=latecomer).level == "F1"
     assert not TraceJob.objects.filter(done_at__isnull=True).exists()
 
@@ -95,17 +99,20 @@ def test_a_late_check_in_long_after_every_window_queues_nothing(outbreak):
     assert not TraceJob.objects.exists()
 
 
-def test_each_exposed_person_gets_one_message_per_case_even_when_traced_twice(outbreak, province_official):
+def test_each_exposed_person_gets_one_message_per_case_even_when_traced_twice(
+    outbreak, province_official, django_capture_on_commit_callbacks
+):
     case, _market, f1, f2 = outbreak
     case_trace(case=case, actor=province_official)
-    case_notifications_confirm(case=case, actor=province_official)
+    with django_capture_on_commit_callbacks(execute=True):
+        case_notifications_confirm(case=case, actor=province_official)
     case_trace(case=case, actor=province_official)
     with pytest.raises(ValidationError):  # nobody left to tell
         case_notifications_confirm(case=case, actor=province_official)
     assert sorted(Message.objects.values_list("person_id", flat=True)) == sorted([f1.pk, f2.pk])
     assert all("Trạm Y tế" in body for body in Message.objects.values_list("body", flat=True))
-    call_command("worker", "--once", stdout=io.StringIO())
-    call_command("worker", "--once", stdout=io.StringIO())
+    assert run_queued_tasks() == 1  # the delivery the first trace queued; the second queued nothing new
+    run_queued_tasks()
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
     assert set(Exposure.objects.values_list("status", flat=True)) == {ExposureStatus.NOTIFIED}
 
@@ -120,9 +127,14 @@ def test_selecting_contacts_for_follow_up_is_one_call_that_stamps_them(outbreak,
     assert all(e.selected_for_followup_at for e in Exposure.objects.all())
 
 
-def test_registering_a_case_queues_its_trace(province_official):
-    case = case_register(actor=province_official, phone="0912000001", full_name="A", confirmed_at=T0)
-    assert TraceJob.objects.get().case == case
+def test_registering_a_case_queues_its_trace(province_official, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        case = case_register(actor=province_official, phone="0912000001", full_name="A", confirmed_at=T0)
+    job = TraceJob.objects.get()
+    assert job.case == case
+    assert len(callbacks) == 1  # the task is queued once the registration has committed
+    queued = DBTaskResult.objects.get()
+    assert (queued.task_path, queued.args_kwargs["kwargs"]) == (trace_case.module_path, {"job_id": job.pk})
 
 
 def test_a_late_check_in_during_a_running_trace_queues_another_run(outbreak):
@@ -133,17 +145,23 @@ def test_a_late_check_in_during_a_running_trace_queues_another_run(outbreak):
     assert TraceJob.objects.filter(started_at__isnull=True).count() == 1
 
 
-def test_a_failing_trace_job_keeps_its_error_and_waits_for_the_next_run(outbreak, monkeypatch):
+def test_a_failing_trace_job_keeps_its_error_and_waits_for_the_next_run(
+    outbreak, monkeypatch, django_capture_on_commit_callbacks
+):
     case, _market, _f1, _f2 = outbreak
-    trace_job_enqueue(case=case, reason="registered")
+    with django_capture_on_commit_callbacks(execute=True):
+        trace_job_enqueue(case=case, reason="registered")
     monkeypatch.setattr("qrtrace.tracing.services.trace_from_database", _broken)
-    assert trace_jobs_run() == 0
-    job = TraceJob.objects.get()
-    assert (job.attempts, job.started_at, job.done_at) == (1, None, None)
-    assert "database away" in job.last_error
+    assert run_queued_tasks() == 1
+    job, attempt = TraceJob.objects.get(), DBTaskResult.objects.get()
+    assert (len(attempt.worker_ids), attempt.status, job.done_at) == (1, "READY", None)  # to be retried
+    assert "database away" in attempt.traceback
+    assert attempt.run_after > timezone.now()  # after a back-off, not at once
     monkeypatch.undo()
-    assert trace_jobs_run() == 1
+    DBTaskResult.objects.update(run_after=timezone.now())  # the back-off has passed
+    assert run_queued_tasks() == 1
     assert TraceJob.objects.get().done_at is not None
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
 
 
 def _broken(*args, **kwargs):

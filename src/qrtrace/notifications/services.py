@@ -1,4 +1,5 @@
-"""Queue messages and deliver them. Delivery runs in the worker (`qrtrace worker`), never in a request."""
+"""Queue messages and deliver them. Delivery runs in the worker (`qrtrace worker`, the
+`deliver_due_messages` task), never in a request."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from qrtrace.checkins.models import Person
+from qrtrace.lib import background
 
+from . import tasks
 from .backends import get_backend
 from .models import Channel, Message, MessageStatus
 from .signals import message_sent
@@ -18,7 +21,6 @@ from .signals import message_sent
 # While a worker holds a message it is invisible to the others; a crashed worker's message comes back.
 LEASE = timedelta(minutes=5)
 FIRST_RETRY = timedelta(minutes=1)
-LONGEST_RETRY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ def messages_enqueue(*, reference: str, outgoing: list[Outgoing]) -> int:
         )
     # ignore_conflicts: a second worker queuing the same case at the same moment adds nothing.
     Message.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+    if any(message.status == MessageStatus.QUEUED for message in fresh):
+        background.enqueue_on_commit(tasks.deliver_due_messages)
     return len(fresh)
 
 
@@ -82,7 +86,7 @@ def messages_cancel(*, reference: str, person_ids: Iterable[int]) -> int:
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff: 1, 2, 4, … minutes after each failure, at most an hour."""
-    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
+    return background.retry_delay(attempts, first=FIRST_RETRY)
 
 
 def _claim(message_id: int, now: datetime) -> bool:

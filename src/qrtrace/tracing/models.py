@@ -173,7 +173,7 @@ class VenueAlert(models.Model):
 
 
 class TraceJob(models.Model):
-    """A queued re-trace (the outbox the `worker` command drains): one waiting row per case at most.
+    """A queued re-trace, run by the `trace_case` task (tracing/tasks.py): one waiting row per case at most.
 
     "Waiting" means not yet started, so a late check-in arriving while its case is being traced queues
     a new job instead of being folded into a run that may already have read the check-ins.
@@ -183,8 +183,6 @@ class TraceJob(models.Model):
     reason = models.CharField(max_length=40)
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

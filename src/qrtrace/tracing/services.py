@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +14,12 @@ from qrtrace.accounts.models import User
 from qrtrace.accounts.permissions import can_read_case, can_read_person, can_trace, home_commune, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import Person
+from qrtrace.lib import background
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.identity import InvalidIdentity, normalize_phone
 
+from . import tasks
 from .alerts import alerts_draft
 from .engine import trace_from_database
 from .models import (
@@ -47,7 +49,6 @@ _TRACED_FIELDS = [
     "rule_version",
     "updated_at",
 ]
-MAX_TRACE_ATTEMPTS = 5
 # Clocks of phones and laptops drift; a confirmation "a minute from now" is not an error.
 _CLOCK_SKEW = timedelta(minutes=5)
 # No case record predates this; a year-1 date is a typing or client error.
@@ -350,45 +351,29 @@ def case_notifications_confirm(
 
 
 def trace_job_enqueue(*, case: Case, reason: str) -> None:
-    """Queue a background re-trace; a case with a job already pending is not queued twice."""
+    """Queue a background re-trace; a case with a job already waiting is not queued twice."""
     try:
         with transaction.atomic():
-            TraceJob.objects.create(case=case, reason=reason)
+            job = TraceJob.objects.create(case=case, reason=reason)
     except IntegrityError:
-        pass
+        return  # the waiting job will read this change too
+    background.enqueue_on_commit(tasks.trace_case, job_id=job.pk)
 
 
-def trace_jobs_run(*, limit: int = 50) -> int:
-    """Run waiting trace jobs (the worker); a failing case is retried later, the others still run."""
-    done = 0
-    waiting = TraceJob.objects.filter(started_at__isnull=True).order_by("pk")
-    for job_id, case_id in list(waiting.values_list("pk", "case_id")[:limit]):
-        # A conditional UPDATE is the claim: of two workers only one starts the job.
-        claimed = TraceJob.objects.filter(pk=job_id, started_at__isnull=True).update(
-            started_at=timezone.now(), attempts=F("attempts") + 1
-        )
-        if not claimed:
-            continue
-        try:
-            case_trace(case=Case.objects.get(pk=case_id), actor=None)
-        except Exception as error:  # recorded on the job, which waits again for the next run
-            _trace_job_failed(job_id, error)
-            continue
-        TraceJob.objects.filter(pk=job_id).update(done_at=timezone.now(), last_error="")
-        done += 1
-    return done
+def trace_job_run(*, job_id: int) -> bool:
+    """Run one queued re-trace (the `trace_case` task); False if it was done already.
 
-
-def _trace_job_failed(job_id: int, error: Exception) -> None:
-    failed = TraceJob.objects.filter(pk=job_id)
-    failed.update(last_error=repr(error)[:2000])
-    if failed.get().attempts >= MAX_TRACE_ATTEMPTS:
-        return  # left started and not done, with its error, for an administrator to look at
-    try:
-        with transaction.atomic():
-            failed.update(started_at=None)
-    except IntegrityError:
-        pass  # another job for the case is already waiting and will do the work
+    The job is marked started in a commit of its own first, so a late check-in arriving while the case
+    is traced queues a new job instead of being folded into a run that may already have read the
+    check-ins. The trace and the job's "done" commit together: a run cut short is simply run again.
+    """
+    if not TraceJob.objects.filter(pk=job_id, done_at__isnull=True).update(started_at=timezone.now()):
+        return False
+    job = TraceJob.objects.select_related("case").get(pk=job_id)
+    with transaction.atomic():
+        case_trace(case=job.case, actor=None)
+        TraceJob.objects.filter(pk=job_id).update(done_at=timezone.now())
+    return True
 
 
 @transaction.atomic

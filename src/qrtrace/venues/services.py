@@ -7,14 +7,13 @@ audited.
 """
 
 import logging
-import threading
 from collections.abc import Sequence
 from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +27,12 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
+from qrtrace.lib import background
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.identity import InvalidIdentity, normalize_phone
 from qrtrace.lib.signing import random_code
 
+from . import tasks
 from .models import DEFAULT_STAY_MINUTES, PosterBatch, Venue, VenueKind, VenueStatus
 from .posters import poster_pdf
 from .qr import CODE_LENGTH
@@ -225,11 +226,8 @@ def poster_batch_create(*, actor: User, commune_code: int) -> PosterBatch:
     require(can_issue_posters, actor, commune.code)
     batch = PosterBatch.objects.create(commune=commune, requested_by=actor)
     audit_event_create(actor=actor, action="poster_batch", object_type="commune", object_id=commune.code)
-    # A plain thread, not a task queue: a batch is rare, idempotent to redo, and the PDF lands in the
-    # data directory. A batch cut short by a restart stays "being prepared"; the official asks again.
-    transaction.on_commit(
-        lambda: threading.Thread(target=_build_in_thread, args=(batch.pk,), daemon=True).start()
-    )
+    # A task, not a thread of this web process: a restart or a second app server cannot lose it.
+    background.enqueue_on_commit(tasks.build_poster_batch, batch_id=batch.pk)
     return batch
 
 
@@ -249,13 +247,6 @@ def poster_batch_build(*, batch_id: int) -> PosterBatch:
     batch.venue_count, batch.finished_at = len(venues), timezone.now()
     batch.save(update_fields=["status", "venue_count", "finished_at"])
     return batch
-
-
-def _build_in_thread(batch_id: int) -> None:
-    try:
-        poster_batch_build(batch_id=batch_id)
-    finally:
-        connection.close()  # a thread's connection is not closed by Django's request cycle
 
 
 def _save_new(
