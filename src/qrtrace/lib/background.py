@@ -294,7 +294,6 @@ class Worker:
 
     def step(self) -> bool:
         """Fire due schedules, then run one ready task; False when there was none."""
-        close_old_connections()
         self.fire_schedules(timezone.now())
         row = self.claim()
         if row is not None:
@@ -330,6 +329,7 @@ class Worker:
                 if self.parent_pid and os.getppid() != self.parent_pid:
                     logger.warning("the server that started this worker is gone: stopping")
                     break
+                close_old_connections()  # as a request would: drop a broken or expired connection
                 if time.monotonic() - last_recovery >= self.beat_every:
                     tasks_recover()
                     last_recovery = time.monotonic()
