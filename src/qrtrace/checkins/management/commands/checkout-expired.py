@@ -4,7 +4,7 @@ from qrtrace.checkins.services import checkins_expire
 
 
 class Command(BaseCommand):
-    help = "Check out every visit left open past its venue's usual stay (run it every few minutes)."
+    help = "Check out every visit left open past its venue's usual stay (the worker does every 5 minutes)."
 
     def handle(self, *args, **options) -> None:
         closed = checkins_expire()

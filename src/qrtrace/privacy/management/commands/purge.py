@@ -9,9 +9,9 @@ class Command(BaseCommand):
     help = (
         "Delete closed cases' tracing data QRTRACE_TRACING_RETENTION_DAYS after they closed (unless a "
         "legal hold keeps it), check-ins and declarations older than QRTRACE_RETENTION_DAYS (except those "
-        "an open or held case needs) and the people left with no records. Run daily, e.g. from cron or a "
-        "systemd timer, soon after midnight: on PostgreSQL whole days are then dropped as partitions, and "
-        "the days ahead get theirs."
+        "an open or held case needs) and the people left with no records. The worker does it daily soon "
+        "after midnight (the `purge` schedule); by hand, this also creates the days ahead's partitions "
+        "(PostgreSQL)."
     )
 
     def handle(self, *args, **options):
