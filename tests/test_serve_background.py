@@ -79,6 +79,7 @@ def test_a_case_registered_on_the_page_is_traced_with_no_other_command(live):
     finally:
         stop(server)
     assert live.sql("SELECT count(*) FROM tracing_case WHERE traced_at IS NULL") == [(0,)]
+    assert live.sql("SELECT count(*) FROM lib_backgroundworker") == [(0,)]  # stopped with the server
 
 
 def test_a_poster_batch_asked_of_a_stopped_server_is_built_by_the_next_one(live):

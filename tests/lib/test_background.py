@@ -150,3 +150,12 @@ def test_a_task_whose_worker_stopped_beating_is_queued_again_and_the_others_are_
     DBTaskResult.objects.filter(pk=given_back.pk).update(run_after=timezone.now())
     assert run_queued_tasks() == 1
     assert TokenBucket.objects.get(key="dead").tokens == 1
+
+
+def test_qrtrace_check_refuses_a_bad_schedule_before_any_worker_starts(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.QRTRACE_SCHEDULES = {"typo": {"task": "qrtrace.lib.tasks.ratelimit_prune", "every": "1d"}}
+    with pytest.raises(SystemCheckError, match="typo"):
+        call_command("check")

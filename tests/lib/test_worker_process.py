@@ -4,12 +4,13 @@ database engine (SQLite here; PostgreSQL with DATABASE_URL=postgres://…), in a
 import json
 import os
 import signal
-import time
+import subprocess
+import sys
 import uuid
 
 import pytest
 
-from tests.servers import LiveDatabase, stop, wait_for
+from tests.servers import QRTRACE, LiveDatabase, stop, wait_for
 
 TASKS = 12
 FAST = {"QRTRACE_WORKER_LOST_AFTER": "2"}  # a killed worker is noticed within seconds, not a minute
@@ -62,10 +63,16 @@ def test_a_worker_killed_mid_task_loses_nothing_and_every_task_runs_exactly_once
 
 def test_two_workers_started_at_once_fire_each_schedule_once_per_period(live):
     schedules = {"TEST_SCHEDULES": "1"}
+    alive = "SELECT count(*) FROM lib_backgroundworker"
+    ((before,),) = live.sql(alive)  # a killed worker's row stays behind it
     workers = [live.start("worker", "--interval", "0.1", **schedules) for _ in range(2)]
-    time.sleep(6)
-    for worker in workers:
-        stop(worker)
+    try:
+        wait_for(lambda: live.sql(alive) == [(before + 2,)], what="both workers up")
+        seconds = "SELECT count(*) FROM lib_schedulerun WHERE name = 'every-second'"
+        wait_for(lambda: live.sql(seconds)[0][0] >= 4, what="four one-second periods fired")
+    finally:
+        for worker in workers:
+            stop(worker)
     assert all(worker.returncode == 0 for worker in workers), [w.stderr.read() for w in workers]
     live.run("worker", "--once")  # run what they queued and had not run yet (no schedules here)
 
@@ -73,8 +80,28 @@ def test_two_workers_started_at_once_fire_each_schedule_once_per_period(live):
     daily = [row for row in fired if row[0] == "daily"]
     seconds = [row for row in fired if row[0] == "every-second"]
     assert len(daily) == 1
-    assert len(seconds) >= 3
+    assert len(seconds) >= 4
     assert len({period for _name, period, _task in seconds}) == len(seconds)
     # Each firing queued one task, which ran once.
     expected = {f"run:{uuid.UUID(str(task_id))}": 1 for _name, _period, task_id in fired}
     assert _runs(live, "run:") == expected
+
+
+def test_a_worker_started_by_a_server_stops_when_the_server_is_killed(live):
+    workers = "SELECT count(*) FROM lib_backgroundworker"
+    ((before,),) = live.sql(workers)  # a killed worker's row stays behind it
+    # What `qrtrace serve` does: start the worker with its own pid; here a stand-in parent.
+    parent = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, subprocess, sys, time\n"
+            f"subprocess.Popen([{QRTRACE!r}, 'worker', '--stop-with-parent', str(os.getpid())])\n"
+            "time.sleep(120)\n",
+        ],
+        env=live.env,
+    )
+    wait_for(lambda: live.sql(workers) == [(before + 1,)], what="the worker started")
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    wait_for(lambda: live.sql(workers) == [(before,)], timeout=20, what="the orphaned worker stopping")

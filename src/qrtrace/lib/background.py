@@ -222,14 +222,16 @@ class Worker:
         self.beat_every = max(settings.QRTRACE_WORKER_LOST_AFTER / 4, 0.5)
         self._fired: dict[str, datetime] = {}  # the last period each schedule was seen fired
         self._stop = threading.Event()
-        self._running_task = False
+        self._busy = False  # inside a step: claiming, running or recording a task
         self.ran = 0
 
     # Signals and heartbeat --------------------------------------------------------------------------
 
     def _on_signal(self, signum, frame) -> None:
-        if self._stop.is_set() or not self._running_task:
-            raise SystemExit(0 if not self._running_task else 1)
+        # A second signal stops at once: the task in hand is rolled back or, if it commits as it
+        # goes, run again by the next worker.
+        if self._stop.is_set() or not self._busy:
+            raise SystemExit(1 if self._busy else 0)
         logger.warning("%s: stopping after the current task", signal.strsignal(signum))
         self._stop.set()
 
@@ -265,7 +267,6 @@ class Worker:
         return row
 
     def run_task(self, row: DBTaskResult) -> None:
-        self._running_task = True
         try:
             task = row.task
             args, kwargs = row.args_kwargs["args"], row.args_kwargs["kwargs"]
@@ -289,7 +290,6 @@ class Worker:
         except Exception as error:
             _failed(row, error)
         finally:
-            self._running_task = False
             self.ran += 1
 
     def step(self) -> bool:
@@ -333,7 +333,12 @@ class Worker:
                 if time.monotonic() - last_recovery >= self.beat_every:
                     tasks_recover()
                     last_recovery = time.monotonic()
-                if not self.step():
+                self._busy = True
+                try:
+                    found = self.step()
+                finally:
+                    self._busy = False
+                if not found and not self._stop.is_set():
                     self._stop.wait(self.interval)
         finally:
             self._stop.set()
