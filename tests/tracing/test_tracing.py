@@ -196,3 +196,16 @@ def test_a_new_isolation_time_queues_a_retrace(client, outbreak, commune_officia
     case.refresh_from_db()
     assert (case.treated_at_place, case.isolated_at.hour) == ("BV Đa khoa tỉnh", 5)  # 12:00 in Vietnam
     assert TraceJob.objects.filter(case=case, reason="isolation changed").exists()
+
+
+def test_a_retrace_whose_task_was_never_queued_is_queued_by_the_sweep(outbreak):
+    from qrtrace.tracing.tasks import STRANDED_AFTER, trace_stranded
+
+    case, _market, _f1, _f2 = outbreak
+    trace_job_enqueue(case=case, reason="registered")  # its on-commit enqueue never ran: a crash
+    assert trace_stranded.call() == 0  # too young: its task may just be on its way
+    TraceJob.objects.update(created_at=timezone.now() - STRANDED_AFTER - timedelta(minutes=1))
+    assert trace_stranded.call() == 1
+    assert trace_stranded.call() == 0  # queued already: not twice
+    assert run_queued_tasks() == 1
+    assert TraceJob.objects.get().done_at is not None
