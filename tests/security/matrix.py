@@ -220,7 +220,9 @@ MATRIX: tuple[Entry, ...] = (
         data=(("reason", "Thanh tra đã kết thúc"),),
     ),
     Entry("admin:*", "Django admin (every admin page)", "login login login login login login login login ok"),
-    Entry("background-status", "background work (ops page)", "login login login login login login login login ok"),
+    Entry(
+        "background-status", "background work (ops page)", "login login login login login login login login ok"
+    ),
     # --- API -------------------------------------------------------------------------------------
     Entry("GET /api/v1/geo/provinces", "provinces", EVERYONE),
     Entry("GET /api/v1/geo/communes", "communes of a province", EVERYONE, args=(("province", "38"),)),

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from qrtrace.venues.models import PosterBatch, Venue, VenueStatus
 from qrtrace.venues.services import venue_register
@@ -157,3 +158,28 @@ def test_an_official_cannot_batch_another_communes_posters(client, other_commune
     client.force_login(other_commune_official)
     assert client.post(reverse("venues:batches"), {"commune": actors.COMMUNE_A}).status_code == 403
     assert not PosterBatch.objects.exists()
+
+
+def test_a_batch_whose_build_keeps_failing_says_so_after_the_last_try(
+    commune_official, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from qrtrace.venues.services import poster_batch_create
+
+    settings.QRTRACE_TASK_MAX_ATTEMPTS = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = poster_batch_create(actor=commune_official, commune_code=actors.COMMUNE_A)
+    monkeypatch.setattr("qrtrace.venues.services.poster_pdf", _broken_font)
+    assert run_queued_tasks() == 1
+    batch.refresh_from_db()
+    assert batch.status == PosterBatch.Status.RUNNING  # a first failure: tried again later
+    DBTaskResult.objects.update(run_after=timezone.now())
+    assert run_queued_tasks() == 1
+    batch.refresh_from_db()
+    assert batch.status == PosterBatch.Status.FAILED
+    assert DBTaskResult.objects.get().status == "FAILED"
+
+
+def _broken_font(venues):
+    raise RuntimeError("font missing")

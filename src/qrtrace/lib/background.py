@@ -72,6 +72,12 @@ def task(*, atomic: bool, priority: int = 0, takes_context: bool = False) -> Cal
     return declare
 
 
+def is_last_attempt(context: TaskContext) -> bool:
+    """Whether a failure now leaves the task failed for good (for a task declared takes_context=True
+    that must then record the failure on its own domain row)."""
+    return context.attempt >= settings.QRTRACE_TASK_MAX_ATTEMPTS
+
+
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Queue `task` once the current transaction commits, so it never runs before (or without) the
     write that asked for it."""
