@@ -159,3 +159,9 @@ def test_qrtrace_check_refuses_a_bad_schedule_before_any_worker_starts(settings)
     settings.QRTRACE_SCHEDULES = {"typo": {"task": "qrtrace.lib.tasks.ratelimit_prune", "every": "1d"}}
     with pytest.raises(SystemCheckError, match="typo"):
         call_command("check")
+
+
+def test_every_scheduled_task_of_the_project_runs_and_records_its_result(settings):
+    # Each task's return value must be JSON: a datetime in a purge result would fail every night.
+    assert Worker().run_until_idle() == len(settings.QRTRACE_SCHEDULES)
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracing', '0002_trace_job_started'),
+        ('tracing', '0003_case_closed_at_and_summaries'),
     ]
 
     operations = [
