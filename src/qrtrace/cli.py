@@ -77,6 +77,9 @@ def _granian(args: argparse.Namespace, settings) -> None:
         static_path_mount=[settings.STATIC_ROOT],
         static_path_expires=STATIC_MAX_AGE_HASHED if hashed else STATIC_MAX_AGE,
         respawn_failed_workers=True,
+        # A worker that misses its stop signal (seen once, under load) is killed rather than holding
+        # the server, and so its background worker, for ever.
+        workers_kill_timeout=20,
         log_access=False,
     ).serve()
 
