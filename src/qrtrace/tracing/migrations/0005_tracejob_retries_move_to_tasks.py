@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracing', '0003_case_closed_at_and_summaries'),
+        ('tracing', '0004_alert_end_estimated'),
     ]
 
     operations = [
