@@ -100,6 +100,8 @@ def test_serve_reads_a_chunked_body_and_refuses_an_oversized_one(tmp_path):
         status, body = _chunked_post(port, "/api/v1/venues", venue.encode(), token)
         assert status == 201, body  # the body was read, not taken as empty
         assert json.loads(body)["name"] == "Chợ Chunked"
+        # Its poster points at this server's port (no QRTRACE_PUBLIC_BASE_URL was set).
+        assert json.loads(body)["checkin_url"].startswith(f"http://127.0.0.1:{port}/v/")
         status, body = _chunked_post(port, "/api/v1/venues", b"[" * 300_000, token)
         assert status == 413
         assert "256 KB" in json.loads(body)["detail"]
@@ -134,3 +136,11 @@ def test_serve_lets_phones_keep_hashed_static_files_for_a_year_in_production(tmp
     finally:
         server.terminate()
         server.wait(timeout=30)  # the worker beside granian first finishes the task in hand
+
+
+def test_printed_codes_point_where_serve_listens_unless_the_deployment_says_otherwise():
+    from qrtrace.cli import public_base_url
+
+    assert public_base_url("127.0.0.1", 8123) == "http://127.0.0.1:8123"
+    assert public_base_url("0.0.0.0", 8000) == "http://127.0.0.1:8000"  # noqa: S104
+    assert public_base_url("::1", 9000) == "http://[::1]:9000"

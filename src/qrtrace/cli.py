@@ -30,6 +30,9 @@ def serve(argv: list[str]) -> None:
         help="Do not start `qrtrace worker` beside the server (run it as its own service).",
     )
     args = parser.parse_args(argv)
+    # Printed codes point where this server answers unless the deployment says where
+    # (`make run PORT=8123` must not print posters for port 8000).
+    os.environ.setdefault("QRTRACE_PUBLIC_BASE_URL", public_base_url(args.host, args.port))
 
     import django
     from django.conf import settings
@@ -54,6 +57,13 @@ def serve(argv: list[str]) -> None:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()  # its task is given back to the queue by the next worker
+
+
+def public_base_url(host: str, port: int) -> str:
+    """The address a phone on this machine reaches the server at, for `host` and `port` as served."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 - listening everywhere: name this machine itself
+        host = "127.0.0.1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def _granian(args: argparse.Namespace, settings) -> None:
