@@ -25,9 +25,9 @@ from bench import server
 from bench.harness import Context, Figure, stopwatch
 from qrtrace.accounts.services import official_upsert
 from qrtrace.audit.models import AuditEvent
-from qrtrace.checkins.models import Person
 from qrtrace.checkins.selectors import visitor_list
 from qrtrace.demo.services import CLOSING_MINUTE, OPENING_MINUTE, checkin_bulk_insert
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue, VenueStatus
 
 ROWS = {"small": 20_000}  # every other size: the goal's million

@@ -13,7 +13,8 @@ from urllib.parse import quote_plus
 from bench.harness import Context, Figure
 from bench.server import served
 from qrtrace.accounts.services import api_token_create, official_upsert
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue, VenueStatus
 from qrtrace.venues.qr import venue_token
 

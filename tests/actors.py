@@ -41,8 +41,8 @@ def make_venue(name: str = "Chợ Vườn Hoa", commune: int = COMMUNE_A, *, sta
 
 def make_person(full_name: str = "Nguyễn Văn A", phone: str = "+84912345678", **fields):
     """A citizen stored as the trust rules require: encrypted phone, keyed hash for lookups."""
-    from qrtrace.checkins.models import Person
     from qrtrace.lib.crypto import lookup_hash
+    from qrtrace.people.models import Person
 
     return Person.objects.create(
         full_name=full_name, phone=phone, phone_hash=lookup_hash("phone", phone) if phone else None, **fields

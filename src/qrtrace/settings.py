@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "qrtrace.geo",
     "qrtrace.accounts",
     "qrtrace.audit",
+    "qrtrace.people",
     "qrtrace.venues",
     "qrtrace.checkins",
     "qrtrace.tracing",

@@ -30,8 +30,8 @@ from qrtrace.accounts.permissions import (
     residents_q,
     venues_q,
 )
-from qrtrace.checkins.models import Person
 from qrtrace.geo.models import Commune
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 from tests import actors
 

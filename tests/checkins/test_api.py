@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from qrtrace.accounts.services import api_token_create
 from qrtrace.audit.models import AuditEvent
-from qrtrace.checkins.models import CheckIn, CheckOutMethod, Person
+from qrtrace.checkins.models import CheckIn, CheckOutMethod
+from qrtrace.people.models import Person
 from qrtrace.venues.services import venue_suspend
 from tests import actors
 

@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from qrtrace.accounts.models import ApiToken
 from qrtrace.accounts.services import api_token_create, api_token_revoke
 from qrtrace.audit.models import AuditSubject
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.services import Identity, checkin_record
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.people.models import Person
 from tests import actors
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,11 @@ import re
 import pytest
 
 from qrtrace.audit.models import AuditEvent
-from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Person, Risk
+from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Risk
 from qrtrace.checkins.personal_qr import personal_token
 from qrtrace.checkins.services import personal_code_issue
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.people.models import Person
 from tests import actors
 
 pytestmark = pytest.mark.django_db

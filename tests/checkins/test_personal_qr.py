@@ -1,8 +1,8 @@
 import pytest
 
-from qrtrace.checkins.models import Person
 from qrtrace.checkins.personal_qr import InvalidPersonalCode, person_from_token, personal_token
 from qrtrace.checkins.services import personal_code_issue, personal_code_revoke
+from qrtrace.people.models import Person
 from tests import actors
 
 from .conftest import declaration_form

@@ -2,7 +2,8 @@ import pytest
 from django.test import Client
 
 from qrtrace.accounts.services import api_token_create
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 from tests import actors
 

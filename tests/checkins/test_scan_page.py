@@ -4,8 +4,9 @@ import pytest
 from django.contrib.staticfiles import finders
 
 from qrtrace.checkins.hooks import alert_providers
-from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Device, Person, Risk
+from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Device, Risk
 from qrtrace.checkins.views import DEVICE_COOKIE
+from qrtrace.people.models import Person
 from qrtrace.venues.models import VenueStatus
 from qrtrace.venues.qr import venue_token
 

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Person, Risk
+from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Risk
 from qrtrace.checkins.services import (
     Identity,
     checkin_checkout,
@@ -16,6 +16,7 @@ from qrtrace.checkins.services import (
 )
 from qrtrace.checkins.signals import late_checkins_recorded
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.people.models import Person
 
 pytestmark = pytest.mark.django_db
 

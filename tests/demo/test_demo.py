@@ -5,7 +5,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import F
 
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.db import connection
 from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent, AuditSubject
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
 from qrtrace.lib.rows import row_get, row_insert, rows_insert
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 from tests import actors
 

@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta
 
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
+from qrtrace.people.models import Person
 from tests.actors import make_person
 
 

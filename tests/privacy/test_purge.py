@@ -5,7 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from qrtrace.audit.models import AuditEvent
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
+from qrtrace.people.models import Person
 from qrtrace.privacy.services import checkin_purge_expired
 from qrtrace.tracing.models import Case, CaseStatus, Exposure
 from tests.actors import make_person, make_venue

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.partitions import DEFAULT, local_day, partition_ensure, partition_list, partition_name
+from qrtrace.people.models import Person
 from qrtrace.privacy.services import checkin_purge_expired
 from qrtrace.tracing.models import Case, CaseStatus, Exposure
 from tests.actors import make_venue

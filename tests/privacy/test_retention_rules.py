@@ -6,8 +6,8 @@ from pathlib import Path
 from django.apps import apps
 from django.db import models
 
-from qrtrace.checkins.models import Person
 from qrtrace.lib.crypto import EncryptedTextField
+from qrtrace.people.models import Person
 from qrtrace.privacy.retention import RETENTION, markdown_table
 from qrtrace.privacy.services import personal_data_models
 

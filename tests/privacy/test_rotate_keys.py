@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
-from qrtrace.checkins.models import Person
+from qrtrace.people.models import Person
 from tests.actors import make_person
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +37,8 @@ def test_rotating_moves_every_value_to_the_new_key_so_the_old_one_can_be_dropped
         make_person("Không có CCCD", "+84911111111")
     with override_settings(QRTRACE_FIELD_KEYS=[new, old]):
         out = _rotate()
-    assert "checkins.Person.phone: 4 re-encrypted" in out
-    assert "checkins.Person.citizen_id: 3 re-encrypted" in out
+    assert "people.Person.phone: 4 re-encrypted" in out
+    assert "people.Person.citizen_id: 3 re-encrypted" in out
     with override_settings(QRTRACE_FIELD_KEYS=[new]):
         assert Person.objects.get(pk=people[2].pk).phone == "+84900000002"
         assert Person.objects.get(pk=people[2].pk).citizen_id == "038090000002"
@@ -54,7 +54,7 @@ def test_a_second_run_rewrites_nothing():
     with override_settings(QRTRACE_FIELD_KEYS=[new, old]):
         _rotate()
         stored = _raw(person, "phone")
-        assert "checkins.Person.phone: 0 re-encrypted" in _rotate()
+        assert "people.Person.phone: 0 re-encrypted" in _rotate()
         assert _raw(person, "phone") == stored
 
 

@@ -6,8 +6,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent
-from qrtrace.checkins.models import CheckIn, Device, Person
+from qrtrace.checkins.models import CheckIn, Device
 from qrtrace.notifications.models import Message
+from qrtrace.people.models import Person
 from qrtrace.privacy.models import LegalHold
 from qrtrace.privacy.retention import RETENTION
 from qrtrace.privacy.services import personal_data_models
@@ -42,7 +43,7 @@ def test_shutdown_deletes_every_personal_record_after_the_province_name_is_typed
     assert not Person.objects.exists()
     assert not CheckIn.objects.exists() and not Case.objects.exists() and not Exposure.objects.exists()
     assert Venue.objects.count() == 1  # places are not personal data
-    assert "checkins.Person: 3 deleted" in out
+    assert "people.Person: 3 deleted" in out
     tables = AuditEvent.objects.get(action="erase_all").details["tables"]
     assert tables["checkins.CheckIn"] == {"before": 2, "deleted": 2, "after": 0}
 
@@ -70,7 +71,7 @@ def test_scripts_confirm_with_an_explicit_flag(province_data, monkeypatch):
 
 def test_tables_are_emptied_before_the_tables_they_point_at():
     order = [m._meta.label for m in personal_data_models()]
-    assert order[-1] == "checkins.Person"
+    assert order[-1] == "people.Person"
     assert order.index("tracing.Exposure") < order.index("tracing.Case")
     assert {"checkins.CheckIn", "checkins.Device", "notifications.Message"} <= set(order)
 

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 
 from qrtrace.audit.models import AuditEvent
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
 from qrtrace.notifications.models import Message
+from qrtrace.people.models import Person
 from qrtrace.privacy.models import LegalHold
 from qrtrace.privacy.services import checkin_purge_expired
 from qrtrace.tracing.models import (

@@ -21,7 +21,7 @@ def bearer():
 
 def store_world(world: World, *, commune: int = actors.COMMUNE_A):
     """Write a random world to the database; returns (people, venues, check-ins) in world order."""
-    from qrtrace.checkins.models import Person
+    from qrtrace.people.models import Person
 
     venues = [
         actors.make_venue(f"Địa điểm {i}", commune, default_stay_minutes=stay)

@@ -7,7 +7,7 @@ from qrtrace.lib.crypto import EncryptedTextField
 
 
 class User(AbstractUser):
-    """An official or staff member. Citizens never have accounts: they are `checkins.Person`."""
+    """An official or staff member. Citizens never have accounts: they are `people.Person`."""
 
     # Consecutive failed sign-ins; reaching QRTRACE_LOGIN_MAX_FAILURES locks the account until
     # `locked_until`, which stops password guessing even from many addresses.

@@ -8,8 +8,7 @@ Characters stay within QR alphanumeric mode so a card prints as a small, easily 
 import segno
 
 from qrtrace.lib.signing import BadSignature, random_code, sign, unsign
-
-from .models import Person
+from qrtrace.people.models import Person
 
 PURPOSE = "person"
 PREFIX = "P:"

@@ -16,9 +16,10 @@ from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_cod
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.pagination import Page
 from qrtrace.lib.rows import row_get
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue, VenueStatus
 
-from .models import CheckIn, Device, Person, Risk
+from .models import CheckIn, Device, Risk
 
 # Exposure alerts look this far back over the places a returning person visited.
 ALERT_WINDOW = timedelta(days=14)

@@ -26,12 +26,13 @@ from qrtrace.lib.errors import Conflict
 from qrtrace.lib.pagination import Page
 from qrtrace.lib.ratelimit import ratelimit_allow
 from qrtrace.lib.rows import row_insert
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue, VenueStatus
 from qrtrace.venues.selectors import venue_get
 
 from .declaration import declaration_clean, declaration_risk
 from .flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
-from .models import CheckIn, CheckInMethod, CheckOutMethod, Device, Person
+from .models import CheckIn, CheckInMethod, CheckOutMethod, Device
 from .personal_qr import new_personal_code
 from .selectors import (
     RecentVisit,

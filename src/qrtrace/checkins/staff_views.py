@@ -21,11 +21,12 @@ from qrtrace.accounts.permissions import can_read_phone_numbers, can_read_visito
 from qrtrace.lib.cells import export_response, provenance
 from qrtrace.lib.crypto import decrypt
 from qrtrace.lib.identity import mask_phone, national_phone
+from qrtrace.people.models import Person
 
 from .declaration import FIELDS
 from .flags import reason_labels
 from .forms import DeclarationForm, ExportForm, StaffEntryForm, StaffLookupForm, VisitorFilterForm
-from .models import CheckIn, CheckInMethod, CheckOutMethod, Person
+from .models import CheckIn, CheckInMethod, CheckOutMethod
 from .personal_qr import InvalidPersonalCode, person_from_token
 from .selectors import (
     inside_count,

@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qrtrace.people.models import Person
 from qrtrace.venues.qr import InvalidVenueCode, venue_from_token
 from qrtrace.venues.views import invalid_code_response
 
 from .forms import CheckInForm, DeclarationForm
 from .hooks import venue_alerts
-from .models import CheckIn, CheckOutMethod, Person
+from .models import CheckIn, CheckOutMethod
 from .pages import Mold
 from .personal_qr import personal_qr_svg
 from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_venue_ids

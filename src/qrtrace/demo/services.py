@@ -17,11 +17,12 @@ from itertools import islice
 from django.db import connection, transaction
 from django.utils import timezone
 
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.partitions import partition_ensure
 from qrtrace.geo.models import Commune
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.signing import ALPHABET
+from qrtrace.people.models import Person
 from qrtrace.venues.models import DEFAULT_STAY_MINUTES, Venue, VenueKind, VenueStatus
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô", "Lương", "Trịnh"]

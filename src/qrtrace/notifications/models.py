@@ -2,8 +2,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qrtrace.checkins.models import Person
 from qrtrace.lib.crypto import EncryptedTextField
+from qrtrace.people.models import Person
 
 
 class Channel(models.TextChoices):

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from qrtrace.checkins.models import Person
 from qrtrace.lib import background
+from qrtrace.people.models import Person
 
 from . import tasks
 from .backends import get_backend

@@ -12,8 +12,9 @@ from django.db import models
 
 from qrtrace.accounts.models import User
 from qrtrace.audit.models import AuditEvent, AuditSubject
-from qrtrace.checkins.models import CheckIn, Device, Person
+from qrtrace.checkins.models import CheckIn, Device
 from qrtrace.notifications.models import Message
+from qrtrace.people.models import Person
 from qrtrace.tracing.models import Case, Exposure, TimelinePlace, TraceJob, VenueAlert
 
 from .models import LegalHold

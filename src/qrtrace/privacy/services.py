@@ -32,11 +32,12 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.models import User
 from qrtrace.accounts.permissions import can_manage_legal_holds, require
 from qrtrace.audit.services import audit_event_create
-from qrtrace.checkins.models import CheckIn, Person
+from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.partitions import local_day, partition_drop_before
 from qrtrace.lib.crypto import EncryptedTextField, reencrypt
 from qrtrace.lib.errors import Conflict
 from qrtrace.notifications.models import Message
+from qrtrace.people.models import Person
 from qrtrace.tracing.models import Case, CaseStatus, Exposure
 from qrtrace.tracing.notify import CASE_REFERENCE_PREFIX, case_reference
 from qrtrace.tracing.retention import case_summaries_record, checkins_needed_by

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qrtrace.accounts.permissions import can_manage_legal_holds, require
-from qrtrace.checkins.models import Person
 from qrtrace.lib.errors import Conflict
+from qrtrace.people.models import Person
 
 from .forms import CodeForm, LegalHoldForm, LiftForm, PhoneForm
 from .models import LegalHold

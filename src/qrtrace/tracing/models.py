@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from qrtrace.checkins.models import Person
 from qrtrace.geo.models import Commune
+from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 
 

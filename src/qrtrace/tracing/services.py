@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.models import User
 from qrtrace.accounts.permissions import can_read_case, can_read_person, can_trace, home_commune, require
 from qrtrace.audit.services import audit_event_create
-from qrtrace.checkins.models import Person
 from qrtrace.lib import background
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.identity import InvalidIdentity, normalize_phone
+from qrtrace.people.models import Person
 
 from . import tasks
 from .alerts import alerts_draft
