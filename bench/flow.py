@@ -58,9 +58,9 @@ def _load_files(folder: Path) -> tuple[Path, Path, Path]:
     device cookies of returning phones, as a browser holds them after "remember me"."""
     from django.core import signing
 
-    from qrtrace.checkins.models import Person
-    from qrtrace.checkins.services import device_register
+    from qrtrace.checkins.services.devices import device_register
     from qrtrace.checkins.views import _DEVICE_SALT, DEVICE_COOKIE
+    from qrtrace.people.models import Person
     from qrtrace.venues.qr import venue_token
 
     people = _returning_people(folder)

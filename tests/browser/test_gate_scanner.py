@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod
 from qrtrace.checkins.personal_qr import personal_token
-from qrtrace.checkins.services import personal_code_issue
+from qrtrace.checkins.services.personal_codes import personal_code_issue
 from tests import actors
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

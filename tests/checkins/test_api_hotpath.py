@@ -1,5 +1,5 @@
 """The API check-in is the hottest write path: what it costs in statements, and that the upsert keeps
-the rules of `person_resolve` (checked through the API, as integrations send them)."""
+the rules of `person_declare` (checked through the API, as integrations send them)."""
 
 import threading
 
@@ -11,8 +11,9 @@ from qrtrace.accounts.models import ApiToken
 from qrtrace.accounts.services import api_token_create, api_token_revoke
 from qrtrace.audit.models import AuditSubject
 from qrtrace.checkins.models import CheckIn
-from qrtrace.checkins.services import Identity, checkin_record
+from qrtrace.checkins.services.visits import checkin_record
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from tests import actors
 

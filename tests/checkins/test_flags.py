@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from qrtrace.accounts.services import api_token_create
 from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod
-from qrtrace.checkins.services import checkin_checkout, checkin_create, checkins_expire
+from qrtrace.checkins.services.visits import checkin_checkout, checkin_create, checkins_expire
 from qrtrace.checkins.views import receipt
 from tests import actors
 

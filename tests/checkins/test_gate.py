@@ -5,7 +5,7 @@ import pytest
 from qrtrace.audit.models import AuditEvent
 from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Risk
 from qrtrace.checkins.personal_qr import personal_token
-from qrtrace.checkins.services import personal_code_issue
+from qrtrace.checkins.services.personal_codes import personal_code_issue
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.people.models import Person
 from tests import actors

@@ -1,7 +1,7 @@
 import pytest
 
 from qrtrace.checkins.personal_qr import InvalidPersonalCode, person_from_token, personal_token
-from qrtrace.checkins.services import personal_code_issue, personal_code_revoke
+from qrtrace.checkins.services.personal_codes import personal_code_issue, personal_code_revoke
 from qrtrace.people.models import Person
 from tests import actors
 

@@ -7,64 +7,19 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Risk
-from qrtrace.checkins.services import (
-    Identity,
-    checkin_checkout,
-    checkin_create,
-    checkin_self_create,
-    person_resolve,
-)
+from qrtrace.checkins.services.visits import checkin_checkout, checkin_create, checkin_self_create
 from qrtrace.checkins.signals import late_checkins_recorded
-from qrtrace.lib.crypto import lookup_hash
+from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
+from qrtrace.people.services import person_declare
 
 pytestmark = pytest.mark.django_db
 
 A = Identity(full_name="Nguyễn Văn A", phone="+84912345678", birth_year=1985)
 
 
-def test_a_person_is_stored_with_an_encrypted_phone_found_through_its_keyed_hash():
-    person = person_resolve(identity=A)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT phone FROM checkins_person WHERE id = %s", [person.pk])
-        (stored,) = cursor.fetchone()
-    assert "912345678" not in stored
-    assert Person.objects.get(phone_hash=lookup_hash("phone", "+84912345678")).phone == "+84912345678"
-
-
-def test_the_same_phone_finds_the_same_person_and_keeps_what_a_blank_leaves_out():
-    first = person_resolve(identity=A)
-    again = person_resolve(
-        identity=Identity(full_name="nguyễn  văn a", phone="+84912345678", commune_id=14797)
-    )
-    assert again.pk == first.pk
-    stored = Person.objects.get()
-    assert (stored.full_name, stored.birth_year, stored.commune_id) == ("nguyễn  văn a", 1985, 14797)
-
-
-def test_another_name_on_a_known_phone_becomes_a_ward_and_never_renames_the_owner():
-    owner = person_resolve(identity=A)
-    wife = person_resolve(identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988))
-    assert wife.guardian == owner and wife.phone is None and wife.birth_year == 1988
-    owner.refresh_from_db()
-    assert owner.full_name == "Nguyễn Văn A"
-    assert (
-        person_resolve(identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988))
-        == wife
-    )
-
-
-def test_a_citizen_id_already_held_by_another_phone_is_refused():
-    person_resolve(identity=Identity(full_name="A", phone="+84912345678", citizen_id="038085000123"))
-    # The building blocks join the caller's transaction (no savepoint), so the test gives them one.
-    with pytest.raises(ValidationError) as caught, transaction.atomic():
-        person_resolve(identity=Identity(full_name="B", phone="+84987654321", citizen_id="038085000123"))
-    assert "citizen_id" in caught.value.message_dict
-    assert Person.objects.count() == 1
-
-
 def test_checking_in_twice_while_inside_returns_the_first_visit(venue):
-    person = person_resolve(identity=A)
+    person = person_declare(identity=A)
     first, created = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
     second, created_again = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
     assert (created, created_again) == (True, False)
@@ -72,7 +27,7 @@ def test_checking_in_twice_while_inside_returns_the_first_visit(venue):
 
 
 def test_after_the_usual_stay_a_new_scan_is_a_new_visit(venue):
-    person = person_resolve(identity=A)
+    person = person_declare(identity=A)
     earlier = timezone.now() - venue.default_stay - timedelta(minutes=1)
     checkin_create(venue=venue, person=person, method=CheckInMethod.API, entered_at=earlier)
     _checkin, created = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
@@ -80,7 +35,7 @@ def test_after_the_usual_stay_a_new_scan_is_a_new_visit(venue):
 
 
 def test_the_declaration_sets_the_colour(venue):
-    person = person_resolve(identity=A)
+    person = person_declare(identity=A)
     red, _ = checkin_create(venue=venue, person=person, method="self_scan", declaration={"cough": True})
     assert (red.risk, red.cough, red.fever) == (Risk.RED, True, False)
 
@@ -103,7 +58,7 @@ def test_a_family_member_declared_again_is_the_same_person(venue, other_venue):
 
 
 def test_a_second_check_out_keeps_the_first_time(venue):
-    checkin, _ = checkin_create(venue=venue, person=person_resolve(identity=A), method="self_scan")
+    checkin, _ = checkin_create(venue=venue, person=person_declare(identity=A), method="self_scan")
     first = checkin_checkout(checkin=checkin, method=CheckOutMethod.BUTTON)
     second = checkin_checkout(checkin=checkin, method=CheckOutMethod.RESCAN)
     assert second.left_at == first.left_at and second.checkout_method == CheckOutMethod.BUTTON
@@ -113,7 +68,7 @@ def test_a_check_out_names_the_partition_key_in_every_statement_on_the_check_in(
     """On PostgreSQL `entered_at` prunes the day partitions; by id alone, every one is planned."""
     from django.test.utils import CaptureQueriesContext
 
-    checkin, _ = checkin_create(venue=venue, person=person_resolve(identity=A), method="self_scan")
+    checkin, _ = checkin_create(venue=venue, person=person_declare(identity=A), method="self_scan")
     with CaptureQueriesContext(connection) as queries:
         checkin_checkout(checkin=checkin, method=CheckOutMethod.BUTTON)
     touching = [q["sql"] for q in queries if "checkins_checkin" in q["sql"]]
@@ -128,7 +83,7 @@ def test_a_check_in_cannot_end_before_it_began(venue):
     with pytest.raises(ValidationError), transaction.atomic():
         checkin_create(
             venue=venue,
-            person=person_resolve(identity=A),
+            person=person_declare(identity=A),
             method="api",
             entered_at=timezone.now(),
             left_at=timezone.now() - timedelta(hours=1),
@@ -137,7 +92,7 @@ def test_a_check_in_cannot_end_before_it_began(venue):
 
 
 def test_the_expiry_command_checks_out_at_the_usual_stay_and_says_so(venue, make_checkin, capsys):
-    person = person_resolve(identity=A)
+    person = person_declare(identity=A)
     long_ago = timezone.now() - timedelta(hours=5)
     old = make_checkin(venue, person, entered_at=long_ago)
     fresh = make_checkin(venue, person, entered_at=timezone.now())
@@ -160,9 +115,9 @@ def test_a_late_check_in_tells_tracing_after_commit(venue, django_capture_on_com
         entered = timezone.now() - timedelta(hours=3)
         with django_capture_on_commit_callbacks(execute=True):
             checkin, _ = checkin_create(
-                venue=venue, person=person_resolve(identity=A), method="api", entered_at=entered
+                venue=venue, person=person_declare(identity=A), method="api", entered_at=entered
             )
-            checkin_create(venue=venue, person=person_resolve(identity=A), method="self_scan")
+            checkin_create(venue=venue, person=person_declare(identity=A), method="self_scan")
     finally:
         late_checkins_recorded.disconnect(listener)
     assert len(received) == 1

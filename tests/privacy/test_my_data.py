@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent
 from qrtrace.checkins.models import CheckIn, CheckInMethod
-from qrtrace.checkins.services import visitor_log_read
+from qrtrace.checkins.services.visitor_log import visitor_log_read
 from qrtrace.notifications.services import messages_deliver
 from qrtrace.privacy.my_data import STEP_SECONDS, my_data_code_send, my_data_verify
 from qrtrace.privacy.views import COOKIE

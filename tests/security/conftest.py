@@ -14,7 +14,7 @@ from django.utils import timezone
 from qrtrace.accounts.models import User
 from qrtrace.accounts.services import api_token_create, official_upsert
 from qrtrace.checkins.models import CheckIn
-from qrtrace.checkins.services import device_register
+from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import receipt
 from qrtrace.geo.models import Commune
 from qrtrace.privacy.models import LegalHold

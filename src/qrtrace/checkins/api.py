@@ -1,18 +1,18 @@
 from datetime import datetime
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params.models import Body, BodyModel
 
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
-from qrtrace.lib.identity import InvalidIdentity, normalize_citizen_id, normalize_phone, parse_birth_year
 from qrtrace.lib.pagination import WINDOW, Pagination
+from qrtrace.people.identity import Identity, identity_parse
 
 from .models import CheckOutMethod
 from .selectors import checkin_for_official
-from .services import Identity, checkin_checkout, checkin_record, visitor_log_page
+from .services.visitor_log import visitor_log_page
+from .services.visits import checkin_checkout, checkin_record
 
 router = Router(tags=["checkins"])
 
@@ -91,20 +91,13 @@ class CheckInOut(Schema):
 
 
 def _identity(person: PersonIn) -> Identity:
-    errors = {}
-    values = {}
-    for field, normalise, raw in (
-        ("phone", normalize_phone, person.phone),
-        ("citizen_id", normalize_citizen_id, person.citizen_id),
-        ("birth_year", parse_birth_year, person.birth_year),
-    ):
-        try:
-            values[field] = normalise(raw) if raw is not None else None
-        except InvalidIdentity as exc:
-            errors[f"person.{field}"] = [str(exc.message)]
-    if errors:
-        raise ValidationError(errors)
-    return Identity(full_name=" ".join(person.full_name.split()), **values)
+    return identity_parse(
+        full_name=person.full_name,
+        phone=person.phone,
+        citizen_id=person.citizen_id,
+        birth_year=person.birth_year,
+        prefix="person.",
+    )
 
 
 @router.post("/checkins", response={201: CheckInCreated, 200: CheckInCreated, **ERRORS})

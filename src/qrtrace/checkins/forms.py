@@ -8,10 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from qrtrace.geo.selectors import commune_list
 from qrtrace.lib.identity import InvalidIdentity, normalize_citizen_id, normalize_phone, parse_birth_year
 from qrtrace.lib.widgets import PlainSelect
+from qrtrace.people.identity import Identity
 
 from .declaration import FIELDS
 from .models import Risk
-from .services import Identity
 
 MAX_MEMBERS = 6
 

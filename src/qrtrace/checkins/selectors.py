@@ -56,34 +56,6 @@ def device_person(token: str) -> Person | None:
     return row_get(Person, "id", device.person_id) if device else None
 
 
-def person_by_phone(phone: str) -> Person | None:
-    """The person whose own phone this is (normalised +84…)."""
-    return Person.objects.filter(phone_hash=lookup_hash("phone", phone), guardian__isnull=True).first()
-
-
-class PhoneOwner(NamedTuple):
-    id: int
-    full_name: str
-    citizen_id_hash: str | None
-
-
-def phone_owner(*, phone_hash: str) -> PhoneOwner | None:
-    """Who owns the phone with this keyed hash, as the check-in API's write path needs it: no model,
-    nothing decrypted (the citizen ID is compared by its hash)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, full_name, citizen_id_hash FROM checkins_person "
-            "WHERE phone_hash = %s AND guardian_id IS NULL",
-            [phone_hash],
-        )
-        row = cursor.fetchone()
-    return PhoneOwner(*row) if row else None
-
-
-def person_by_citizen_id(citizen_id: str) -> Person | None:
-    return Person.objects.filter(citizen_id_hash=lookup_hash("citizen_id", citizen_id)).first()
-
-
 def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -> CheckIn | None:
     """The visit `person` is in the middle of at `venue` (not left, usual stay not over), if any."""
     now = now or timezone.now()

@@ -22,6 +22,7 @@ from qrtrace.lib.cells import export_response, provenance
 from qrtrace.lib.crypto import decrypt
 from qrtrace.lib.identity import mask_phone, national_phone
 from qrtrace.people.models import Person
+from qrtrace.people.selectors import person_by_citizen_id, person_by_phone
 
 from .declaration import FIELDS
 from .flags import reason_labels
@@ -31,13 +32,13 @@ from .personal_qr import InvalidPersonalCode, person_from_token
 from .selectors import (
     inside_count,
     open_checkin,
-    person_by_citizen_id,
-    person_by_phone,
     staff_venue,
     staff_venue_list,
     visitor_list,
 )
-from .services import checkin_checkout, checkin_staff_create, person_gate_read, visitor_log_read
+from .services.gate import person_gate_read
+from .services.visitor_log import visitor_log_read
+from .services.visits import checkin_checkout, checkin_staff_create
 
 _PERSON_SALT = "checkins.gate"
 _PERSON_MAX_AGE = 15 * 60  # the card on screen goes stale; staff scan again

@@ -3,7 +3,7 @@
 from qrtrace.lib import background
 
 from .partitions import partition_ensure
-from .services import checkins_expire
+from .services.visits import checkins_expire
 
 
 # Not atomic: each UPDATE commits on its own so check-ins interleave on SQLite; a second run finds

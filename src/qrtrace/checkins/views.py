@@ -21,15 +21,10 @@ from .models import CheckIn, CheckOutMethod
 from .pages import Mold
 from .personal_qr import personal_qr_svg
 from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_venue_ids
-from .services import (
-    checkin_attempt_allow,
-    checkin_checkout,
-    checkin_self_create,
-    device_forget,
-    device_register,
-    personal_code_issue,
-    personal_code_revoke,
-)
+from .services.devices import device_forget, device_register
+from .services.limits import checkin_attempt_allow
+from .services.personal_codes import personal_code_issue, personal_code_revoke
+from .services.visits import checkin_checkout, checkin_self_create
 
 DEVICE_COOKIE = "qrt_device"
 _DEVICE_SALT = "checkins.device"

@@ -20,9 +20,9 @@ from django.utils import timezone
 from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.partitions import partition_ensure
 from qrtrace.geo.models import Commune
-from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.signing import ALPHABET
 from qrtrace.people.models import Person
+from qrtrace.people.selectors import phone_hash
 from qrtrace.venues.models import DEFAULT_STAY_MINUTES, Venue, VenueKind, VenueStatus
 
 FAMILY_NAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Đặng", "Ngô", "Lương", "Trịnh"]
@@ -115,7 +115,7 @@ def demo_people(*, province_code: int, size: DemoSize, rng: random.Random) -> li
         phone = f"+8490{i:07d}"
         middle_names, given_names = NAMES_BY_SEX[i % 2]
         name = f"{rng.choice(FAMILY_NAMES)} {rng.choice(middle_names)} {rng.choice(given_names)}"
-        wanted[lookup_hash("phone", phone)] = (phone, name, rng.randint(1945, 2018), rng.choice(communes))
+        wanted[phone_hash(phone)] = (phone, name, rng.randint(1945, 2018), rng.choice(communes))
     people = Person.objects.only("pk", "commune_id", "phone_hash")
     existing = {p.phone_hash for p in _in_chunks(people, "phone_hash", list(wanted))}
     Person.objects.bulk_create(

@@ -28,10 +28,10 @@ from qrtrace.audit.models import AuditEvent
 from qrtrace.audit.selectors import audit_event_list
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import CheckIn
-from qrtrace.checkins.selectors import person_by_phone
 from qrtrace.lib.ratelimit import ratelimit_allow
 from qrtrace.notifications.services import Outgoing, messages_enqueue
 from qrtrace.people.models import Person
+from qrtrace.people.selectors import person_by_phone
 from qrtrace.venues.models import Venue
 
 STEP_SECONDS = 5 * 60

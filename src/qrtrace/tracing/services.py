@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +13,11 @@ from qrtrace.accounts.models import User
 from qrtrace.accounts.permissions import can_read_case, can_read_person, can_trace, home_commune, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib import background
-from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.errors import Conflict
-from qrtrace.lib.identity import InvalidIdentity, normalize_phone
+from qrtrace.people.identity import Identity, identity_parse, normalize_name
 from qrtrace.people.models import Person
+from qrtrace.people.selectors import person_by_phone
+from qrtrace.people.services import person_find_or_create
 
 from . import tasks
 from .alerts import alerts_draft
@@ -62,36 +62,31 @@ class TraceSummary:
     rule_version: str
 
 
-def _known_person(phone: str) -> tuple[str, QuerySet[Person]]:
-    """The normalised phone and the people (one at most) who own it."""
-    try:
-        phone = normalize_phone(phone)
-    except InvalidIdentity as error:
-        raise ValidationError({"phone": [str(error.message)]}) from None
-    return phone, Person.objects.filter(phone_hash=lookup_hash("phone", phone), guardian__isnull=True)
+def _phone(phone: str) -> str:
+    return identity_parse(full_name="", phone=phone).phone
 
 
-def _new_person(*, phone: str, full_name: str, commune_code: int | None) -> Person:
+def _new_person(*, phone: str, full_name: str, commune_code: int | None) -> tuple[Person, bool]:
+    """A person not known yet: (person, True); (person, False) if someone recorded them a moment ago."""
     if not full_name.strip():
         raise ValidationError({"full_name": [_("Enter the full name of a person not yet known.")]})
-    return Person.objects.create(
-        full_name=full_name.strip()[:120],
-        phone=phone,
-        phone_hash=lookup_hash("phone", phone),
-        commune_id=commune_code,
-    )
+    identity = Identity(full_name=normalize_name(full_name), phone=phone, commune_id=commune_code)
+    return person_find_or_create(identity=identity)
 
 
 def _person_for_case(*, actor: User, phone: str, full_name: str, commune_code: int | None) -> Person:
-    phone, known = _known_person(phone)
-    person = known.first()
-    if person is not None:
-        require(can_read_person, actor, person.commune_id)
-        return person
-    if commune_code is not None:
-        require(can_read_person, actor, commune_code, message=_("This commune is outside your area."))
-    # A station need not repeat its own commune: a person it records first is taken to live there.
-    return _new_person(phone=phone, full_name=full_name, commune_code=commune_code or home_commune(actor))
+    phone = _phone(phone)
+    person = person_by_phone(phone)
+    if person is None:
+        if commune_code is not None:
+            require(can_read_person, actor, commune_code, message=_("This commune is outside your area."))
+        # A station need not repeat its own commune: a person it records first is taken to live there.
+        commune_code = commune_code or home_commune(actor)
+        person, created = _new_person(phone=phone, full_name=full_name, commune_code=commune_code)
+        if created:
+            return person
+    require(can_read_person, actor, person.commune_id)
+    return person
 
 
 def _check_times(
@@ -394,8 +389,10 @@ def exposure_add_manual(
         raise ValidationError({"level": [_("Choose F1 or F2.")]})
     if not reason.strip():
         raise ValidationError({"reason": [_("Say how this person was in contact.")]})
-    phone, known = _known_person(phone)
-    person = known.first() or _new_person(phone=phone, full_name=full_name, commune_code=home_commune(actor))
+    phone = _phone(phone)
+    person = person_by_phone(phone) or _new_person(
+        phone=phone, full_name=full_name, commune_code=home_commune(actor)
+    )[0]
     if person.pk == case.person_id:
         raise ValidationError(_("The case cannot be their own contact."))
     exposure, created = Exposure.objects.get_or_create(

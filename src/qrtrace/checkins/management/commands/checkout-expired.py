@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from qrtrace.checkins.services import checkins_expire
+from qrtrace.checkins.services.visits import checkins_expire
 
 
 class Command(BaseCommand):

@@ -1,0 +1,2 @@
+"""Check-in use-cases, one module per subject: visits, the gate, personal codes, devices, visitor
+logs and check-in limits."""

@@ -1,0 +1,285 @@
+"""Visits: someone entering and leaving a venue. The self check-in is the hot path: a returning person
+costs one SELECT (locking their row on PostgreSQL, so a double submit queues behind the first) and one
+INSERT.
+
+`checkin_create` is `atomic(savepoint=False)`, as the people services it builds on are: inside a
+use-case it joins its transaction instead of wrapping itself in a savepoint (two extra statements
+apiece on the hottest path); an error still rolls back the whole transaction.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.permissions import can_use_gate, require
+from qrtrace.audit.services import audit_event_create
+from qrtrace.lib.errors import Conflict
+from qrtrace.lib.rows import row_insert
+from qrtrace.people.identity import Identity
+from qrtrace.people.models import Person
+from qrtrace.people.services import PersonUpsert, person_declare, ward_find_or_create
+from qrtrace.venues.models import Venue, VenueStatus
+
+from ..declaration import declaration_clean, declaration_risk
+from ..flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
+from ..models import CheckIn, CheckInMethod, CheckOutMethod
+from ..selectors import RecentVisit, recent_visits, venue_by_code
+from ..signals import late_checkins_recorded
+
+# A visit that began this long before it reached us came from a gate device syncing later or from
+# manual entry: tracing must look at it again (see signals.late_checkins_recorded).
+LATE_AFTER = timedelta(minutes=5)
+# Gate devices' clocks drift; a check-in a little in the future is taken as "now", more is refused.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@transaction.atomic(savepoint=False)
+def checkin_create(
+    *,
+    venue: Venue,
+    person: Person,
+    method: str,
+    declaration: dict | None = None,
+    entered_at: datetime | None = None,
+    left_at: datetime | None = None,
+    staff=None,
+    request=None,
+) -> tuple[CheckIn, bool]:
+    """Record `person` entering `venue`; returns (check-in, created).
+
+    Someone still inside the venue cannot enter it again, so a double submit, a repeated scan or a
+    gate device re-sending its queue returns the visit already recorded instead of a duplicate.
+    """
+    now = timezone.now()
+    entered_at = entered_at or now
+    if entered_at > now + CLOCK_SKEW:
+        raise ValidationError({"entered_at": _("The time of entry is in the future.")})
+    if left_at is not None and left_at < entered_at:
+        raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
+    # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
+    # QRTRACE_REVIEW_SEQUENCE_SECONDS is at most CLOCK_SKEW, so the upper bound serves both.
+    recent = recent_visits(
+        person_id=person.pk,
+        since=entered_at - max(venue.default_stay, sequence_window()),
+        until=entered_at + CLOCK_SKEW,
+    )
+    current = next((visit for visit in recent if _still_inside(visit, venue, entered_at)), None)
+    if current is not None:
+        return CheckIn.objects.get(pk=current.id, entered_at=current.entered_at), False
+    entered_at = min(entered_at, now)
+    answers = declaration_clean(declaration)
+    checkin = CheckIn(
+        venue=venue,
+        person=person,
+        entered_at=entered_at,
+        left_at=left_at,
+        review_reason=entry_reasons(
+            venue=venue,
+            entered_at=entered_at,
+            left_at=left_at,
+            others=[
+                (visit.entered_at, visit.venue_commune) for visit in recent if visit.venue_id != venue.pk
+            ],
+        ),
+        checkout_method=CheckOutMethod.API if left_at else "",
+        method=method,
+        staff=staff,
+        risk=declaration_risk(answers),
+        **answers,
+    )
+    row_insert(checkin)  # CheckIn has no save signals; see lib.rows
+    if staff is not None:
+        audit_event_create(
+            actor=staff,
+            action="create",
+            object_type="checkin",
+            object_id=checkin.pk,
+            purpose=f"check-in at venue {venue.code}",
+            request=request,
+            person_ids=[person.pk],
+        )
+    if now - entered_at > LATE_AFTER:
+        transaction.on_commit(
+            lambda: late_checkins_recorded.send(
+                sender=CheckIn, checkin_ids=[checkin.pk], venue_ids=[venue.pk], earliest=entered_at
+            )
+        )
+    return checkin, True
+
+
+def _still_inside(visit: RecentVisit, venue: Venue, entered_at: datetime) -> bool:
+    return (
+        visit.venue_id == venue.pk
+        and visit.entered_at > entered_at - venue.default_stay
+        and (visit.left_at is None or visit.left_at > entered_at)
+    )
+
+
+def checkin_self_create(
+    *,
+    venue: Venue,
+    submitter: Identity | Person,
+    declaration: dict,
+    ward_ids: Sequence[int] = (),
+    new_members: Sequence[tuple[str, int | None]] = (),
+    method: str = CheckInMethod.SELF_SCAN,
+) -> list[CheckIn]:
+    """The submitter and the family members they bring, checked in with one declaration.
+
+    `ward_ids` are family members this submitter declared before (others' ids are ignored);
+    `new_members` (name, birth year) become people with the submitter as guardian. As in
+    `checkin_record`, the person as known so far is read (and the phone encrypted) before the
+    transaction, which then writes them with one upsert.
+    """
+    upsert = None if isinstance(submitter, Person) else PersonUpsert.prepare(submitter)
+    with transaction.atomic():
+        person = submitter if upsert is None else upsert.run()
+        wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
+        wards += [
+            ward_find_or_create(guardian=person, full_name=name, birth_year=year)
+            for name, year in new_members
+        ]
+        return [
+            checkin_create(venue=venue, person=someone, method=method, declaration=declaration)[0]
+            for someone in [person, *dict.fromkeys(wards)]
+        ]
+
+
+@transaction.atomic
+def checkin_checkout(
+    *, checkin: CheckIn, method: str, at: datetime | None = None, staff=None, request=None
+) -> CheckIn:
+    """Record leaving. Checking out twice keeps the first time (a double tap changes nothing)."""
+    # entered_at with the id: on PostgreSQL it is the partition key, so the statements touch one day's
+    # partition instead of being planned against every one.
+    row = CheckIn.objects.filter(pk=checkin.pk, entered_at=checkin.entered_at)
+    checkin = row.select_for_update().get()
+    if checkin.left_at is not None:
+        return checkin
+    at = at or timezone.now()
+    if at < checkin.entered_at:
+        raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
+    checkin.left_at = at
+    checkin.checkout_method = method
+    if at - checkin.entered_at > max_stay():
+        checkin.review_reason = with_reason(checkin.review_reason, ReviewReason.LONG_STAY)
+    row.update(left_at=at, checkout_method=method, review_reason=checkin.review_reason)
+    if staff is not None:
+        audit_event_create(
+            actor=staff,
+            action="update",
+            object_type="checkin",
+            object_id=checkin.pk,
+            purpose="check-out",
+            request=request,
+            person_ids=[checkin.person_id],
+        )
+    return checkin
+
+
+def checkins_expire(*, now: datetime | None = None) -> int:
+    """Close every visit never checked out at `entered_at + default_stay`; return how many.
+
+    One UPDATE per distinct usual stay (a handful), not one per check-in. A usual stay longer than the
+    maximum tracing accepts flags the visits it closes.
+    """
+    now = now or timezone.now()
+    stays = Venue.objects.values_list("default_stay_minutes", flat=True).distinct()
+    closed = 0
+    for minutes in stays:
+        stay = timedelta(minutes=minutes)
+        changes = {"left_at": F("entered_at") + stay, "checkout_method": CheckOutMethod.AUTO}
+        if stay > max_stay():
+            changes["review_reason"] = Case(
+                When(review_reason="", then=Value(ReviewReason.LONG_STAY.value)),
+                default=Concat(F("review_reason"), Value("," + ReviewReason.LONG_STAY)),
+            )
+        with transaction.atomic():
+            closed += CheckIn.objects.filter(
+                left_at__isnull=True, venue__default_stay_minutes=minutes, entered_at__lte=now - stay
+            ).update(**changes)
+    return closed
+
+
+def checkin_record(
+    *,
+    user,
+    venue_code: str,
+    identity: Identity,
+    declaration: dict | None,
+    entered_at: datetime | None,
+    left_at: datetime | None,
+    request=None,
+) -> tuple[CheckIn, bool]:
+    """A check-in sent by an official or an integration (e.g. an offline gate device syncing later).
+
+    The hottest write path: everything that only reads or computes (the venue, the area check, the
+    person as known so far, hashing and encryption) happens before the transaction, which on SQLite
+    holds the database's one write lock; inside it, the person's upsert, the "already inside?" read,
+    the INSERT and the audit event.
+    """
+    venue = venue_by_code(venue_code)
+    if venue is None:
+        raise ValidationError({"venue_code": _("There is no venue with this code.")})
+    require(can_use_gate, user, venue)
+    _require_open_for(venue, entered_at)
+    upsert = PersonUpsert.prepare(identity)
+    with transaction.atomic():
+        return checkin_create(
+            venue=venue,
+            person=upsert.run(),
+            method=CheckInMethod.API,
+            declaration=declaration,
+            entered_at=entered_at,
+            left_at=left_at,
+            staff=user,
+            request=request,
+        )
+
+
+def _require_open_for(venue: Venue, entered_at: datetime | None) -> None:
+    """An active venue takes every check-in. A suspended one takes only visits that began before it
+    was suspended: a gate device that was offline syncs its day late, and those visits still count
+    for tracing. Anything else (pending, rejected, closed, or a new visit now) is refused: such a
+    venue has no working poster, so no visit can have been recorded there."""
+    if venue.status == VenueStatus.ACTIVE:
+        return
+    if venue.status == VenueStatus.SUSPENDED and venue.suspended_at is not None:
+        if entered_at is not None and entered_at < venue.suspended_at:
+            return
+        raise Conflict(
+            _("This venue was suspended at %(at)s: only visits that began before then are accepted.")
+            % {"at": timezone.localtime(venue.suspended_at).strftime("%H:%M %d/%m/%Y")}
+        )
+    raise Conflict(
+        _("This venue is not active (%(status)s): it accepts no check-ins.")
+        % {"status": venue.get_status_display()}
+    )
+
+
+@transaction.atomic
+def checkin_staff_create(
+    *,
+    staff,
+    venue: Venue,
+    method: str,
+    declaration: dict,
+    person: Person | None = None,
+    identity: Identity | None = None,
+    request=None,
+) -> CheckIn:
+    """Gate staff check someone in: a scanned personal code (`person`) or manual entry (`identity`)."""
+    if person is None:
+        if identity is None:
+            raise ValueError("checkin_staff_create needs a person or an identity.")
+        person = person_declare(identity=identity)
+    checkin, _created = checkin_create(
+        venue=venue, person=person, method=method, declaration=declaration, staff=staff, request=request
+    )
+    return checkin

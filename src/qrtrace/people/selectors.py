@@ -1,0 +1,54 @@
+"""Finding people. Phones and citizen IDs are stored encrypted, so a person is found through the keyed
+hash of the normalised value (`qrtrace.lib.crypto.lookup_hash`), computed here and nowhere else."""
+
+from typing import NamedTuple
+
+from django.db import connection
+from django.db.models import Q
+
+from qrtrace.lib.crypto import lookup_hash
+
+from .models import Person
+
+
+def phone_hash(phone: str) -> str:
+    """The keyed hash a phone number (normalised +84…) is found by."""
+    return lookup_hash("phone", phone)
+
+
+def citizen_id_hash(citizen_id: str) -> str:
+    """The keyed hash a citizen ID (12 digits) is found by."""
+    return lookup_hash("citizen_id", citizen_id)
+
+
+def own_phone_q(phone: str) -> Q:
+    """The person whose own phone this is: wards share their guardian's number but do not own it."""
+    return Q(phone_hash=phone_hash(phone), guardian__isnull=True)
+
+
+def person_by_phone(phone: str) -> Person | None:
+    """The person whose own phone this is (normalised +84…)."""
+    return Person.objects.filter(own_phone_q(phone)).first()
+
+
+def person_by_citizen_id(citizen_id: str) -> Person | None:
+    return Person.objects.filter(citizen_id_hash=citizen_id_hash(citizen_id)).first()
+
+
+class PhoneOwner(NamedTuple):
+    id: int
+    full_name: str
+    citizen_id_hash: str | None
+
+
+def phone_owner(*, phone_hash: str) -> PhoneOwner | None:
+    """Who owns the phone with this keyed hash, as the check-in API's write path needs it: no model,
+    nothing decrypted (the citizen ID is compared by its hash)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, full_name, citizen_id_hash FROM checkins_person "
+            "WHERE phone_hash = %s AND guardian_id IS NULL",
+            [phone_hash],
+        )
+        row = cursor.fetchone()
+    return PhoneOwner(*row) if row else None

@@ -1,0 +1,244 @@
+"""Making and changing people: the one place a Person is created or written (check-ins, tracing and
+whatever comes next call these; no other app writes the model).
+
+Two ways to change someone, kept apart on purpose:
+- `person_declare`: what someone says about themselves on the public form, or at a gate (and
+  `PersonUpsert`, the same rules as one prepared statement for the check-in API). The latest
+  declaration wins.
+- `person_update`: what trusted staff record, with the reason, audited.
+A declaration is not proof of who someone is (a phone number and a name can be anyone's); when
+declarations stop changing the stored person, `person_declare` changes and `person_update` does not.
+
+The building blocks are `atomic(savepoint=False)`: inside a use-case they join its transaction
+instead of each wrapping itself in a savepoint (two extra statements apiece on the check-in hot
+path); an error still rolls back the whole transaction.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qrtrace.audit.services import audit_event_create
+
+from .identity import Identity, normalize_name, same_name
+from .models import Person
+from .selectors import citizen_id_hash, own_phone_q, phone_hash, phone_owner
+
+
+def _lookup(identity: Identity) -> Q:
+    if identity.phone:
+        return own_phone_q(identity.phone)
+    if identity.citizen_id:
+        return Q(citizen_id_hash=citizen_id_hash(identity.citizen_id))
+    raise ValidationError(_("Give a phone number or a citizen ID number."))
+
+
+@transaction.atomic(savepoint=False)
+def person_find_or_create(*, identity: Identity) -> tuple[Person, bool]:
+    """The person with this phone (or, without a phone, this citizen ID), and whether they were made
+    now, from `identity`. A person found is returned as stored (see `person_declare`); their row is
+    locked until the transaction ends (on PostgreSQL), so a double submit queues behind the first."""
+    lookup = _lookup(identity)
+    person = Person.objects.select_for_update().filter(lookup).first()
+    if person is not None:
+        return person, False
+    # INSERT … ON CONFLICT DO NOTHING: a double submit racing this one for a new phone number
+    # waits on the unique index, then both read the one row (no IntegrityError, no savepoint).
+    new = _new_person(identity)
+    Person.objects.bulk_create([new], ignore_conflicts=True)
+    person = Person.objects.select_for_update().get(lookup)
+    # A conflicting insert sets no id, so the row read is ours if it carries our creation time.
+    return person, person.created_at == new.created_at
+
+
+@transaction.atomic(savepoint=False)
+def person_declare(*, identity: Identity) -> Person:
+    """Someone declaring who they are (the public form, gate staff writing it down for them): the
+    person with this phone (or, without a phone, this citizen ID), created or brought up to date."""
+    person, created = person_find_or_create(identity=identity)
+    if created:
+        return person
+    if identity.phone and not same_name(identity.full_name, person.full_name):
+        # Another name on a known phone is someone sharing it (a spouse, a parent declaring a child):
+        # renaming the owner would rewrite their visit history, so they become the owner's ward.
+        return ward_find_or_create(
+            guardian=person, full_name=identity.full_name, birth_year=identity.birth_year
+        )
+    # The latest declaration wins (a different spelling, a move); blanks never erase what we know.
+    declared = {
+        "full_name": identity.full_name,
+        "birth_year": identity.birth_year,
+        "commune_id": identity.commune_id,
+        "citizen_id": identity.citizen_id,
+    }
+    _person_change(person, {name: value for name, value in declared.items() if value})
+    return person
+
+
+@transaction.atomic(savepoint=False)
+def ward_find_or_create(*, guardian: Person, full_name: str, birth_year: int | None) -> Person:
+    """A family member without a phone, declared by `guardian` (found again by name and birth year)."""
+    ward = (
+        Person.objects.select_for_update()
+        .filter(guardian=guardian, full_name=full_name, birth_year=birth_year)
+        .first()
+    )
+    return ward or Person.objects.create(guardian=guardian, full_name=full_name, birth_year=birth_year)
+
+
+@transaction.atomic
+def person_update(
+    *,
+    person: Person,
+    actor,
+    reason: str,
+    full_name: str | None = None,
+    birth_year: int | None = None,
+    commune_id: int | None = None,
+    citizen_id: str | None = None,
+    request: HttpRequest | None = None,
+) -> Person:
+    """Staff correcting what is known about `person` (values already normalised; None leaves a field
+    as it is), for `reason`: audited with the names of the fields changed, never their values.
+
+    The caller has checked that `actor` may change this person.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why this person's details are changed.")]})
+    if full_name is not None:
+        full_name = normalize_name(full_name)
+        if not full_name:
+            raise ValidationError({"full_name": [_("Enter the person's full name.")]})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    given = {
+        "full_name": full_name,
+        "birth_year": birth_year,
+        "commune_id": commune_id,
+        "citizen_id": citizen_id,
+    }
+    changed = _person_change(person, {name: value for name, value in given.items() if value is not None})
+    if changed:
+        audit_event_create(
+            actor=actor,
+            action="update",
+            object_type="person",
+            object_id=person.pk,
+            purpose=reason,
+            request=request,
+            person_ids=[person.pk],
+            details={"fields": ",".join(changed)},
+        )
+    return person
+
+
+def _person_change(person: Person, changes: dict) -> list[str]:
+    """Write the values in `changes` that differ from `person`'s; returns the fields changed."""
+    changes = {name: value for name, value in changes.items() if getattr(person, name) != value}
+    if "citizen_id" in changes:
+        _check_citizen_id_free(changes["citizen_id"], person_id=person.pk)
+        changes["citizen_id_hash"] = citizen_id_hash(changes["citizen_id"])
+    for name, value in changes.items():
+        setattr(person, name, value)
+    if changes:
+        person.save(update_fields=list(changes))
+    return [name for name in changes if name != "citizen_id_hash"]
+
+
+def _new_person(identity: Identity) -> Person:
+    _check_citizen_id_free(identity.citizen_id, person_id=None)
+    return Person(
+        full_name=identity.full_name,
+        phone=identity.phone,
+        phone_hash=phone_hash(identity.phone) if identity.phone else None,
+        citizen_id=identity.citizen_id,
+        citizen_id_hash=citizen_id_hash(identity.citizen_id) if identity.citizen_id else None,
+        birth_year=identity.birth_year,
+        commune_id=identity.commune_id,
+    )
+
+
+def _check_citizen_id_free(citizen_id: str | None, *, person_id: int | None) -> None:
+    if not citizen_id:
+        return
+    taken = Person.objects.filter(citizen_id_hash=citizen_id_hash(citizen_id))
+    if taken.exclude(pk=person_id).exists():
+        raise ValidationError(
+            {"citizen_id": _("This citizen ID number is already registered with another phone number.")}
+        )
+
+
+@dataclass(frozen=True)
+class PersonUpsert:
+    """`person_declare` for someone with a phone, in two steps: `prepare` reads and encrypts outside
+    the transaction, `run` is then one statement inside it (the same rules: the latest declaration
+    wins, blanks never erase, another name on a known phone is a ward, a citizen ID is one person's).
+
+    On PostgreSQL the upsert locks the person's row, so a double submit queues behind the first and
+    then finds its check-in; on SQLite the transaction's write lock does the same.
+    """
+
+    identity: Identity
+    known_name: str | None  # the name stored for this phone when prepared; None for a new phone
+    columns: dict
+
+    @classmethod
+    def prepare(cls, identity: Identity) -> "PersonUpsert":
+        if not identity.phone:
+            return cls(identity=identity, known_name=None, columns={})
+        phone_key = phone_hash(identity.phone)
+        known = phone_owner(phone_hash=phone_key)
+        citizen_id = identity.citizen_id
+        citizen_id_key = citizen_id_hash(citizen_id) if citizen_id else None
+        if known is not None and citizen_id_key == known.citizen_id_hash:
+            citizen_id = citizen_id_key = None  # unchanged: not re-encrypted, not rewritten
+        else:
+            _check_citizen_id_free(citizen_id, person_id=known.id if known else None)
+        values = {
+            "full_name": identity.full_name,
+            "phone": identity.phone,
+            "phone_hash": phone_key,
+            "citizen_id": citizen_id,
+            "citizen_id_hash": citizen_id_key,
+            "birth_year": identity.birth_year,
+            "commune_id": identity.commune_id,
+            "created_at": timezone.now(),
+        }
+        columns = {}
+        for name, value in values.items():
+            field = Person._meta.get_field(name)
+            columns[field.column] = field.get_db_prep_save(value, connection)
+        return cls(identity=identity, known_name=known.full_name if known else None, columns=columns)
+
+    def run(self) -> Person:
+        """The person's row written; anything off the common path (no phone, a ward, a row changed
+        since `prepare`) goes through `person_declare` in the same transaction."""
+        renamed = self.known_name is not None and not same_name(self.known_name, self.identity.full_name)
+        if renamed or not self.columns:
+            return person_declare(identity=self.identity)
+        quote = connection.ops.quote_name
+        table = quote(Person._meta.db_table)
+        kept = ", ".join(
+            f"{column} = COALESCE(excluded.{column}, {table}.{column})"
+            for column in map(
+                quote, ("full_name", "birth_year", "commune_id", "citizen_id", "citizen_id_hash")
+            )
+        )
+        with connection.cursor() as cursor:
+            # Only the model's own quoted identifiers are formatted in; every value is a parameter.
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(map(quote, self.columns))}) "  # noqa: S608
+                f"VALUES ({', '.join(['%s'] * len(self.columns))}) "
+                "ON CONFLICT (phone_hash) WHERE guardian_id IS NULL "
+                f"DO UPDATE SET {kept} WHERE {table}.full_name = %s RETURNING id",
+                [*self.columns.values(), self.known_name],
+            )
+            row = cursor.fetchone()
+        if row is None:
+            return person_declare(identity=self.identity)
+        return Person(pk=row[0], full_name=self.identity.full_name, phone=self.identity.phone)
