@@ -193,6 +193,9 @@ class PersonUpsert:
             return cls(identity=identity, known_name=None, columns={})
         phone_key = phone_hash(identity.phone)
         known = phone_owner(phone_hash=phone_key)
+        if known is not None and not same_name(known.full_name, identity.full_name):
+            # Someone sharing the owner's phone: a ward, made by `person_declare` when this runs.
+            return cls(identity=identity, known_name=known.full_name, columns={})
         citizen_id = identity.citizen_id
         citizen_id_key = citizen_id_hash(citizen_id) if citizen_id else None
         if known is not None and citizen_id_key == known.citizen_id_hash:
@@ -218,8 +221,7 @@ class PersonUpsert:
     def run(self) -> Person:
         """The person's row written; anything off the common path (no phone, a ward, a row changed
         since `prepare`) goes through `person_declare` in the same transaction."""
-        renamed = self.known_name is not None and not same_name(self.known_name, self.identity.full_name)
-        if renamed or not self.columns:
+        if not self.columns:
             return person_declare(identity=self.identity)
         quote = connection.ops.quote_name
         table = quote(Person._meta.db_table)
