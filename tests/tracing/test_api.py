@@ -184,3 +184,21 @@ def test_the_exposure_sms_are_reviewed_and_sent_through_the_api(client, province
     again = send(0)
     assert again.status_code == 400 and Message.objects.count() == 1
 
+
+
+@pytest.mark.parametrize("official", ["commune_official", "province_official_out"])
+def test_a_commune_outside_the_area_gets_one_answer_whether_or_not_the_phone_ever_checked_in(
+    client, bearer, official, request
+):
+    """Otherwise any tracer, another province's office included, could ask "is this phone known?"."""
+    if official == "province_official_out":
+        user = actors.make_official("cdc_na", "province", 40)  # Nghệ An
+    else:
+        user = request.getfixturevalue(official)
+    actors.make_person("Người đã quét", "+84912000001", commune_id=actors.COMMUNE_B)
+    outside = actors.COMMUNE_B if official == "commune_official" else actors.COMMUNE_A
+    known = _register(client, bearer(user), phone="0912000001", commune_code=outside)
+    unknown = _register(client, bearer(user), phone="0912000077", commune_code=outside)
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+    assert known.status_code == 403
+    assert not Case.objects.exists()

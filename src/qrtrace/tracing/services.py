@@ -76,16 +76,20 @@ def _new_person(*, phone: str, full_name: str, commune_code: int | None) -> tupl
 
 def _person_for_case(*, actor: User, phone: str, full_name: str, commune_code: int | None) -> Person:
     phone = _phone(phone)
+    # The commune asked for is checked before the phone is looked up, and every refusal reads the same,
+    # known phone or not: two answers would let any tracer (another province's office too) ask whether a
+    # phone has ever checked in.
+    outside = _("This commune is outside your area.")
+    if commune_code is not None:
+        require(can_read_person, actor, commune_code, message=outside)
     person = person_by_phone(phone)
     if person is None:
-        if commune_code is not None:
-            require(can_read_person, actor, commune_code, message=_("This commune is outside your area."))
         # A station need not repeat its own commune: a person it records first is taken to live there.
         commune_code = commune_code or home_commune(actor)
         person, created = _new_person(phone=phone, full_name=full_name, commune_code=commune_code)
         if created:
             return person
-    require(can_read_person, actor, person.commune_id)
+    require(can_read_person, actor, person.commune_id, message=outside)
     return person
 
 
