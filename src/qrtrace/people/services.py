@@ -14,7 +14,7 @@ instead of each wrapping itself in a savepoint (two extra statements apiece on t
 path); an error still rolls back the whole transaction.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -27,7 +27,7 @@ from qrtrace.audit.services import audit_event_create
 
 from .identity import Identity, normalize_name, same_name
 from .models import Person
-from .selectors import citizen_id_hash, own_phone_q, phone_hash, phone_owner
+from .selectors import citizen_id_hash, own_phone_q, person_by_citizen_id, phone_hash, phone_owner
 
 
 def _lookup(identity: Identity) -> Q:
@@ -57,9 +57,26 @@ def person_find_or_create(*, identity: Identity) -> tuple[Person, bool]:
 
 
 @transaction.atomic(savepoint=False)
+def identity_declared(identity: Identity) -> Identity:
+    """What a public declaration may claim: `identity` without a citizen ID that another person holds.
+
+    A declaration proves nothing. Attaching someone else's ID to the declaring phone would hand the ID
+    over; refusing the check-in would tell anyone whether an ID is registered (and it was a 500). So
+    the ID is left out without a word and the check-in goes ahead: the same outcome, known ID or not.
+    Costs a read only when an ID is given (it is optional on the form).
+    """
+    if not identity.citizen_id or not identity.phone:
+        return identity  # without a phone the ID is what finds the person: no one else to hold it
+    holder = person_by_citizen_id(identity.citizen_id)
+    if holder is None or (holder.guardian_id is None and holder.phone_hash == phone_hash(identity.phone)):
+        return identity
+    return replace(identity, citizen_id=None)
+
+
 def person_declare(*, identity: Identity) -> Person:
     """Someone declaring who they are (the public form, gate staff writing it down for them): the
-    person with this phone (or, without a phone, this citizen ID), created or brought up to date."""
+    person with this phone (or, without a phone, this citizen ID), created or brought up to date.
+    Callers on public paths pass `identity_declared(identity)`."""
     person, created = person_find_or_create(identity=identity)
     if created:
         return person

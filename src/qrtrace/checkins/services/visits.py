@@ -23,7 +23,7 @@ from qrtrace.lib.errors import Conflict
 from qrtrace.lib.rows import row_insert
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
-from qrtrace.people.services import PersonUpsert, person_declare, ward_find_or_create
+from qrtrace.people.services import PersonUpsert, identity_declared, person_declare, ward_find_or_create
 from qrtrace.venues.models import Venue, VenueStatus
 
 from ..declaration import declaration_clean, declaration_risk
@@ -137,7 +137,7 @@ def checkin_self_create(
     `checkin_record`, the person as known so far is read (and the phone encrypted) before the
     transaction, which then writes them with one upsert.
     """
-    upsert = None if isinstance(submitter, Person) else PersonUpsert.prepare(submitter)
+    upsert = None if isinstance(submitter, Person) else PersonUpsert.prepare(identity_declared(submitter))
     with transaction.atomic():
         person = submitter if upsert is None else upsert.run()
         wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
@@ -278,7 +278,7 @@ def checkin_staff_create(
     if person is None:
         if identity is None:
             raise ValueError("checkin_staff_create needs a person or an identity.")
-        person = person_declare(identity=identity)
+        person = person_declare(identity=identity_declared(identity))
     checkin, _created = checkin_create(
         venue=venue, person=person, method=method, declaration=declaration, staff=staff, request=request
     )
