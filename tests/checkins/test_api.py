@@ -188,3 +188,12 @@ def test_a_limit_out_of_range_is_a_422(client, venue, commune_official):
 
 def test_the_api_needs_authentication(client, venue):
     assert client.post("/api/v1/checkins", _body(venue), content_type="application/json").status_code == 401
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "42"])
+def test_checkout_refuses_a_json_body_that_is_not_an_object(client, venue, venue_staff, make_checkin, body):
+    checkin = make_checkin(venue, actors.make_person())
+    response = _post(client, venue_staff, f"/api/v1/checkins/{checkin.pk}/checkout", body)
+    assert response.status_code == 422, response.content
+    checkin.refresh_from_db()
+    assert checkin.left_at is None

@@ -152,3 +152,16 @@ def test_the_poster_endpoint_returns_a_pdf_and_refuses_a_pending_venue(client, c
 
 def test_without_a_token_the_api_is_401(client):
     assert client.get("/api/v1/venues").status_code == 401
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "null", "42", '"name"'])
+def test_a_patch_body_that_is_not_an_object_is_refused_and_changes_nothing(
+    client, commune_official, bearer, body
+):
+    venue = actors.make_venue()
+    response = client.patch(
+        f"/api/v1/venues/{venue.pk}", body, content_type="application/json", headers=bearer(commune_official)
+    )
+    assert response.status_code == 422, response.content
+    venue.refresh_from_db()
+    assert venue.name == "Chợ Vườn Hoa"

@@ -7,6 +7,7 @@ from ninja.params.models import Body, BodyModel
 
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.pagination import WINDOW, Pagination
+from qrtrace.lib.schemas import BodyIn
 from qrtrace.people.identity import Identity, identity_parse
 
 from .models import CheckOutMethod
@@ -17,14 +18,14 @@ from .services.visits import checkin_checkout, checkin_record
 router = Router(tags=["checkins"])
 
 
-class PersonIn(Schema):
+class PersonIn(BodyIn):
     phone: str
     full_name: str = Field(min_length=1, max_length=120)
     citizen_id: str | None = None
     birth_year: int | None = None
 
 
-class DeclarationIn(Schema):
+class DeclarationIn(BodyIn):
     fever: bool = False
     cough: bool = False
     breathless: bool = False
@@ -34,7 +35,7 @@ class DeclarationIn(Schema):
     travel_from_restricted: bool = False
 
 
-class CheckInIn(Schema):
+class CheckInIn(BodyIn):
     venue_code: str = Field(min_length=1, max_length=12)
     person: PersonIn
     entered_at: AwareTime | None = None
@@ -47,7 +48,7 @@ class CheckInCreated(Schema):
     person_id: int
 
 
-class CheckOutIn(Schema):
+class CheckOutIn(BodyIn):
     left_at: AwareTime | None = None
 
 

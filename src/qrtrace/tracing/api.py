@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.pagination import WINDOW, Pagination
+from qrtrace.lib.schemas import BodyIn
 
 from .models import Case, Exposure, Level, TestType
 from .notify import message_body, notifications_pending
@@ -15,7 +16,7 @@ from .services import case_notifications_confirm, case_register, case_trace
 router = Router(tags=["tracing"])
 
 
-class CaseIn(Schema):
+class CaseIn(BodyIn):
     phone: str = Field(max_length=40)
     full_name: str = Field("", max_length=120)
     confirmed_at: AwareTime
@@ -138,7 +139,7 @@ class PendingOut(Schema):
     f2_text: str
 
 
-class ReviewedIn(Schema):
+class ReviewedIn(BodyIn):
     f1: int = Field(ge=0, le=1_000_000, description="The F1 count of the review (GET …/notifications)")
     f2: int = Field(ge=0, le=1_000_000, description="The F2 count of the review")
 

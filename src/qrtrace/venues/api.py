@@ -8,6 +8,7 @@ from ninja.pagination import paginate
 
 from qrtrace.lib.errors import ERRORS, DbInt
 from qrtrace.lib.pagination import Pagination
+from qrtrace.lib.schemas import BodyIn
 
 from . import selectors, services
 from .models import Venue, VenueKind, VenueStatus
@@ -21,7 +22,7 @@ Longitude = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
 StayMinutes = Field(None, ge=5, le=24 * 60)
 
 
-class VenueIn(Schema):
+class VenueIn(BodyIn):
     name: str = Field(min_length=2, max_length=200)
     kind: VenueKind
     commune_code: int
@@ -35,7 +36,7 @@ class VenueIn(Schema):
     always_open: bool = False
 
 
-class VenuePatch(Schema):
+class VenuePatch(BodyIn):
     name: str | None = Field(None, min_length=2, max_length=200)
     kind: VenueKind | None = None
     address: str | None = Field(None, min_length=2, max_length=300)
@@ -48,7 +49,7 @@ class VenuePatch(Schema):
     always_open: bool | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(BodyIn):
     reason: str = Field(min_length=3, max_length=300)
 
 
