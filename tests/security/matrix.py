@@ -263,6 +263,25 @@ MATRIX: tuple[Entry, ...] = (
         "401 401 ok 403 ok 403 ok 403 ok",
         data=(("venue_code", "{w.venue.code}"), ("person", {"phone": "0912000111", "full_name": "Lê Văn C"})),
     ),
+    # Every signed-in caller may send a batch; each item is refused on its own outside the caller's
+    # area, as an unknown venue code is (tests/checkins/test_batch.py), so the answer is 200 for all.
+    Entry(
+        "POST /api/v1/checkins/batch",
+        "sync a gate device's queue for venue A",
+        "401 401 ok ok ok ok ok ok ok",
+        data=(
+            (
+                "items",
+                [
+                    {
+                        "client_id": "6f1c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
+                        "venue_code": "{w.venue.code}",
+                        "person": {"phone": "0912000333", "full_name": "Lê Văn E"},
+                    }
+                ],
+            ),
+        ),
+    ),
     Entry(
         "POST /api/v1/checkins/{checkin_id}/checkout",
         "check someone out",

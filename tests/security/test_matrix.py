@@ -17,6 +17,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 
 
 def _format(value, world):
+    if isinstance(value, dict):
+        return {key: _format(item, world) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_format(item, world) for item in value]
     return value.format(w=world) if isinstance(value, str) else value
 
 

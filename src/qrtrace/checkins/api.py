@@ -1,6 +1,9 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
+from uuid import UUID
 
+import pydantic
+from django.core.exceptions import ValidationError
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params.models import Body, BodyModel
@@ -12,6 +15,7 @@ from qrtrace.people.identity import Identity, identity_parse
 
 from .models import CheckOutMethod
 from .selectors import checkin_for_official
+from .services.batch import MAX_ITEMS, LeaveItem, Refused, VisitItem, checkins_batch_record
 from .services.visitor_log import visitor_log_page
 from .services.visits import checkin_checkout, checkin_record
 
@@ -91,6 +95,75 @@ class CheckInOut(Schema):
     )
 
 
+class BatchCheckInIn(CheckInIn):
+    kind: Literal["checkin"] = "checkin"
+    client_id: UUID = Field(description="The id the device gave this visit; a resend is recognised by it.")
+
+
+class BatchCheckOutIn(BodyIn):
+    kind: Literal["checkout"]
+    client_id: UUID = Field(description="The client id of the check-in being closed.")
+    left_at: AwareTime
+
+
+class BatchIn(BodyIn):
+    items: list[dict[str, Any]] = Field(
+        max_length=MAX_ITEMS,
+        description=(
+            "Up to 500 items, oldest first, each a check-in (the body of POST /checkins with `client_id`, "
+            '`kind` "checkin" or left out) or a check-out (`kind` "checkout", the check-in\'s `client_id`, '
+            "`left_at`). An item that cannot be read is refused on its own; the others are recorded."
+        ),
+    )
+
+
+class BatchItemOut(Schema):
+    index: int
+    client_id: UUID | None
+    status: Literal["recorded", "duplicate", "refused"]
+    id: int | None = Field(None, description="The check-in (recorded or found).")
+    reason: Any = Field(None, description="Why the item was refused: a message or {field: [messages]}.")
+
+
+class BatchOut(Schema):
+    recorded: int
+    duplicates: int
+    refused: int
+    items: list[BatchItemOut]
+
+
+_BATCH_KINDS: dict[str, type[BodyIn]] = {"checkin": BatchCheckInIn, "checkout": BatchCheckOutIn}
+
+
+def _batch_item(raw: dict[str, Any]) -> VisitItem | LeaveItem | Refused:
+    """One item as the service takes it; one the schema refuses becomes `Refused` with the reason."""
+    try:
+        client_id = UUID(str(raw.get("client_id")))
+    except ValueError:
+        client_id = None
+    schema = _BATCH_KINDS.get(raw.get("kind", "checkin"))
+    if schema is None:
+        return Refused(client_id, {"kind": ['"checkin" or "checkout".']})
+    try:
+        item = schema.model_validate(raw)
+    except pydantic.ValidationError as error:
+        return Refused(client_id, [{"loc": e["loc"], "msg": e["msg"]} for e in error.errors()])
+    if isinstance(item, BatchCheckOutIn):
+        return LeaveItem(client_id=item.client_id, left_at=item.left_at)
+    try:
+        identity = _identity(item.person)
+    except ValidationError as error:
+        return Refused(client_id, error.message_dict)
+    return VisitItem(
+        client_id=item.client_id,
+        venue_code=item.venue_code,
+        identity=identity,
+        declaration=item.declaration.dict() if item.declaration else None,
+        entered_at=item.entered_at,
+        left_at=item.left_at,
+    )
+
+
 def _identity(person: PersonIn) -> Identity:
     return identity_parse(
         full_name=person.full_name,
@@ -117,6 +190,24 @@ def checkin_post(request, payload: CheckInIn):
         request=request,
     )
     return Status(201 if created else 200, {"id": checkin.pk, "person_id": checkin.person_id})
+
+
+@router.post("/checkins/batch", response={200: BatchOut, **ERRORS})
+def checkins_batch_post(request, payload: BatchIn):
+    """Record a gate device's queue: up to 500 check-ins and check-outs in one transaction.
+
+    Each item is answered on its own (recorded, duplicate or refused with the reason), so one bad item
+    never loses the others; sending the same batch again records nothing twice.
+    """
+    result = checkins_batch_record(
+        user=request.user, items=[_batch_item(raw) for raw in payload.items], request=request
+    )
+    return {
+        "recorded": result.count("recorded"),
+        "duplicates": result.count("duplicate"),
+        "refused": result.count("refused"),
+        "items": result.items,
+    }
 
 
 @router.post("/checkins/{checkin_id}/checkout", response={200: CheckInOut, **ERRORS})

@@ -11,6 +11,7 @@ class CheckInMethod(models.TextChoices):
     STAFF_SCAN = "staff_scan", _("Staff scanned the personal code")
     STAFF_ENTRY = "staff_entry", _("Entered by staff")
     API = "api", _("Integration / gate device")
+    SMS = "sms", _("Text message (SMS)")
 
 
 class CheckOutMethod(models.TextChoices):
@@ -19,6 +20,7 @@ class CheckOutMethod(models.TextChoices):
     STAFF = "staff", _("By staff")
     AUTO = "auto", _("Automatic after the usual stay")
     API = "api", _("Integration / gate device")
+    SMS = "sms", _("Text message (SMS)")
 
 
 class Risk(models.TextChoices):
@@ -58,8 +60,20 @@ class CheckIn(models.Model):
     # clamped to the maximum stay): kept, but shown to officials for review.
     review_reason = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The id a gate device gave this visit when it recorded it (offline, perhaps): a device resending
+    # its queue, or a batch sent twice, finds its visit by it and records nothing twice.
+    client_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
+        constraints = [
+            # With entered_at because on PostgreSQL the table is partitioned by it: a unique index there
+            # must hold the partition key. A resend carries the time first recorded, so it collides.
+            models.UniqueConstraint(
+                fields=["client_id", "entered_at"],
+                condition=models.Q(client_id__isnull=False),
+                name="checkin_client_once",
+            )
+        ]
         indexes = [
             # Visitor logs and the automatic check-out look for open visits of one venue.
             models.Index(fields=["venue", "left_at"], name="checkin_venue_open"),

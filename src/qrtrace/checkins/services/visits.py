@@ -9,6 +9,7 @@ apiece on the hottest path); an error still rolls back the whole transaction.
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -50,11 +51,15 @@ def checkin_create(
     left_at: datetime | None = None,
     staff=None,
     request=None,
+    client_id: UUID | None = None,
+    batched: bool = False,
 ) -> tuple[CheckIn, bool]:
     """Record `person` entering `venue`; returns (check-in, created).
 
     Someone still inside the venue cannot enter it again, so a double submit, a repeated scan or a
     gate device re-sending its queue returns the visit already recorded instead of a duplicate.
+    `batched`: part of a batch (services.batch), which writes one audit event and sends one
+    late-check-ins signal for all its visits instead of one each.
     """
     now = timezone.now()
     entered_at = entered_at or now
@@ -91,9 +96,12 @@ def checkin_create(
         method=method,
         staff=staff,
         risk=declaration_risk(answers),
+        client_id=client_id,
         **answers,
     )
     row_insert(checkin)  # CheckIn has no save signals; see lib.rows
+    if batched:
+        return checkin, True
     if staff is not None:
         audit_event_create(
             actor=staff,
@@ -228,7 +236,7 @@ def checkin_record(
     if venue is None:
         raise ValidationError({"venue_code": _("There is no venue with this code.")})
     require(can_use_gate, user, venue)
-    _require_open_for(venue, entered_at)
+    require_open_for(venue, entered_at)
     upsert = PersonUpsert.prepare(identity)
     with transaction.atomic():
         return checkin_create(
@@ -243,7 +251,7 @@ def checkin_record(
         )
 
 
-def _require_open_for(venue: Venue, entered_at: datetime | None) -> None:
+def require_open_for(venue: Venue, entered_at: datetime | None) -> None:
     """An active venue takes every check-in. A suspended one takes only visits that began before it
     was suspended: a gate device that was offline syncs its day late, and those visits still count
     for tracing. Anything else (pending, rejected, closed, or a new visit now) is refused: such a
