@@ -275,7 +275,8 @@ for _proxy in QRTRACE_TRUSTED_PROXIES:
             f"QRTRACE_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
         ) from None
 # Outbound messages: "console" and "file" for development, "smtp" (Django's mail settings), "http"
-# (an SMS gateway at QRTRACE_SMS_GATEWAY_URL with basic-auth credentials).
+# (an SMS gateway at QRTRACE_SMS_GATEWAY_URL with basic-auth credentials), "fake" (an in-process
+# gateway that keeps what it sends, for tests and demos: notifications.fake_gateway).
 QRTRACE_NOTIFY_BACKEND = env_str("QRTRACE_NOTIFY_BACKEND", "console")
 QRTRACE_NOTIFY_FILE = Path(env_str("QRTRACE_NOTIFY_FILE", str(DATA_DIR / "notifications.log")))
 QRTRACE_SMS_GATEWAY_URL = env_str("QRTRACE_SMS_GATEWAY_URL", "")
@@ -283,10 +284,21 @@ QRTRACE_SMS_GATEWAY_USER = env_secret("QRTRACE_SMS_GATEWAY_USER", "")
 QRTRACE_SMS_GATEWAY_PASSWORD = env_secret("QRTRACE_SMS_GATEWAY_PASSWORD", "")
 QRTRACE_SMS_GATEWAY_TIMEOUT = env_int("QRTRACE_SMS_GATEWAY_TIMEOUT", 10, minimum=1, maximum=120)
 QRTRACE_NOTIFY_MAX_ATTEMPTS = env_int("QRTRACE_NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
-if QRTRACE_NOTIFY_BACKEND not in ("console", "file", "smtp", "http"):
-    raise ImproperlyConfigured(f"QRTRACE_NOTIFY_BACKEND={QRTRACE_NOTIFY_BACKEND!r}: console/file/smtp/http")
+if QRTRACE_NOTIFY_BACKEND not in ("console", "file", "smtp", "http", "fake"):
+    raise ImproperlyConfigured(
+        f"QRTRACE_NOTIFY_BACKEND={QRTRACE_NOTIFY_BACKEND!r}: console/file/smtp/http/fake"
+    )
 if QRTRACE_NOTIFY_BACKEND == "http" and not QRTRACE_SMS_GATEWAY_URL.startswith(("https://", "http://")):
     raise ImproperlyConfigured("QRTRACE_SMS_GATEWAY_URL must be an http(s):// URL for the http backend.")
+
+# Check-in by SMS (a feature phone texts "QR <venue code>" to the province's number): the gateway
+# calls POST /sms/inbound, signed with this shared secret (HMAC-SHA256 of the body, docs/operations.md).
+# Without a secret the webhook refuses every call. The number is printed on posters when set.
+QRTRACE_SMS_INBOUND_SECRET = env_secret("QRTRACE_SMS_INBOUND_SECRET", "")
+QRTRACE_SMS_NUMBER = env_str("QRTRACE_SMS_NUMBER", "")
+# Texts one number may send in an hour before QRTrace stops answering it (a flood, or a loop between
+# two automatic senders).
+QRTRACE_RATELIMIT_SMS_PHONE_PER_HOUR = env_int("QRTRACE_RATELIMIT_SMS_PHONE_PER_HOUR", 20, minimum=1)
 
 
 # --- Background work (qrtrace.lib.background, run by `qrtrace worker`) ---------------------------

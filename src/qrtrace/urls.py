@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("qrtrace.venues.urls")),
     path("", include("qrtrace.checkins.urls")),
+    path("", include("qrtrace.notifications.urls")),
     path("", include("qrtrace.tracing.urls")),
     path("", include("qrtrace.accounts.audit_urls")),
     path("", include("qrtrace.privacy.urls")),

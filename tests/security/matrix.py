@@ -125,6 +125,14 @@ MATRIX: tuple[Entry, ...] = (
     Entry("privacy:my_data", "my data: ask for an SMS code", EVERYONE),
     Entry("privacy:my_data", "my data: send the code", EVERYONE, "POST", data=(("phone", "0912345678"),)),
     Entry("privacy:verify", "my data: a missing code is a 400", "400 " * 9, "POST"),
+    # The SMS gateway's webhook: only a body signed with the shared secret is heard, whoever calls.
+    Entry(
+        "notifications:sms-inbound",
+        "SMS gateway webhook, unsigned",
+        "403 " * 9,
+        "POST",
+        data=(("from", "0912345678"), ("text", "QR {w.venue.code}")),
+    ),
     Entry("privacy:records", "my data: records, only after phone verification", "403 " * 9),
     Entry("privacy:end", "my data: close the page", EVERYONE, "POST"),
     # --- venues ----------------------------------------------------------------------------------

@@ -94,3 +94,12 @@ def test_the_posters_command_writes_one_page_per_active_venue_of_the_commune(tmp
 def test_the_posters_command_refuses_an_unknown_commune(tmp_path):
     with pytest.raises(CommandError, match="no commune"):
         call_command("posters", "--commune", "1", "--out", str(tmp_path / "x.pdf"))
+
+
+def test_the_poster_shows_the_sms_line_only_when_the_operator_set_a_number(venue, settings):
+    assert "8088" not in _page_text(poster_pdf([venue]))
+
+    settings.QRTRACE_SMS_NUMBER = "8088"
+    text = " ".join(_page_text(poster_pdf([venue])).split())
+
+    assert f"Nhắn QR {venue.code} tới 8088" in text

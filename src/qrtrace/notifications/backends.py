@@ -79,11 +79,24 @@ class HttpSmsBackend:
             return ""
 
 
+# What the fake backend "sent": (to, body), oldest first; one process's memory, as a phone's inbox.
+FAKE_OUTBOX: list[tuple[str, str]] = []
+
+
+class FakeBackend:
+    """Tests and demos: keep each message in FAKE_OUTBOX (notifications.fake_gateway reads it)."""
+
+    def send(self, *, channel: str, address: str, body: str) -> str:
+        FAKE_OUTBOX.append((address, body))
+        return f"fake-{len(FAKE_OUTBOX)}"
+
+
 BACKENDS: dict[str, type] = {
     "console": ConsoleBackend,
     "file": FileBackend,
     "smtp": SmtpBackend,
     "http": HttpSmsBackend,
+    "fake": FakeBackend,
 }
 
 

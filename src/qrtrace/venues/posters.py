@@ -67,6 +67,16 @@ def _page(pdf: FPDF, venue: Venue, issued_on: date) -> None:
         ),
         align="C",
     )
+    if settings.QRTRACE_SMS_NUMBER:  # feature phones check in by text (notifications.inbound)
+        pdf.set_font(FONT, "B", 13)
+        pdf.set_x(MARGIN)
+        pdf.multi_cell(
+            TEXT_W,
+            7,
+            _("No smartphone? Text QR %(code)s to %(number)s.")
+            % {"code": venue.code, "number": settings.QRTRACE_SMS_NUMBER},
+            align="C",
+        )
     pdf.set_font(FONT, "", 9)
     pdf.set_text_color(91, 101, 112)
     pdf.set_xy(MARGIN, 285)
