@@ -9,6 +9,8 @@ from django.utils import timezone
 from qrtrace.accounts.services import api_token_create
 from qrtrace.audit.models import AuditEvent
 from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.personal_qr import personal_token
+from qrtrace.checkins.services.personal_codes import personal_code_issue
 from qrtrace.checkins.signals import late_checkins_recorded
 from qrtrace.lib.crypto import lookup_hash
 from tests import actors
@@ -175,3 +177,22 @@ def test_a_citizen_id_that_is_another_persons_refuses_that_item_only(send, venue
 
     assert [item["status"] for item in body["items"]] == ["refused", "recorded"]
     assert CheckIn.objects.count() == 1
+
+
+def test_a_personal_card_scanned_offline_is_checked_at_sync_and_a_forged_one_refused(
+    send, venue, venue_staff
+):
+    grandmother = personal_code_issue(person=actors.make_person("Lê Thị Cụ", None))
+    genuine = personal_token(grandmother)
+    forged = genuine[:-3] + ("AAA" if not genuine.endswith("AAA") else "BBB")
+    items = [_visit(venue, 1), _visit(venue, 2), _visit(venue, 3)]
+    for item, code in zip(items, (genuine, forged, genuine), strict=True):
+        del item["person"]
+        item["personal_code"] = code
+    items[2]["person"] = {"phone": "0912000444", "full_name": "Hai người"}  # both: which one?
+
+    body = send(venue_staff, items).json()
+
+    assert [item["status"] for item in body["items"]] == ["recorded", "refused", "refused"]
+    assert "personal_code" in body["items"][1]["reason"]
+    assert CheckIn.objects.get().person == grandmother

@@ -4,9 +4,11 @@ from uuid import UUID
 
 import pydantic
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.params.models import Body, BodyModel
+from pydantic import model_validator
 
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.pagination import WINDOW, Pagination
@@ -95,9 +97,26 @@ class CheckInOut(Schema):
     )
 
 
-class BatchCheckInIn(CheckInIn):
+class BatchCheckInIn(BodyIn):
     kind: Literal["checkin"] = "checkin"
     client_id: UUID = Field(description="The id the device gave this visit; a resend is recognised by it.")
+    venue_code: str = Field(min_length=1, max_length=12)
+    person: PersonIn | None = Field(None, description="Who, as declared at the gate (or `personal_code`).")
+    personal_code: str | None = Field(
+        None,
+        max_length=40,
+        description="A personal QR card scanned at the gate (`P:…`), checked here: a forged or revoked one "
+        "refuses the item.",
+    )
+    entered_at: AwareTime | None = None
+    left_at: AwareTime | None = None
+    declaration: DeclarationIn | None = None
+
+    @model_validator(mode="after")
+    def _one_person(self):
+        if (self.person is None) == (self.personal_code is None):
+            raise ValueError(_("Give either person or personal_code."))
+        return self
 
 
 class BatchCheckOutIn(BodyIn):
@@ -151,13 +170,14 @@ def _batch_item(raw: dict[str, Any]) -> VisitItem | LeaveItem | Refused:
     if isinstance(item, BatchCheckOutIn):
         return LeaveItem(client_id=item.client_id, left_at=item.left_at)
     try:
-        identity = _identity(item.person)
+        identity = _identity(item.person) if item.person is not None else None
     except ValidationError as error:
         return Refused(client_id, error.message_dict)
     return VisitItem(
         client_id=item.client_id,
         venue_code=item.venue_code,
         identity=identity,
+        personal_code=item.personal_code,
         declaration=item.declaration.dict() if item.declaration else None,
         entered_at=item.entered_at,
         left_at=item.left_at,

@@ -24,10 +24,12 @@ from qrtrace.accounts.permissions import can_use_gate
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.errors import Conflict
 from qrtrace.people.identity import Identity
+from qrtrace.people.models import Person
 from qrtrace.people.services import PersonUpsert
 from qrtrace.venues.models import Venue
 
 from ..models import CheckIn, CheckInMethod, CheckOutMethod
+from ..personal_qr import InvalidPersonalCode, person_from_token
 from ..selectors import venue_by_code
 from ..signals import late_checkins_recorded
 from .visits import LATE_AFTER, checkin_checkout, checkin_create, require_open_for
@@ -48,7 +50,8 @@ class VisitItem:
 
     client_id: UUID
     venue_code: str
-    identity: Identity
+    identity: Identity | None  # as declared at the gate; or
+    personal_code: str | None = None  # a personal QR card scanned there (checked here, not on the device)
     declaration: dict | None = None
     entered_at: datetime | None = None
     left_at: datetime | None = None
@@ -95,13 +98,10 @@ def checkins_batch_record(
         raise ValidationError(_("A batch holds at most %(max)d items.") % {"max": MAX_ITEMS})
     # What needs no write lock is done first: venues, area checks, people's hashes and encryption.
     venues = _venues(user, {item.venue_code for item in items if isinstance(item, VisitItem)})
-    upserts: dict[int, PersonUpsert | Refused] = {}
+    upserts: dict[int, PersonUpsert | Person | Refused] = {}
     for index, item in enumerate(items):
         if isinstance(item, VisitItem) and venues.get(item.venue_code.strip().upper()) is not None:
-            try:
-                upserts[index] = PersonUpsert.prepare(item.identity)
-            except ValidationError as error:  # e.g. a citizen ID that is another person's
-                upserts[index] = Refused(item.client_id, _reason(error))
+            upserts[index] = _who(item)
     for _attempt in range(RETRIES):
         try:
             return _record(user=user, items=items, venues=venues, upserts=upserts, request=request)
@@ -111,6 +111,19 @@ def checkins_batch_record(
             # transaction chosen to fail). The batch's transaction is gone; again, they are duplicates.
             continue
     return _record(user=user, items=items, venues=venues, upserts=upserts, request=request)
+
+
+def _who(item: VisitItem) -> PersonUpsert | Person | Refused:
+    if item.personal_code is not None:
+        try:
+            return person_from_token(item.personal_code)
+        except InvalidPersonalCode:
+            reason = _("This personal QR code is not valid: it was revoked or replaced.")
+            return Refused(item.client_id, {"personal_code": [reason]})
+    try:
+        return PersonUpsert.prepare(item.identity)
+    except ValidationError as error:  # e.g. a citizen ID that is another person's
+        return Refused(item.client_id, _reason(error))
 
 
 def _reason(error: ValidationError) -> object:
@@ -206,7 +219,7 @@ class _Recorder:
         # A savepoint per visit: a refusal after the person's upsert (an entry in the future, say)
         # leaves nothing of this item behind, and the batch goes on.
         with transaction.atomic():
-            person = upsert.run()
+            person = upsert if isinstance(upsert, Person) else upsert.run()
             checkin, created = checkin_create(
                 venue=venue,
                 person=person,
