@@ -173,6 +173,15 @@ MATRIX: tuple[Entry, ...] = (
     # --- check-ins (staff side) --------------------------------------------------------------------
     Entry("checkins:gate_index", "gate: choose a venue", SIGNED_IN),
     Entry("checkins:gate", "gate scanner of a venue", VENUE_READ, args=(("code", "{w.venue.code}"),)),
+    Entry("checkins:gate_sw", "the gate's service worker (a script, no data)", EVERYONE),
+    Entry(
+        "checkins:gate_device",
+        "enrol a gate device (an API token of one's own)",
+        "login login ok 404 ok 404 ok 404 ok",
+        "POST",
+        args=(("code", "{w.venue.code}"),),
+        data=(("action", "enrol"),),
+    ),
     Entry("checkins:visitors", "visitor log of a venue", VENUE_READ, args=(("code", "{w.venue.code}"),)),
     # --- tracing ---------------------------------------------------------------------------------
     Entry("tracing:cases", "case list (own area)", TRACERS),

@@ -1,6 +1,8 @@
 """Pages for venue staff and officials: the gate scanner and the visitor log (scoped, audited)."""
 
 import functools
+import hashlib
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -12,10 +14,13 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST
 
 from qrtrace.accounts.permissions import can_read_phone_numbers, can_read_visitors, can_use_gate
 from qrtrace.lib.cells import export_response, provenance
@@ -36,7 +41,7 @@ from .selectors import (
     staff_venue_list,
     visitor_list,
 )
-from .services.gate import person_gate_read
+from .services.gate import gate_device_enrol, gate_device_list, gate_device_revoke, person_gate_read
 from .services.visitor_log import visitor_log_read
 from .services.visits import checkin_checkout, checkin_staff_create
 
@@ -66,7 +71,17 @@ def gate_index(request: HttpRequest) -> HttpResponse:
 def gate(request: HttpRequest, code: str) -> HttpResponse:
     venue = staff_venue(user=request.user, code=code, rule=can_use_gate)
     action = request.POST.get("action")
-    context = {"venue": venue, "lookup": StaffLookupForm(), "entry": None, "card": None}
+    context = {
+        "venue": venue,
+        "lookup": StaffLookupForm(),
+        "entry": None,
+        "card": None,
+        "offline_declaration": DeclarationForm(prefix="offline"),
+        "offline_text": _offline_text(),
+        "devices": gate_device_list(staff=request.user, venue=venue),
+        # Shown once, to the device that asked for it (gate_offline.js keeps it).
+        "new_device_token": request.session.pop(_NEW_DEVICE_KEY + venue.code, ""),
+    }
     person, method, status = None, CheckInMethod.STAFF_SCAN, 200
     if action == "scan":
         context["scanned"] = request.POST.get("token", "")
@@ -126,6 +141,61 @@ def gate(request: HttpRequest, code: str) -> HttpResponse:
             "declaration": DeclarationForm(initial={f: getattr(today, f) for f in FIELDS} if today else None),
         }
     return render(request, "checkins/gate.html", context, status=status)
+
+
+def _offline_text() -> dict[str, str]:
+    """What gate_offline.js says, translated here."""
+    return {
+        "offline": _("No network: check-ins are saved on this device."),
+        "waiting": _("%(n)s waiting to be sent."),
+        "synced": _("Everything saved on this device has been sent."),
+        "refused": _("%(n)s refused when sent (a forged or revoked card, or a wrong entry)."),
+        "notEnrolled": _("This device is not enrolled: enrol it below so that it can send what it saves."),
+    }
+
+
+_NEW_DEVICE_KEY = "gate-device-token:"
+# What the gate page needs besides itself, kept by its service worker for use with no network.
+GATE_ASSETS = (
+    "qrtrace/site.css",
+    "checkins/checkin.css",
+    "checkins/gate.js",
+    "checkins/gate_offline.js",
+    "jsqr/jsQR.js",
+)
+
+
+@login_required
+@require_POST
+def gate_device(request: HttpRequest, code: str) -> HttpResponse:
+    """Enrol this browser as a device of the gate, which then keeps working offline; or cut one off."""
+    venue = staff_venue(user=request.user, code=code, rule=can_use_gate)
+    if request.POST.get("action") == "revoke":
+        if gate_device_revoke(staff=request.user, venue=venue, prefix=request.POST.get("prefix", "")):
+            messages.success(request, _("The device is cut off: what it still holds will be refused."))
+    else:
+        request.session[_NEW_DEVICE_KEY + venue.code] = gate_device_enrol(staff=request.user, venue=venue)
+        messages.success(request, _("This device is enrolled: it keeps checking people in with no network."))
+    return redirect("checkins:gate", code=venue.code)
+
+
+@cache_control(no_cache=True)
+def gate_service_worker(request: HttpRequest) -> HttpResponse:
+    """The gate's service worker, served under /gate/ so that it may control the gate pages."""
+    scope = reverse("checkins:gate_index")
+    assets = [static(name) for name in GATE_ASSETS]
+    response = render(
+        request,
+        "checkins/gate_sw.js",
+        {
+            "assets": json.dumps(assets),
+            "version": hashlib.sha256("".join(assets).encode()).hexdigest()[:12],
+            "scope": scope,
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = scope
+    return response
 
 
 def _gate_method(raw: str | None) -> str:

@@ -16,6 +16,13 @@
   function found(text) {
     if (done || !text || text.toUpperCase().indexOf("P:") !== 0 || text.toUpperCase() === last) return false;
     done = true; // one submission per scan, however many frames still show the code
+    if (window.qrtraceGateOffline && window.qrtraceGateOffline(text)) {
+      // No network: queued on this device (gate_offline.js). The card is still in front of the
+      // camera; look for the next one, not this one again.
+      last = text.toUpperCase();
+      setTimeout(function () { done = false; tick(); }, 1000);
+      return true;
+    }
     input.value = text;
     form.submit();
     return true;
