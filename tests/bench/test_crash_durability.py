@@ -1,5 +1,5 @@
-"""Acceptance: the server is killed with SIGKILL during a load run, and after a restart every check-in
-that got a 2xx answer is in the database."""
+"""Acceptance: the server is killed with SIGKILL during a load run (single check-ins, or gate devices
+syncing batches), and after a restart every check-in that got a 2xx answer is in the database."""
 
 import http.client
 import itertools
@@ -10,6 +10,8 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import psycopg
@@ -68,8 +70,37 @@ def _client(
             acked.append(json.loads(payload)["id"])
 
 
+def _batch_client(
+    port: int, token: str, venue: str, numbers, acked: list[int], stop_event: threading.Event
+) -> None:
+    """Send batches of 100 (a gate device syncing), keep the ids of the items every 2xx answer recorded."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    while not stop_event.is_set():
+        items = [
+            {
+                "client_id": str(uuid.uuid4()),
+                "venue_code": venue,
+                "entered_at": datetime.now(UTC).isoformat(),
+                "person": {"phone": f"09{number:08d}", "full_name": "Lê Văn Tải"},
+            }
+            for number in itertools.islice(numbers, 100)
+        ]
+        try:
+            connection.request(
+                "POST", "/api/v1/checkins/batch", body=json.dumps({"items": items}), headers=headers
+            )
+            response = connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException):
+            return
+        if 200 <= response.status < 300:
+            acked.extend(item["id"] for item in json.loads(payload)["items"] if item["status"] != "refused")
+
+
 @pytest.mark.django_db
-def test_every_acknowledged_check_in_survives_a_sigkill_of_the_server(bench_database_url, tmp_path):
+@pytest.mark.parametrize("client", [_client, _batch_client], ids=["single", "batch"])
+def test_every_acknowledged_check_in_survives_a_sigkill_of_the_server(bench_database_url, tmp_path, client):
     env = {**os.environ, "DATABASE_URL": bench_database_url, "QRTRACE_DATA_DIR": str(tmp_path)}
     env["PYTHONPATH"] = str(ROOT / "src")
     fresh_database(bench_database_url)
@@ -86,18 +117,18 @@ def test_every_acknowledged_check_in_survives_a_sigkill_of_the_server(bench_data
     acked: list[int] = []
     stop_event, numbers = threading.Event(), itertools.count(10_000_000)
     clients = [
-        threading.Thread(target=_client, args=(port, token, venue, numbers, acked, stop_event))
+        threading.Thread(target=client, args=(port, token, venue, numbers, acked, stop_event))
         for _ in range(CLIENTS)
     ]
-    for client in clients:
-        client.start()
+    for thread in clients:
+        thread.start()
     deadline = time.monotonic() + 15
     while len(acked) < 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     kill_hard(server)  # mid-load: requests are in flight in every worker
     stop_event.set()
-    for client in clients:
-        client.join(timeout=10)
+    for thread in clients:
+        thread.join(timeout=10)
 
     restarted = start(env, port=port, log=tmp_path / "server.log")
     stop(restarted)

@@ -196,3 +196,28 @@ def test_a_personal_card_scanned_offline_is_checked_at_sync_and_a_forged_one_ref
     assert [item["status"] for item in body["items"]] == ["recorded", "refused", "refused"]
     assert "personal_code" in body["items"][1]["reason"]
     assert CheckIn.objects.get().person == grandmother
+
+
+def test_the_same_person_twice_at_a_venue_in_one_batch_is_one_visit(send, venue, venue_staff):
+    first = _visit(venue, 5, minutes_ago=30)
+    again = _visit(venue, 5, minutes_ago=25)  # another scan of the same card five minutes later
+
+    body = send(venue_staff, [first, again]).json()
+
+    assert [item["status"] for item in body["items"]] == ["recorded", "duplicate"]
+    assert CheckIn.objects.count() == 1
+
+
+def test_a_batch_flags_an_impossible_sequence_within_itself_as_single_check_ins_are_flagged(
+    send, venue, settings
+):
+    settings.QRTRACE_REVIEW_SEQUENCE_SECONDS = 120
+    far = actors.make_venue("Chợ Sầm Sơn", actors.COMMUNE_B, kind="market")
+    province = actors.make_official("cdc_batch", "province", "38")
+    near = _visit(venue, 6, minutes_ago=30)
+    elsewhere = _visit(far, 6, minutes_ago=29)  # another commune a minute later
+
+    send(province, [near, elsewhere])
+
+    assert CheckIn.objects.get(venue=venue).review_reason == ""
+    assert CheckIn.objects.get(venue=far).review_reason == "impossible_sequence"

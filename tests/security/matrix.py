@@ -293,6 +293,7 @@ MATRIX: tuple[Entry, ...] = (
                     {
                         "client_id": "6f1c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f",
                         "venue_code": "{w.venue.code}",
+                        "entered_at": "2026-11-25T08:30:00+07:00",
                         "person": {"phone": "0912000333", "full_name": "Lê Văn E"},
                     }
                 ],

@@ -108,7 +108,7 @@ class BatchCheckInIn(BodyIn):
         description="A personal QR card scanned at the gate (`P:…`), checked here: a forged or revoked one "
         "refuses the item.",
     )
-    entered_at: AwareTime | None = None
+    entered_at: AwareTime = Field(description="When the device recorded the visit (its clock).")
     left_at: AwareTime | None = None
     declaration: DeclarationIn | None = None
 

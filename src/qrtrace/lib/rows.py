@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -56,7 +56,10 @@ def row_get(model: type[M], field_name: str, value: Any) -> M | None:
 
 
 def _values(fields: list[Field], obj: Model) -> list[Any]:
-    return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    # The connection itself, looked up once: `django.db.connection` is a proxy that finds the
+    # thread's connection again on every attribute, and the field methods touch it many times a row.
+    here = connections[DEFAULT_DB_ALIAS]
+    return [field.get_db_prep_save(field.pre_save(obj, True), here) for field in fields]
 
 
 @cache

@@ -10,7 +10,7 @@ what needs the database: the venue and the caller's area, whether the venue took
 what was recorded before.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.permissions import can_use_gate
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.errors import Conflict
+from qrtrace.lib.rows import rows_insert
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from qrtrace.people.services import PersonUpsert
@@ -30,9 +31,17 @@ from qrtrace.venues.models import Venue
 
 from ..models import CheckIn, CheckInMethod, CheckOutMethod
 from ..personal_qr import InvalidPersonalCode, person_from_token
-from ..selectors import venue_by_code
+from ..selectors import RecentVisit, recent_visits_of, venue_by_code
 from ..signals import late_checkins_recorded
-from .visits import LATE_AFTER, checkin_checkout, checkin_create, require_open_for
+from .visits import (
+    CLOCK_SKEW,
+    LATE_AFTER,
+    checkin_checkout,
+    checkin_prepare,
+    checkin_settle,
+    recent_window,
+    require_open_for,
+)
 
 MAX_ITEMS = 500
 RETRIES = 3
@@ -51,9 +60,9 @@ class VisitItem:
     client_id: UUID
     venue_code: str
     identity: Identity | None  # as declared at the gate; or
+    entered_at: datetime  # the device's clock when the visit was recorded
     personal_code: str | None = None  # a personal QR card scanned there (checked here, not on the device)
     declaration: dict | None = None
-    entered_at: datetime | None = None
     left_at: datetime | None = None
 
 
@@ -126,6 +135,46 @@ def _who(item: VisitItem) -> PersonUpsert | Person | Refused:
         return Refused(item.client_id, _reason(error))
 
 
+def _recorded(items) -> dict[UUID, int]:
+    """The check-ins the batch names that are already recorded (a resend; a check-out's visit), by
+    client id. A device's item keeps its time, which the server may only have moved back to its own
+    now (a clock up to CLOCK_SKEW ahead), and a visit began before it was left: the ranges let
+    PostgreSQL read only those days' partitions."""
+    found: dict[UUID, int] = {}
+    visits = [item for item in items if isinstance(item, VisitItem)]
+    leaves = [item for item in items if isinstance(item, LeaveItem)]
+    for named, since, until in (
+        (
+            visits,
+            min((i.entered_at for i in visits), default=None),
+            max((i.entered_at for i in visits), default=None),
+        ),
+        (leaves, None, max((i.left_at for i in leaves), default=None)),
+    ):
+        if not named:
+            continue
+        rows = CheckIn.objects.filter(client_id__in=[item.client_id for item in named], entered_at__lte=until)
+        if since is not None:
+            rows = rows.filter(entered_at__gte=since - CLOCK_SKEW)
+        found |= dict(rows.values_list("client_id", "id"))
+    return found
+
+
+def _ids(checkins: Iterable[CheckIn]) -> dict[UUID, int]:
+    """The ids the database gave visits just inserted (executemany reads none back)."""
+    checkins = list(checkins)
+    if not checkins:
+        return {}
+    times = [checkin.entered_at for checkin in checkins]
+    return dict(
+        CheckIn.objects.filter(
+            client_id__in=[checkin.client_id for checkin in checkins],
+            entered_at__gte=min(times),
+            entered_at__lte=max(times),
+        ).values_list("client_id", "id")
+    )
+
+
 def _reason(error: ValidationError) -> object:
     return error.message_dict if hasattr(error, "error_dict") else " ".join(error.messages)
 
@@ -142,8 +191,7 @@ def _venues(user, codes: set[str]) -> dict[str, Venue | None]:
 @transaction.atomic
 def _record(*, user, items, venues, upserts, request) -> BatchResult:
     recorder = _Recorder(user=user, venues=venues, upserts=upserts, items=items)
-    for index, item in enumerate(items):
-        recorder.take(index, item)
+    recorder.record(items)
     result = recorder.result
     if recorder.people:
         audit_event_create(
@@ -159,8 +207,7 @@ def _record(*, user, items, venues, upserts, request) -> BatchResult:
                 "refused": result.count(Outcome.REFUSED),
             },
         )
-    now = timezone.now()
-    late = [checkin for checkin in recorder.recorded if now - checkin.entered_at > LATE_AFTER]
+    late = [checkin for checkin in recorder.recorded if recorder.now - checkin.entered_at > LATE_AFTER]
     if late:
         transaction.on_commit(
             lambda: late_checkins_recorded.send(
@@ -174,75 +221,130 @@ def _record(*, user, items, venues, upserts, request) -> BatchResult:
 
 
 class _Recorder:
-    """One pass over a batch inside its transaction."""
+    """A batch inside its transaction, in passes, so the database sees a handful of statements for
+    the whole batch instead of several for each visit: (1) each item checked on its own, nothing
+    written; (2) each person written (one statement apiece, as for a single check-in); (3) everyone's
+    recent check-ins read at once and each visit compared with them, as `checkin_create` does for
+    one; (4) the new visits inserted at once; (5) check-outs, which may close visits of this batch."""
 
     def __init__(self, *, user, venues, upserts, items) -> None:
         self.user, self.venues, self.upserts = user, venues, upserts
-        self.result = BatchResult()
+        self.now = timezone.now()
+        self.result = BatchResult(
+            items=[
+                ItemResult(index=i, client_id=item.client_id, status=Outcome.REFUSED)
+                for i, item in enumerate(items)
+            ]
+        )
         self.recorded: list[CheckIn] = []
         self.people: set[int] = set()
-        ids = [item.client_id for item in items if item.client_id is not None]
-        # client id → check-in id, of visits recorded before and in this batch so far.
-        self.known: dict[UUID, int] = (
-            dict(CheckIn.objects.filter(client_id__in=ids).values_list("client_id", "id")) if ids else {}
-        )
+        # client id → check-in id, of visits recorded before and in this batch (0: not yet written).
+        self.known: dict[UUID, int] = _recorded(items)
 
-    def take(self, index: int, item) -> None:
-        outcome = ItemResult(index=index, client_id=item.client_id, status=Outcome.REFUSED)
-        self.result.items.append(outcome)
-        if isinstance(item, Refused):
-            outcome.reason = item.reason
-            return
+    def record(self, items) -> None:
+        prepared: list[tuple[ItemResult, CheckIn, PersonUpsert | Person]] = []
+        leaves: list[tuple[ItemResult, LeaveItem]] = []
+        for index, item in enumerate(items):
+            outcome = self.result.items[index]
+            if isinstance(item, Refused):
+                outcome.reason = item.reason
+            elif isinstance(item, LeaveItem):
+                leaves.append((outcome, item))
+            elif (checkin := self._guarded(outcome, self._prepare, index, item)) is not None:
+                prepared.append((outcome, checkin, self.upserts[index]))
+        visits = [
+            (outcome, checkin)
+            for outcome, checkin, who in prepared
+            if self._guarded(outcome, self._person, checkin, who)
+        ]
+        self._settle(visits)
+        for outcome, item in leaves:
+            self._guarded(outcome, self._leave, item, outcome)
+
+    def _guarded(self, outcome: ItemResult, step, *args):
+        """`step(*args)`, or None with the item refused for the reason it raised. The steps raise
+        before they write, so the batch's transaction goes on."""
         try:
-            if isinstance(item, VisitItem):
-                self._visit(index, item, outcome)
-            else:
-                self._leave(item, outcome)
+            return step(*args)
         except ValidationError as error:
             outcome.reason = _reason(error)
         except Conflict as error:
             outcome.reason = str(error)
+        return None
 
-    def _visit(self, index: int, item: VisitItem, outcome: ItemResult) -> None:
+    def _prepare(self, index: int, item: VisitItem) -> CheckIn | None:
+        outcome = self.result.items[index]
         venue = self.venues.get(item.venue_code.strip().upper())
         if venue is None:
             outcome.reason = {"venue_code": [_("There is no venue with this code.")]}
-            return
+            return None
         if item.client_id in self.known:
             outcome.status, outcome.id = Outcome.DUPLICATE, self.known[item.client_id]
-            return
-        upsert = self.upserts[index]
-        if isinstance(upsert, Refused):
-            outcome.reason = upsert.reason
-            return
+            return None
+        who = self.upserts[index]
+        if isinstance(who, Refused):
+            outcome.reason = who.reason
+            return None
         require_open_for(venue, item.entered_at)
-        # A savepoint per visit: a refusal after the person's upsert (an entry in the future, say)
-        # leaves nothing of this item behind, and the batch goes on.
-        with transaction.atomic():
-            person = upsert if isinstance(upsert, Person) else upsert.run()
-            checkin, created = checkin_create(
-                venue=venue,
-                person=person,
-                method=CheckInMethod.API,
-                declaration=item.declaration,
-                entered_at=item.entered_at,
-                left_at=item.left_at,
-                staff=self.user,
-                client_id=item.client_id,
-                batched=True,
+        checkin = checkin_prepare(
+            venue=venue,
+            person=who if isinstance(who, Person) else None,
+            method=CheckInMethod.API,
+            declaration=item.declaration,
+            entered_at=item.entered_at,
+            left_at=item.left_at,
+            staff=self.user,
+            client_id=item.client_id,
+            now=self.now,
+        )
+        self.known[item.client_id] = 0  # a second item with this id in the batch is a repeat
+        return checkin
+
+    def _person(self, checkin: CheckIn, who: PersonUpsert | Person) -> bool:
+        checkin.person = who if isinstance(who, Person) else who.run()
+        return True
+
+    def _settle(self, visits: list[tuple[ItemResult, CheckIn]]) -> None:
+        if not visits:
+            return
+        windows = [recent_window(checkin) for _outcome, checkin in visits]
+        recent = recent_visits_of(
+            sorted({checkin.person_id for _outcome, checkin in visits}),
+            since=min(since for since, _until in windows),
+            until=max(until for _since, until in windows),
+        )
+        fresh: list[tuple[ItemResult, CheckIn]] = []
+        for (outcome, checkin), (since, until) in zip(visits, windows, strict=True):
+            mine = recent.setdefault(checkin.person_id, [])
+            current = checkin_settle(checkin, [v for v in mine if since < v.entered_at <= until], self.now)
+            self.people.add(checkin.person_id)
+            if current is not None:  # still inside: the visit the device recorded is one already here
+                outcome.status, outcome.id = Outcome.DUPLICATE, current.id or None
+                self.known[checkin.client_id] = current.id
+                continue
+            fresh.append((outcome, checkin))
+            # An earlier item of this batch is a recent visit for the next one of the same person.
+            mine.insert(
+                0,
+                RecentVisit(
+                    0, checkin.venue_id, checkin.entered_at, checkin.left_at, checkin.venue.commune_id
+                ),
             )
-        self.known[item.client_id] = outcome.id = checkin.pk
-        self.people.add(person.pk)
-        if created:
+        rows_insert([checkin for _outcome, checkin in fresh])
+        ids = dict(
+            CheckIn.objects.filter(client_id__in=[c.client_id for _o, c in fresh]).values_list(
+                "client_id", "id"
+            )
+        )
+        for outcome, checkin in fresh:
+            checkin.pk = outcome.id = self.known[checkin.client_id] = ids[checkin.client_id]
             outcome.status = Outcome.RECORDED
             self.recorded.append(checkin)
-        else:  # the person was still inside: the visit the device recorded is the one already here
-            outcome.status = Outcome.DUPLICATE
 
     def _leave(self, item: LeaveItem, outcome: ItemResult) -> None:
         checkin_id = self.known.get(item.client_id)
         checkin = None
-        if checkin_id is not None:
+        if checkin_id:
             checkin = CheckIn.objects.select_related("venue").filter(pk=checkin_id).first()
         if checkin is None or not can_use_gate(self.user, checkin.venue):
             outcome.reason = {"client_id": [_("No check-in with this id has reached us.")]}

@@ -40,6 +40,65 @@ LATE_AFTER = timedelta(minutes=5)
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+def checkin_prepare(
+    *,
+    venue: Venue,
+    person: Person,
+    method: str,
+    declaration: dict | None = None,
+    entered_at: datetime | None = None,
+    left_at: datetime | None = None,
+    staff=None,
+    client_id: UUID | None = None,
+    now: datetime,
+) -> CheckIn:
+    """The visit as it would be recorded, unsaved and not yet compared with the person's recent ones
+    (`checkin_settle`); a time the rules refuse is a ValidationError on its field."""
+    entered_at = entered_at or now
+    if entered_at > now + CLOCK_SKEW:
+        raise ValidationError({"entered_at": _("The time of entry is in the future.")})
+    if left_at is not None and left_at < entered_at:
+        raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
+    answers = declaration_clean(declaration)
+    return CheckIn(
+        venue=venue,
+        person=person,
+        entered_at=entered_at,  # clamped to now by checkin_settle, after the repeat check
+        left_at=left_at,
+        checkout_method=CheckOutMethod.API if left_at else "",
+        method=method,
+        staff=staff,
+        risk=declaration_risk(answers),
+        client_id=client_id,
+        **answers,
+    )
+
+
+def recent_window(checkin: CheckIn) -> tuple[datetime, datetime]:
+    """The span of the person's check-ins that `checkin_settle` compares a new one with.
+    QRTRACE_REVIEW_SEQUENCE_SECONDS is at most CLOCK_SKEW, so the upper bound serves both checks."""
+    since = checkin.entered_at - max(checkin.venue.default_stay, sequence_window())
+    return since, checkin.entered_at + CLOCK_SKEW
+
+
+def checkin_settle(checkin: CheckIn, recent: Sequence[RecentVisit], now: datetime) -> RecentVisit | None:
+    """Compare a prepared visit with the person's recent ones (those in `recent_window`): the visit
+    they are still in at this venue, if any (the new one is then a repeat, not to be recorded);
+    otherwise the new one gets its review flags and its time of entry, no later than now."""
+    venue, entered_at = checkin.venue, checkin.entered_at
+    current = next((visit for visit in recent if _still_inside(visit, venue, entered_at)), None)
+    if current is not None:
+        return current
+    checkin.entered_at = min(entered_at, now)
+    checkin.review_reason = entry_reasons(
+        venue=venue,
+        entered_at=checkin.entered_at,
+        left_at=checkin.left_at,
+        others=[(visit.entered_at, visit.venue_commune) for visit in recent if visit.venue_id != venue.pk],
+    )
+    return None
+
+
 @transaction.atomic(savepoint=False)
 def checkin_create(
     *,
@@ -51,57 +110,29 @@ def checkin_create(
     left_at: datetime | None = None,
     staff=None,
     request=None,
-    client_id: UUID | None = None,
-    batched: bool = False,
 ) -> tuple[CheckIn, bool]:
     """Record `person` entering `venue`; returns (check-in, created).
 
     Someone still inside the venue cannot enter it again, so a double submit, a repeated scan or a
     gate device re-sending its queue returns the visit already recorded instead of a duplicate.
-    `batched`: part of a batch (services.batch), which writes one audit event and sends one
-    late-check-ins signal for all its visits instead of one each.
     """
     now = timezone.now()
-    entered_at = entered_at or now
-    if entered_at > now + CLOCK_SKEW:
-        raise ValidationError({"entered_at": _("The time of entry is in the future.")})
-    if left_at is not None and left_at < entered_at:
-        raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
-    # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
-    # QRTRACE_REVIEW_SEQUENCE_SECONDS is at most CLOCK_SKEW, so the upper bound serves both.
-    recent = recent_visits(
-        person_id=person.pk,
-        since=entered_at - max(venue.default_stay, sequence_window()),
-        until=entered_at + CLOCK_SKEW,
-    )
-    current = next((visit for visit in recent if _still_inside(visit, venue, entered_at)), None)
-    if current is not None:
-        return CheckIn.objects.get(pk=current.id, entered_at=current.entered_at), False
-    entered_at = min(entered_at, now)
-    answers = declaration_clean(declaration)
-    checkin = CheckIn(
+    checkin = checkin_prepare(
         venue=venue,
         person=person,
+        method=method,
+        declaration=declaration,
         entered_at=entered_at,
         left_at=left_at,
-        review_reason=entry_reasons(
-            venue=venue,
-            entered_at=entered_at,
-            left_at=left_at,
-            others=[
-                (visit.entered_at, visit.venue_commune) for visit in recent if visit.venue_id != venue.pk
-            ],
-        ),
-        checkout_method=CheckOutMethod.API if left_at else "",
-        method=method,
         staff=staff,
-        risk=declaration_risk(answers),
-        client_id=client_id,
-        **answers,
+        now=now,
     )
+    # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
+    since, until = recent_window(checkin)
+    current = checkin_settle(checkin, recent_visits(person_id=person.pk, since=since, until=until), now)
+    if current is not None:
+        return CheckIn.objects.get(pk=current.id, entered_at=current.entered_at), False
     row_insert(checkin)  # CheckIn has no save signals; see lib.rows
-    if batched:
-        return checkin, True
     if staff is not None:
         audit_event_create(
             actor=staff,
@@ -112,6 +143,7 @@ def checkin_create(
             request=request,
             person_ids=[person.pk],
         )
+    entered_at = checkin.entered_at
     if now - entered_at > LATE_AFTER:
         transaction.on_commit(
             lambda: late_checkins_recorded.send(
