@@ -26,6 +26,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tracing",),
     ("quarantine",),
     ("dashboard",),
+    ("public",),
     ("privacy", "demo"),
 )
 # Above every app: they wire the apps together and may import any of them.

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     # Serves Swagger UI from its own static files, so /api/v1/docs needs no CDN and no inline script.
     "ninja",
     "qrtrace.privacy",
+    "qrtrace.public",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +275,11 @@ for _proxy in QRTRACE_TRUSTED_PROXIES:
         raise ImproperlyConfigured(
             f"QRTRACE_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
         ) from None
+# Public pages: a count of people under this is shown as "< N", so no one is singled out. Citizens'
+# reports from one address per hour; SMS rounds of urgent announcements per official per day.
+QRTRACE_PUBLIC_MIN_COUNT = env_int("QRTRACE_PUBLIC_MIN_COUNT", 5, minimum=1, maximum=100)
+QRTRACE_RATELIMIT_FEEDBACK_IP_PER_HOUR = env_int("QRTRACE_RATELIMIT_FEEDBACK_IP_PER_HOUR", 10, minimum=1)
+QRTRACE_ANNOUNCEMENT_SMS_PER_DAY = env_int("QRTRACE_ANNOUNCEMENT_SMS_PER_DAY", 3, minimum=1, maximum=100)
 # Outbound messages: "console" and "file" for development, "smtp" (Django's mail settings), "http"
 # (an SMS gateway at QRTRACE_SMS_GATEWAY_URL with basic-auth credentials), "fake" (an in-process
 # gateway that keeps what it sends, for tests and demos: notifications.fake_gateway).

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("qrtrace.tracing.urls")),
     path("", include("qrtrace.accounts.audit_urls")),
     path("", include("qrtrace.privacy.urls")),
+    path("", include("qrtrace.public.urls")),
 ]
 
 handler400 = "qrtrace.views.bad_request"

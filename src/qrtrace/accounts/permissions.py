@@ -211,3 +211,41 @@ def can_manage_legal_holds(user) -> bool:
     """Place, lift and review legal holds, which keep a case's data past its retention: the province
     office, who answer for the province's records (as for the audit log), and administrators."""
     return can_read_audit(user)
+
+
+# --- public information (announcements, citizens' feedback) -----------------------------------------
+
+
+@_rule(_("Only the province office and commune health stations write announcements."))
+def can_write_announcements(user) -> bool:
+    """Open the announcements pages: officials of a province or commune."""
+    return is_area_official(user)
+
+
+@_rule(_COMMUNE_OUTSIDE)
+def can_announce_in(user, commune_codes) -> bool:
+    """Write or change an announcement for these communes (none: the whole province): the province
+    office for its province or any of its communes; a commune station for its own commune only."""
+    jurisdiction = user_jurisdiction(user)
+    if not commune_codes:
+        return jurisdiction.everywhere or settings.QRTRACE_PROVINCE in jurisdiction.provinces
+    return jurisdiction.covers_areas and all(jurisdiction.covers_commune(code) for code in commune_codes)
+
+
+@_rule(_("This report is for another commune."))
+def can_handle_feedback(user, commune_code: int | None) -> bool:
+    """Read a citizen's report about a place and mark it handled: officials of the place's commune."""
+    return _area_official_of(user, commune_code)
+
+
+def area_q(user, commune_field: str = "commune") -> Q:
+    """Rows whose commune (through `commune_field`) an official of an area covers; none for anyone
+    else. `can_handle_feedback` as a filter; "" filters commune rows themselves."""
+    if not is_area_official(user):
+        return Q(pk__in=[])
+    jurisdiction = user_jurisdiction(user)
+    if jurisdiction.everywhere:
+        return Q()
+    if not commune_field:
+        return Q(code__in=jurisdiction.communes) | Q(province__in=jurisdiction.provinces)
+    return jurisdiction.area_q(commune_field)

@@ -3,6 +3,10 @@
 `alert_providers`: tracing registers a callable that, given venue ids and a start time, returns the
 exposure alerts published for those venues since then. The check-in page of a returning device shows
 the alerts for the venues its person visited, so someone learns of a risk at their next scan.
+
+`announcement_providers`: the public app registers a callable that, given commune codes, returns the
+announcements to show on the check-in confirmation of venues there. The confirmation is on the hot
+path (every check-in reads it once): a provider must answer from memory nearly always.
 """
 
 from collections.abc import Callable, Iterable
@@ -37,3 +41,29 @@ def venue_alerts(*, venue_ids: Iterable[int], since: datetime) -> list[VenueAler
         return []
     alerts = [alert for provider in alert_providers for alert in provider(ids, since)]
     return sorted(alerts, key=lambda alert: alert["start"])
+
+
+class VenueAnnouncement(TypedDict):
+    title: str
+    body: str  # plain text; the page escapes it and links its URLs
+    urgent: bool
+    url: str  # the announcement's own public page
+
+
+AnnouncementProvider = Callable[[Iterable[int]], list[VenueAnnouncement]]
+announcement_providers: list[AnnouncementProvider] = []
+
+
+def register_announcement_provider(provider: AnnouncementProvider) -> AnnouncementProvider:
+    """Add `provider` (usable as a decorator); registering the same callable twice has no effect."""
+    if provider not in announcement_providers:
+        announcement_providers.append(provider)
+    return provider
+
+
+def venue_announcements(*, commune_ids: Iterable[int]) -> list[VenueAnnouncement]:
+    """Every registered provider's current announcements for venues in these communes."""
+    ids = sorted(set(commune_ids))
+    if not ids:
+        return []
+    return [item for provider in announcement_providers for item in provider(ids)]

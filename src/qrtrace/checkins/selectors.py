@@ -131,6 +131,7 @@ class ReceiptLine(NamedTuple):
     entered_date: str
     left_at: datetime | None
     left_time: str
+    commune_id: int  # of the venue: which announcements its confirmation shows
 
 
 def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
@@ -140,14 +141,15 @@ def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
         return []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT c.id, c.risk, c.entered_at, c.left_at, v.name, p.full_name FROM checkins_checkin c "  # noqa: S608
+            "SELECT c.id, c.risk, c.entered_at, c.left_at, v.name, p.full_name, v.commune_id "  # noqa: S608
+            "FROM checkins_checkin c "
             "JOIN venues_venue v ON v.id = c.venue_id JOIN checkins_person p ON p.id = c.person_id "
             f"WHERE c.id IN ({', '.join(['%s'] * len(checkin_ids))}) ORDER BY c.id",
             [int(pk) for pk in checkin_ids],
         )
         rows = cursor.fetchall()
     lines = []
-    for pk, risk, entered, left, venue, person in rows:
+    for pk, risk, entered, left, venue, person, commune_id in rows:
         entered = timezone.localtime(_utc(entered))
         left = timezone.localtime(_utc(left)) if left is not None else None
         lines.append(
@@ -162,6 +164,7 @@ def receipt_lines(*, checkin_ids: list[int]) -> list[ReceiptLine]:
                 entered.strftime("%d/%m/%Y"),
                 left,
                 left.strftime("%H:%M") if left else "",
+                commune_id,
             )
         )
     return lines

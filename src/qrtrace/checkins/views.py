@@ -8,7 +8,9 @@ from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qrtrace.people.models import Person
@@ -16,7 +18,7 @@ from qrtrace.venues.qr import InvalidVenueCode, venue_from_token
 from qrtrace.venues.views import invalid_code_response
 
 from .forms import CheckInForm, DeclarationForm
-from .hooks import venue_alerts
+from .hooks import venue_alerts, venue_announcements
 from .models import CheckIn, CheckOutMethod
 from .pages import Mold
 from .personal_qr import personal_qr_svg
@@ -158,8 +160,16 @@ _OPEN_RECEIPT = Mold(
             for i in range(count)
         ],
         "ref": marker("REF"),
+        "announcements_html": marker("ANNOUNCEMENTS"),
     },
 )
+
+
+def _announcements_html(checkins) -> str:
+    """The announcements for the venues of these check-ins, as their block of the receipt ("" if none:
+    the usual case costs one look-up in the providers' memory, no rendering)."""
+    items = venue_announcements(commune_ids=[checkin.commune_id for checkin in checkins])
+    return render_to_string("checkins/_announcements.html", {"announcements": items}) if items else ""
 
 
 def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
@@ -168,10 +178,16 @@ def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
         raise Http404
     if len(checkins) <= _MOLDED_RECEIPTS and not any(c.left_at for c in checkins) and _no_messages(request):
         values = {"REF": ref, "CSRF": get_token(request), "PATH": request.get_full_path()}
+        values["ANNOUNCEMENTS"] = mark_safe(_announcements_html(checkins))  # noqa: S308 (rendered, escaped)
         for i, checkin in enumerate(checkins):
             values |= {_receipt_slot(field, i): getattr(checkin, field) for field in _RECEIPT_FIELDS}
         return HttpResponse(_OPEN_RECEIPT.render(request, values, shape=len(checkins)))
-    return render(request, "checkins/receipt.html", {"checkins": checkins, "ref": ref})
+    context = {
+        "checkins": checkins,
+        "ref": ref,
+        "announcements_html": mark_safe(_announcements_html(checkins)),  # noqa: S308 (rendered, escaped)
+    }
+    return render(request, "checkins/receipt.html", context)
 
 
 @require_POST

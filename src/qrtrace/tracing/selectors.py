@@ -198,10 +198,13 @@ def case_timeline(*, user: User, case: Case, request: HttpRequest | None = None)
 
 
 def published_alerts(*, venue_ids, since: datetime) -> list[PublicAlert]:
-    """Published alerts at these venues whose risky period ends after `since` (for the check-in page)."""
-    alerts = VenueAlert.objects.filter(
-        venue_id__in=list(venue_ids), status=AlertStatus.PUBLISHED, ends_at__gte=since
-    ).select_related("venue")
+    """Published alerts at these venues (None: at every venue, for the public page) whose risky period
+    ends after `since` (for the check-in page)."""
+    alerts = VenueAlert.objects.filter(status=AlertStatus.PUBLISHED, ends_at__gte=since).select_related(
+        "venue"
+    )
+    if venue_ids is not None:
+        alerts = alerts.filter(venue_id__in=list(venue_ids))
     return [
         PublicAlert(
             venue_id=a.venue_id,
@@ -346,7 +349,7 @@ def unknown_residence_list(*, user: User, limit: int = 500, request=None) -> lis
 
 
 def followup_list(*, user: User, limit: int = 1000, request=None) -> list[Exposure]:
-    """"F1 to follow in my area": the open F1 contacts handed over for follow-up, of people in the
+    """ "F1 to follow in my area": the open F1 contacts handed over for follow-up, of people in the
     official's area, by commune (until the quarantine app takes them over). Audit-logged."""
     require(can_trace, user)
     shown = list(

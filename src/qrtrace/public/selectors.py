@@ -1,0 +1,343 @@
+"""Reads of the public side: announcements in force, published venue alerts, the self-check, the
+figures of the public page, and the stations' feedback lists.
+
+Everything a page without a login shows comes from here and names no person: announcements are
+written for everyone, alerts name a venue and a period, figures are counts with the small ones masked.
+"""
+
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.models import User
+from qrtrace.accounts.permissions import (
+    area_q,
+    can_announce_in,
+    can_handle_feedback,
+    can_write_announcements,
+    require,
+    require_or_404,
+)
+from qrtrace.audit.services import audit_event_create
+from qrtrace.checkins.models import CheckIn
+from qrtrace.geo.models import Commune, Province
+from qrtrace.tracing.models import Case
+from qrtrace.tracing.selectors import published_alerts
+from qrtrace.venues.models import Venue
+
+from .models import Announcement, Feedback, Priority
+
+# Visits and alerts a phone's self-check looks back over (as far as the check-in page's alerts do).
+SELF_CHECK_DAYS = 14
+# Published alerts the public page lists: those whose risky period ended this recently.
+ALERT_DAYS = 14
+
+
+# --- announcements ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Live:
+    """An announcement as the pages show it, with its area (no communes: the whole province)."""
+
+    pk: int
+    title: str
+    body: str
+    priority: int
+    publish_at: datetime
+    expires_at: datetime | None
+    updated_at: datetime
+    communes: frozenset[int]
+    area: str
+
+    @property
+    def urgent(self) -> bool:
+        return self.priority == Priority.URGENT
+
+    def shown(self, now: datetime) -> bool:
+        return self.publish_at <= now and (self.expires_at is None or self.expires_at > now)
+
+    def reaches(self, commune_ids) -> bool:
+        return not self.communes or bool(self.communes.intersection(commune_ids))
+
+
+# The check-in confirmation asks on every check-in: the announcements not yet over are kept per
+# process this long (a write here clears this process's copy at once; other processes see it within
+# this time). Each answer filters by the clock, so one that expires disappears on time.
+CACHE_SECONDS = 30
+_cache: dict[str, tuple[float, list[Live]]] = {}
+
+
+def announcements_cache_clear() -> None:
+    _cache.clear()
+
+
+def _province_name() -> str:
+    province = Province.objects.filter(code=settings.QRTRACE_PROVINCE).first()
+    return province.name if province else ""
+
+
+def _live(queryset: QuerySet) -> list[Live]:
+    rows = list(queryset.prefetch_related("communes"))
+    province = _province_name() if any(not row.communes.all() for row in rows) else ""
+    return [
+        Live(
+            pk=row.pk,
+            title=row.title,
+            body=row.body,
+            priority=row.priority,
+            publish_at=row.publish_at,
+            expires_at=row.expires_at,
+            updated_at=row.updated_at,
+            communes=frozenset(c.code for c in row.communes.all()),
+            area=", ".join(c.name for c in row.communes.all()) or province,
+        )
+        for row in rows
+    ]
+
+
+def _not_over(now: datetime) -> QuerySet:
+    return Announcement.objects.filter(withdrawn_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    )
+
+
+def _cached_live() -> list[Live]:
+    loaded = _cache.get("live")
+    clock = time.monotonic()
+    if loaded is None or clock - loaded[0] > CACHE_SECONDS:
+        loaded = (clock, _live(_not_over(timezone.now()).order_by("-priority", "-publish_at")[:200]))
+        _cache["live"] = loaded
+    return loaded[1]
+
+
+def announcements_for_communes(*, commune_ids, now: datetime | None = None) -> list[Live]:
+    """Announcements in force now for these communes (province-wide ones included), urgent first.
+    From the per-process copy: the hot path of the check-in confirmation."""
+    now = now or timezone.now()
+    ids = set(commune_ids)
+    return [item for item in _cached_live() if item.shown(now) and item.reaches(ids)]
+
+
+def announcements_current(*, commune: int | None = None, province_wide_only: bool = False) -> list[Live]:
+    """Announcements in force now: all of the province, or those reaching `commune`, or (for the
+    province's feed) only those for the whole province."""
+    now = timezone.now()
+    items = [item for item in _cached_live() if item.shown(now)]
+    if province_wide_only:
+        return [item for item in items if not item.communes]
+    if commune is not None:
+        return [item for item in items if item.reaches({commune})]
+    return items
+
+
+def announcement_public(*, pk: int) -> Live | None:
+    """One announcement as its public page shows it, if it is in force."""
+    return next((item for item in announcements_current() if item.pk == pk), None)
+
+
+def announcements_for_official(*, user: User) -> QuerySet:
+    """What an official sees in their list: what they may edit, newest first."""
+    require(can_write_announcements, user)
+    queryset = Announcement.objects.prefetch_related("communes").order_by("-publish_at")
+    if can_announce_in(user, []):
+        return queryset  # the province office: every announcement of the province
+    return queryset.filter(area_q(user, "communes")).distinct()
+
+
+def announcement_for_official(*, user: User, pk: int) -> Announcement:
+    """An announcement the official may edit: 404 for one outside their area (as for a missing one)."""
+    found = announcements_for_official(user=user).filter(pk=pk).first()
+    if found is None or not _may_edit(user, found):
+        raise Http404(_("No such announcement in your area."))
+    return found
+
+
+def _may_edit(user: User, announcement: Announcement) -> bool:
+    return can_announce_in(user, [c.code for c in announcement.communes.all()])
+
+
+# --- venue alerts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicAlert:
+    venue_code: str
+    venue_name: str
+    address: str
+    commune_code: int
+    commune_name: str
+    start: datetime
+    end: datetime
+    message: str
+
+
+def alerts_public(*, now: datetime | None = None) -> list[PublicAlert]:
+    """Published venue alerts whose period ended within ALERT_DAYS, oldest period first."""
+    now = now or timezone.now()
+    alerts = published_alerts(venue_ids=None, since=now - timedelta(days=ALERT_DAYS))
+    venues = {
+        v.pk: v
+        for v in Venue.objects.filter(pk__in={a["venue_id"] for a in alerts}).select_related("commune")
+    }
+    return [
+        PublicAlert(
+            venue_code=venues[a["venue_id"]].code,
+            venue_name=a["venue_name"],
+            address=venues[a["venue_id"]].address,
+            commune_code=venues[a["venue_id"]].commune_id,
+            commune_name=venues[a["venue_id"]].commune.name,
+            start=a["start"],
+            end=a["end"],
+            message=a["message"],
+        )
+        for a in alerts
+    ]
+
+
+# --- the exposure self-check ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Match:
+    """A visit of this phone's person (or of someone they declared) overlapping a published alert."""
+
+    venue_name: str
+    visited_at: datetime
+    start: datetime
+    end: datetime
+    message: str
+
+
+def self_check(*, person, now: datetime | None = None) -> list[Match]:
+    """The published alerts this person's recent visits overlap (no name or number in the answer)."""
+    now = now or timezone.now()
+    since = now - timedelta(days=SELF_CHECK_DAYS)
+    people = [person.pk, *person.wards.values_list("pk", flat=True)]
+    visits = list(
+        CheckIn.objects.filter(person_id__in=people, entered_at__gte=since).values_list(
+            "venue_id", "entered_at", "left_at", "venue__default_stay_minutes"
+        )
+    )
+    if not visits:
+        return []
+    alerts = published_alerts(venue_ids={v[0] for v in visits}, since=since)
+    matches = []
+    for alert in alerts:
+        for venue_id, entered, left, stay in visits:
+            end = left or entered + timedelta(minutes=stay)
+            if venue_id == alert["venue_id"] and entered <= alert["end"] and end >= alert["start"]:
+                matches.append(
+                    Match(alert["venue_name"], entered, alert["start"], alert["end"], alert["message"])
+                )
+                break
+    return matches
+
+
+def alerts_at(*, code: str, day: date) -> tuple[Venue | None, list[dict]]:
+    """The published alerts at the venue with this short code whose period touches `day` (local)."""
+    venue = Venue.objects.filter(code=code.strip().upper()).first()
+    if venue is None:
+        return None, []
+    start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    end = start + timedelta(days=1)
+    alerts = published_alerts(venue_ids=[venue.pk], since=start)
+    return venue, [a for a in alerts if a["start"] < end]
+
+
+# --- figures of the public page --------------------------------------------------------------------
+
+
+def shown_count(count: int) -> str:
+    """A count of people as the public pages show it: under the threshold (but not none) as "< N",
+    so that no one is singled out."""
+    threshold = settings.QRTRACE_PUBLIC_MIN_COUNT
+    return f"< {threshold}" if 0 < count < threshold else str(count)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures section of the public page and the embed (see docs/public.md: the dashboard's
+    `public_summary` fills it once it exists; until then, what the apps below already know)."""
+
+    on: date
+    totals: list[tuple[str, str]]
+    trend: list[tuple[date, str]]
+    communes: list[tuple[str, int, str]] = field(default_factory=list)  # name, risk level 1-4, label
+    restricted: list[tuple[str, str]] = field(default_factory=list)  # area, since
+    threshold: int = 5  # counts under it are shown as "< threshold"
+
+
+def figures_interim(*, on: date) -> Figures:
+    """Confirmed cases per day over the 7 days to `on` (masked), venues with published alerts and
+    announcements in force: what exists before the dashboard's aggregates."""
+    first = on - timedelta(days=6)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
+    per_day = dict(
+        Case.objects.filter(confirmed_at__gte=start, confirmed_at__lt=end)
+        .annotate(day=TruncDate("confirmed_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
+    trend = [(first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(7)]
+    alerts = alerts_public()
+    return Figures(
+        on=on,
+        totals=[
+            (_("Confirmed cases, last 7 days"), shown_count(sum(n for _day, n in trend))),
+            (_("Venues with an exposure alert"), str(len({a.venue_code for a in alerts}))),
+            (_("Announcements in force"), str(len(announcements_current()))),
+        ],
+        trend=[(day, shown_count(n)) for day, n in trend],
+        threshold=settings.QRTRACE_PUBLIC_MIN_COUNT,
+    )
+
+
+# --- feedback -------------------------------------------------------------------------------------
+
+
+def feedback_list(*, user: User, handled: bool = False, request=None) -> list[Feedback]:
+    """The reports for the official's area, oldest open first (their phones are personal data: the
+    read is audited)."""
+    require(can_write_announcements, user)
+    items = list(
+        Feedback.objects.filter(area_q(user, "commune"))
+        .filter(handled_at__isnull=not handled)
+        .select_related("commune")
+        .order_by("created_at" if not handled else "-handled_at")[:200]
+    )
+    with_phone = [item.pk for item in items if item.phone]
+    if with_phone:
+        audit_event_create(
+            actor=user,
+            action="feedback_list",
+            object_type="feedback",
+            purpose="reports from citizens",
+            request=request,
+            details={"ids": with_phone},
+        )
+    return items
+
+
+def feedback_for_official(*, user: User, pk: int) -> Feedback:
+    found = Feedback.objects.filter(pk=pk).first()
+    require_or_404(
+        can_handle_feedback,
+        user,
+        found.commune_id if found else None,
+        message=_("No such report in your area."),
+    )
+    return found
+
+
+def province_communes() -> QuerySet:
+    return Commune.objects.filter(province_id=settings.QRTRACE_PROVINCE).order_by("name")

@@ -1,0 +1,134 @@
+"""Public pages: no account, no JavaScript needed, nothing personal shown."""
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_http_methods
+
+from qrtrace.checkins.selectors import device_person
+from qrtrace.checkins.views import _device_token
+from qrtrace.lib.security import CSP_DIRECTIVES
+
+from . import leaflet, selectors, services
+from .forms import FeedbackForm, SelfCheckForm, form_token
+from .guide import SECTIONS
+
+
+def figures() -> selectors.Figures:
+    """The figures section of the public page and the embed.
+
+    WIRE HERE: once the dashboard app exists, return what `dashboard.selectors.public_summary(on=…)`
+    gives, in the shape of `selectors.Figures` (totals, 7-day trend, commune risk levels, restricted
+    areas, small counts already masked); until then the interim figures of the apps below.
+    """
+    return selectors.figures_interim(on=timezone.localdate())
+
+
+def page(request: HttpRequest) -> HttpResponse:
+    """The public epidemic page: figures, announcements, venues with exposure alerts."""
+    context = {
+        "figures": figures(),
+        "announcements": selectors.announcements_current(),
+        "alerts": selectors.alerts_public(),
+    }
+    return render(request, "public/page.html", context)
+
+
+def announcement(request: HttpRequest, pk: int) -> HttpResponse:
+    item = selectors.announcement_public(pk=pk)
+    if item is None:
+        raise Http404(_("This announcement is not shown any more."))
+    return render(request, "public/announcement.html", {"item": item})
+
+
+def check(request: HttpRequest) -> HttpResponse:
+    """The exposure self-check: this phone's own visits at once, or a venue's code and a date by hand."""
+    token = _device_token(request)
+    person = device_person(token) if token else None
+    form = SelfCheckForm(request.GET if "code" in request.GET else None)
+    context = {"form": form, "remembered": person is not None}
+    if person is not None:
+        context["matches"] = selectors.self_check(person=person)
+    if form.is_bound and form.is_valid():
+        venue, alerts = selectors.alerts_at(code=form.cleaned_data["code"], day=form.cleaned_data["day"])
+        context |= {"checked": True, "venue": venue, "day_alerts": alerts}
+    return render(request, "public/check.html", context, status=400 if form.errors else 200)
+
+
+def guide(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/guide.html", {"sections": SECTIONS, "base": settings.PUBLIC_BASE_URL})
+
+
+def guide_leaflet(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(leaflet.leaflet_pdf(), content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="huong-dan-khai-bao-y-te-qr.pdf"'
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+_EMBED_CSP = "; ".join(
+    f"{name} {'*' if name == 'frame-ancestors' else value}" for name, value in CSP_DIRECTIVES.items()
+)
+
+
+@xframe_options_exempt
+def embed(request: HttpRequest) -> HttpResponse:
+    """What an agency pastes into its website: the figures and the guide link, no cookies, framable."""
+    language = request.GET.get("lang")
+    if language in dict(settings.LANGUAGES):
+        translation.activate(language)
+    response = render(
+        request,
+        "public/embed.html",
+        {
+            "figures": figures(),
+            "base": settings.PUBLIC_BASE_URL,
+            "announcements": selectors.announcements_current()[:3],
+        },
+    )
+    response["Content-Security-Policy"] = _EMBED_CSP
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest) -> HttpResponse:
+    """ "Gửi phản ánh": a report for the commune station of the place it names."""
+    if request.method == "GET":
+        form = FeedbackForm(initial={"issued": form_token()})
+        return render(request, "public/feedback.html", {"form": form})
+    form = FeedbackForm(request.POST)
+    if form.is_robot:  # answered like a success, so the robot learns nothing
+        return redirect("public:feedback_sent")
+    if not services.feedback_allow(ip=request.META.get("REMOTE_ADDR", "")):
+        return render(request, "public/feedback.html", {"form": form, "limited": True}, status=429)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.feedback_create(
+            kind=data["kind"],
+            commune=data["commune"].code,
+            place=data["place"],
+            text=data["text"],
+            phone=data["phone"],
+        )
+        return redirect("public:feedback_sent")
+    fresh = request.POST.copy()
+    fresh["issued"] = form_token()  # a form sent too fast or too late can be sent again as it is
+    return render(request, "public/feedback.html", {"form": FeedbackForm(fresh)}, status=400)
+
+
+def feedback_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/feedback_sent.html")
+
+
+@require_http_methods(["GET", "POST"])
+def optout(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every announcement SMS: a button (a GET changes nothing: link previews open it)."""
+    if services.optout_phone_hash(token) is None:
+        raise Http404(_("This link is not valid."))
+    done = request.method == "POST" and services.sms_optout(token=token)
+    return render(request, "public/optout.html", {"done": done})
