@@ -42,7 +42,11 @@ class AnnouncementForm(forms.ModelForm):
             "publish_at": LocalDateTimeInput(),
             "expires_at": LocalDateTimeInput(),
         }
-        help_texts = {"body": _("Plain text; web addresses become links.")}
+        help_texts = {
+            "body": _("Plain text; web addresses become links."),
+            "publish_at": _("Empty: now."),
+            "expires_at": _("Empty: until withdrawn."),
+        }
         input_formats = ["%Y-%m-%dT%H:%M"]
 
     def __init__(self, *args, commune_choices=None, **kwargs):

@@ -19,18 +19,16 @@ class Section:
     steps: tuple[Step, ...]
 
 
-# picture name → the browser test's screenshot it is made from (var/screenshots/<name>.png).
+# picture name → the browser test's screenshot it is made from (var/screenshots/<name>.png) and the
+# part of it kept, from the top left, in CSS pixels: the phone's screen, or the gate's card.
 PICTURES = {
-    "scan-form.png": "checkin-form-nojs",
-    "receipt.png": "public-receipt-announcement",
-    "returning.png": "returning-one-tap",
-    "self-check.png": "public-self-check-warning",
-    "gate.png": "gate-scanned",
+    "scan-form.png": ("checkin-form-nojs", (390, 844)),
+    "receipt.png": ("public-receipt-announcement", (390, 960)),
+    "returning.png": ("returning-one-tap", (390, 700)),
+    "self-check.png": ("public-self-check-warning", (390, 844)),
+    "gate.png": ("gate-scanned", (800, 630)),
 }
 PICTURE_WIDTH = 300  # pixels: sharp on a phone, a few tens of KB each
-# The top of the phone's screen (390 × 700 of 390 × 844): what a step shows, without the rest of the page.
-CROP = (390, 700)
-PICTURE_RATIO = CROP[1] / CROP[0]
 
 
 SECTIONS = (
@@ -47,7 +45,7 @@ SECTIONS = (
             Step(
                 _(
                     "Fill in your name, phone and year of birth and answer the health questions; tap "
-                    "\u201cDeclare and enter\u201d."
+                    "“Check in”."
                 ),
                 "scan-form.png",
             ),
@@ -62,7 +60,7 @@ SECTIONS = (
             Step(
                 _(
                     "Check at any time whether a place you visited had a confirmed case, on the page "
-                    "\u201cExposure self-check\u201d."
+                    "“Exposure self-check”."
                 ),
                 "self-check.png",
             ),

@@ -3,6 +3,7 @@
 from functools import cache
 
 import segno
+from PIL import Image
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
@@ -11,10 +12,9 @@ from django.utils.translation import gettext as _
 
 from qrtrace.lib.pdf import FONT, a4_document, draw_matrix
 
-from .guide import PICTURE_RATIO, SECTIONS
+from .guide import SECTIONS
 
 MARGIN = 14
-PICTURE_MM = 36
 
 
 @cache
@@ -26,30 +26,39 @@ def _leaflet(language: str) -> bytes:
     width = 210 - 2 * MARGIN
     pdf.set_xy(MARGIN, MARGIN)
     pdf.set_font(FONT, "B", 20)
-    pdf.multi_cell(width - 34, 9, _("How to declare your health by QR code"))
+    pdf.multi_cell(width - 34, 9, _("How to declare your health by QR code"), align="L")
     url = settings.PUBLIC_BASE_URL + reverse("public:guide")
     draw_matrix(pdf, segno.make(url, error="m").matrix, left=210 - MARGIN - 30, top=MARGIN, size=30)
     pdf.set_xy(MARGIN, max(pdf.get_y(), MARGIN + 18) + 2)
     pdf.set_font(FONT, "", 9)
-    pdf.multi_cell(width - 34, 4.5, url)
-    pdf.ln(3)
+    pdf.multi_cell(width - 34, 4.5, url, align="L")
+    pdf.set_y(max(pdf.get_y(), MARGIN + 30) + 3)  # below the QR code
+    # One strip of the pictures, numbered; the steps below name theirs.
+    _pictures = [step.picture for section in SECTIONS for step in section.steps if step.picture]
+    _pictures = [name for name in _pictures if finders.find(f"public/guide/{name}")]
+    top, tallest = pdf.get_y(), 0.0
+    gap = 3
+    size = (width - gap * (len(_pictures) - 1)) / max(len(_pictures), 1)
+    for index, name in enumerate(_pictures):
+        path = finders.find(f"public/guide/{name}")
+        with Image.open(path) as image:
+            height = size * image.height / image.width
+        left = MARGIN + index * (size + gap)
+        pdf.image(path, x=left, y=top, w=size)
+        pdf.set_xy(left, top + height + 0.5)
+        pdf.set_font(FONT, "B", 9)
+        pdf.cell(size, 4, f"({index + 1})", align="C")
+        tallest = max(tallest, height + 5)
+    pdf.set_xy(MARGIN, top + tallest + 2)
     for section in SECTIONS:
         pdf.set_x(MARGIN)
         pdf.set_font(FONT, "B", 13)
         pdf.cell(width, 8, str(section.title), new_x="LMARGIN", new_y="NEXT")
-        pictures = []
         for number, step in enumerate(section.steps, 1):
             pdf.set_font(FONT, "", 10)
             pdf.set_x(MARGIN)
-            pdf.multi_cell(width, 5, f"{number}. {step.text}", new_x="LMARGIN", new_y="NEXT")
-            found = finders.find(f"public/guide/{step.picture}") if step.picture else None
-            if found:
-                pictures.append(found)
-        if pictures:
-            top = pdf.get_y() + 1
-            for index, picture in enumerate(pictures):
-                pdf.image(picture, x=MARGIN + index * (PICTURE_MM + 4), y=top, w=PICTURE_MM)
-            pdf.set_y(top + PICTURE_MM * PICTURE_RATIO + 1)
+            mark = f" ({_pictures.index(step.picture) + 1})" if step.picture in _pictures else ""
+            pdf.multi_cell(width, 5, f"{number}. {step.text}{mark}", new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(2)
     pdf.set_font(FONT, "", 8)
     pdf.set_xy(MARGIN, 297 - MARGIN - 5)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qrtrace.public.guide import CROP, PICTURE_WIDTH, PICTURES
+from qrtrace.public.guide import PICTURE_WIDTH, PICTURES
 
 ROOT = Path(__file__).resolve().parents[5]
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -18,19 +18,17 @@ OUT = Path(__file__).resolve().parents[2] / "static" / "public" / "guide"
 def make_pictures(source: Path = SCREENSHOTS, out: Path = OUT) -> list[Path]:
     from PIL import Image
 
-    missing = [name for name in PICTURES.values() if not (source / f"{name}.png").exists()]
+    missing = [name for name, _crop in PICTURES.values() if not (source / f"{name}.png").exists()]
     if missing:
         raise CommandError(f"screenshots missing in {source} (run pytest tests/browser first): {missing}")
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for picture, screenshot in PICTURES.items():
+    for picture, (screenshot, (width, height)) in PICTURES.items():
         with Image.open(source / f"{screenshot}.png") as image:
-            scale = image.width / CROP[0]  # screenshots of a high-density screen are larger
-            top = image.crop((0, 0, image.width, min(image.height, round(CROP[1] * scale))))
-            if top.height < round(CROP[1] * scale):  # a short page: padded with the page's background
-                canvas = Image.new("RGB", (image.width, round(CROP[1] * scale)), (245, 247, 249))
-                canvas.paste(top, (0, 0))
-                top = canvas
+            scale = image.width / max(width, 1) if image.width < width else 1
+            box = (round(width * scale), round(height * scale))
+            top = Image.new("RGB", box, (245, 247, 249))  # a short page: padded with the page's background
+            top.paste(image.crop((0, 0, min(image.width, box[0]), min(image.height, box[1]))), (0, 0))
             height = round(top.height * PICTURE_WIDTH / top.width)
             small = top.convert("RGB").resize((PICTURE_WIDTH, height), Image.LANCZOS)
             small.quantize(colors=64).save(out / picture, optimize=True)
