@@ -20,6 +20,17 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_announcements():
+    """Each test starts and ends with no announcements kept in this process's memory (the public app
+    keeps them for the check-in confirmation; a test's rows are rolled back, a copy would outlive them)."""
+    from qrtrace.public.selectors import announcements_cache_clear
+
+    announcements_cache_clear()
+    yield
+    announcements_cache_clear()
+
+
 @pytest.fixture
 def province_official(db):
     return actors.make_official("cdc", "province", actors.PROVINCE)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from qrtrace.checkins.models import CheckIn
-from qrtrace.public.selectors import announcements_cache_clear
 from qrtrace.tracing.models import AlertStatus, Case, VenueAlert
 from qrtrace.venues.qr import venue_token
 from tests import actors
@@ -20,13 +19,6 @@ from tests import actors
 from .conftest import PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_announcements():
-    announcements_cache_clear()
-    yield
-    announcements_cache_clear()
 
 
 def _signed_in(browser, live_server, user):

@@ -18,6 +18,8 @@ from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import receipt
 from qrtrace.geo.models import Commune
 from qrtrace.privacy.models import LegalHold
+from qrtrace.public.models import Announcement, Feedback, Priority
+from qrtrace.public.services import optout_token
 from qrtrace.tracing.models import Case, Exposure, Level, VenueAlert
 from qrtrace.venues.models import PosterBatch, Venue
 from qrtrace.venues.qr import venue_token
@@ -42,6 +44,9 @@ class World:
     hold_until: str
     users: dict[str, User]
     tokens: dict[str, str]
+    announcement: Announcement
+    feedback: Feedback
+    optout: str
 
 
 def _build() -> World:
@@ -87,7 +92,21 @@ def _build() -> World:
         hold_until=until.isoformat(),
         users=users,
         tokens={name: api_token_create(user=user) for name, user in users.items()},
+        announcement=_announcement(users["province"]),
+        feedback=Feedback.objects.create(
+            kind="no_poster", commune_id=actors.COMMUNE_A, place="Chợ", text="…"
+        ),
+        optout=optout_token(citizen.phone_hash),
     )
+
+
+def _announcement(author: User) -> Announcement:
+    """An urgent announcement for commune A (its station and the province office may edit it)."""
+    announcement = Announcement.objects.create(
+        title="Phong toả", body="…", priority=Priority.URGENT, publish_at=timezone.now(), created_by=author
+    )
+    announcement.communes.set([actors.COMMUNE_A])
+    return announcement
 
 
 @pytest.fixture(scope="module")

@@ -88,6 +88,13 @@ API_VENUE = (("venue_id", "{w.venue.pk}"),)
 API_PENDING = (("venue_id", "{w.pending.pk}"),)
 ARGS_CASE = (("case_id", "{w.case.pk}"),)
 REASON = (("reason", "Không đủ điều kiện"),)
+ANNOUNCEMENT = (("pk", "{w.announcement.pk}"),)
+ANNOUNCEMENT_FORM = (
+    ("title", "Lịch tiêm"),
+    ("body", "Sáng thứ Bảy."),
+    ("communes", "{w.commune_a}"),
+    ("priority", 2),
+)
 
 # Answer rows shared by many entries (column order as ACTORS).
 EVERYONE = "ok ok ok ok ok ok ok ok ok"
@@ -238,10 +245,61 @@ MATRIX: tuple[Entry, ...] = (
         args=(("hold_id", "{w.hold.pk}"),),
         data=(("reason", "Thanh tra đã kết thúc"),),
     ),
+    # --- public information (announcements, feedback) ----------------------------------------------
+    Entry("public:page", "public epidemic page", EVERYONE),
+    Entry("public:announcement", "an announcement in force", EVERYONE, args=ANNOUNCEMENT),
+    Entry("public:feed", "Atom feed of the province", EVERYONE),
+    Entry("public:commune_feed", "Atom feed of a commune", EVERYONE, args=(("commune", "{w.commune_a}"),)),
+    Entry("public:check", "exposure self-check (the device's visits, or a code and a day)", EVERYONE),
+    Entry("public:guide", "guide: how to declare by QR code", EVERYONE),
+    Entry("public:leaflet", "guide: printable A4 leaflet", EVERYONE),
+    Entry("public:embed", "embed for agency websites (no cookies, framable)", EVERYONE),
+    Entry("public:feedback", "report a problem: the form", EVERYONE),
+    Entry("public:feedback", "report a problem: a form without its timing token", "400 " * 9, "POST"),
+    Entry("public:feedback_sent", "report a problem: sent", EVERYONE),
+    Entry("public:optout", "stop announcement SMS: the button", EVERYONE, args=(("token", "{w.optout}"),)),
+    Entry("public:optout", "stop announcement SMS", EVERYONE, "POST", args=(("token", "{w.optout}"),)),
+    Entry("public:announcement_list", "announcements (own area)", TRACERS),
+    Entry("public:announcement_new", "announcement form", TRACERS),
+    Entry(
+        "public:announcement_new",
+        "announce for commune A (outside the area: not a commune one may choose)",
+        "login login 403 403 ok 400 ok 400 ok",
+        "POST",
+        data=ANNOUNCEMENT_FORM,
+    ),
+    Entry("public:announcement_edit", "an announcement for commune A", CASE_PAGE, args=ANNOUNCEMENT),
+    Entry(
+        "public:announcement_edit",
+        "change an announcement for commune A",
+        CASE_PAGE,
+        "POST",
+        args=ANNOUNCEMENT,
+        data=(*ANNOUNCEMENT_FORM, ("publish_at", "2026-12-01T08:00")),
+    ),
+    Entry(
+        "public:announcement_sms",
+        "send an urgent announcement by SMS",
+        CASE_PAGE,
+        "POST",
+        args=ANNOUNCEMENT,
+        data=(("days", 3),),
+    ),
+    Entry("public:feedback_list", "citizens' reports (own area)", TRACERS),
+    Entry(
+        "public:feedback_handle",
+        "mark a report about commune A handled",
+        CASE_PAGE,
+        "POST",
+        args=(("pk", "{w.feedback.pk}"),),
+        data=(("note", "Đã in lại áp phích"),),
+    ),
     Entry("admin:*", "Django admin (every admin page)", ADMIN_ONLY),
     Entry("background-status", "background work (ops page)", ADMIN_ONLY),
     # --- API -------------------------------------------------------------------------------------
     Entry("GET /api/v1/geo/provinces", "provinces", EVERYONE),
+    Entry("GET /api/v1/public/alerts", "published exposure alerts (cacheable)", EVERYONE),
+    Entry("GET /api/v1/announcements", "announcements in force (cacheable)", EVERYONE),
     Entry("GET /api/v1/geo/communes", "communes of a province", EVERYONE, args=(("province", "38"),)),
     Entry("GET /api/v1/me", "who am I", API_SIGNED_IN),
     Entry(

@@ -232,6 +232,12 @@ def can_announce_in(user, commune_codes) -> bool:
     return jurisdiction.covers_areas and all(jurisdiction.covers_commune(code) for code in commune_codes)
 
 
+@_rule(_("Only commune health stations and the province office read citizens' reports."))
+def can_read_feedback(user) -> bool:
+    """Open the list of citizens' reports: officials of a province or commune (each sees its area's)."""
+    return is_area_official(user)
+
+
 @_rule(_("This report is for another commune."))
 def can_handle_feedback(user, commune_code: int | None) -> bool:
     """Read a citizen's report about a place and mark it handled: officials of the place's commune."""

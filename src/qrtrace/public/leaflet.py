@@ -3,12 +3,12 @@
 from functools import cache
 
 import segno
-from PIL import Image
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from PIL import Image
 
 from qrtrace.lib.pdf import FONT, a4_document, draw_matrix
 

@@ -21,6 +21,7 @@ from qrtrace.accounts.permissions import (
     area_q,
     can_announce_in,
     can_handle_feedback,
+    can_read_feedback,
     can_write_announcements,
     require,
     require_or_404,
@@ -308,7 +309,7 @@ def figures_interim(*, on: date) -> Figures:
 def feedback_list(*, user: User, handled: bool = False, request=None) -> list[Feedback]:
     """The reports for the official's area, oldest open first (their phones are personal data: the
     read is audited)."""
-    require(can_write_announcements, user)
+    require(can_read_feedback, user)
     items = list(
         Feedback.objects.filter(area_q(user, "commune"))
         .filter(handled_at__isnull=not handled)
@@ -329,6 +330,7 @@ def feedback_list(*, user: User, handled: bool = False, request=None) -> list[Fe
 
 
 def feedback_for_official(*, user: User, pk: int) -> Feedback:
+    require(can_read_feedback, user)
     found = Feedback.objects.filter(pk=pk).first()
     require_or_404(
         can_handle_feedback,
