@@ -279,6 +279,8 @@ for _proxy in QRTRACE_TRUSTED_PROXIES:
 # reports from one address per hour; SMS rounds of urgent announcements per official per day.
 QRTRACE_PUBLIC_MIN_COUNT = env_int("QRTRACE_PUBLIC_MIN_COUNT", 5, minimum=1, maximum=100)
 QRTRACE_RATELIMIT_FEEDBACK_IP_PER_HOUR = env_int("QRTRACE_RATELIMIT_FEEDBACK_IP_PER_HOUR", 10, minimum=1)
+# Citizens' reports (with the phone they may leave) are deleted this many days after they came.
+QRTRACE_FEEDBACK_RETENTION_DAYS = env_int("QRTRACE_FEEDBACK_RETENTION_DAYS", 90, minimum=1, maximum=730)
 QRTRACE_ANNOUNCEMENT_SMS_PER_DAY = env_int("QRTRACE_ANNOUNCEMENT_SMS_PER_DAY", 3, minimum=1, maximum=100)
 # Outbound messages: "console" and "file" for development, "smtp" (Django's mail settings), "http"
 # (an SMS gateway at QRTRACE_SMS_GATEWAY_URL with basic-auth credentials), "fake" (an in-process
@@ -342,6 +344,12 @@ QRTRACE_SCHEDULES = {
         "task": "qrtrace.lib.tasks.ratelimit_prune",
         "every": timedelta(days=1),
         "at": timedelta(hours=3),
+    },
+    # Citizens' reports past QRTRACE_FEEDBACK_RETENTION_DAYS, with their phones.
+    "feedback-purge": {
+        "task": "qrtrace.public.tasks.feedback_purge",
+        "every": timedelta(days=1),
+        "at": timedelta(minutes=40),
     },
     "background-prune": {
         "task": "qrtrace.lib.tasks.background_prune",

@@ -91,3 +91,20 @@ def test_the_station_of_the_commune_sees_and_handles_it_and_the_other_station_ge
     )
     actions = set(AuditEvent.objects.filter(object_type="feedback").values_list("action", flat=True))
     assert actions == {"feedback_list", "feedback_handle"}
+
+
+def test_reports_past_the_retention_days_are_deleted_with_their_phones(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qrtrace.public.tasks import feedback_purge
+
+    settings.QRTRACE_FEEDBACK_RETENTION_DAYS = 30
+    old = Feedback.objects.create(
+        kind="other", commune_id=actors.COMMUNE_A, place="x", text="y", phone="+84912345678"
+    )
+    Feedback.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=31))
+    fresh = Feedback.objects.create(kind="other", commune_id=actors.COMMUNE_A, place="x", text="y")
+    assert feedback_purge.call() == 1
+    assert list(Feedback.objects.values_list("pk", flat=True)) == [fresh.pk]

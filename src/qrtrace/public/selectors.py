@@ -265,8 +265,9 @@ def shown_count(count: int) -> str:
 
 @dataclass(frozen=True)
 class Figures:
-    """The figures section of the public page and the embed (see docs/public.md: the dashboard's
-    `public_summary` fills it once it exists; until then, what the apps below already know)."""
+    """The figures section of the public page and the embed (docs/architecture.md, "The public
+    app": the dashboard's `public_summary` fills it once it exists; until then, what the apps below
+    already know)."""
 
     on: date
     totals: list[tuple[str, str]]

@@ -1,6 +1,6 @@
 """Writes of the public side: announcements and their SMS round, SMS opt-outs, citizens' feedback."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -217,3 +217,10 @@ def feedback_handle(
         actor=actor, action="feedback_handle", object_type="feedback", object_id=feedback.pk, request=request
     )
     return feedback
+
+
+def feedback_purge(*, now: datetime | None = None) -> int:
+    """Delete citizens' reports (and the phones they left) older than QRTRACE_FEEDBACK_RETENTION_DAYS."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.QRTRACE_FEEDBACK_RETENTION_DAYS)
+    deleted, _by_model = Feedback.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -2,7 +2,7 @@
 
 from qrtrace.lib import background
 
-from . import sms
+from . import services, sms
 
 
 # Not atomic: people are queued in batches, each committed; a rerun skips those already queued
@@ -10,3 +10,8 @@ from . import sms
 @background.task(atomic=False, priority=30)
 def announcement_sms(*, announcement_id: int) -> int:
     return sms.announcement_sms_queue(announcement_id=announcement_id)
+
+
+@background.task(atomic=True, priority=0)
+def feedback_purge() -> int:
+    return services.feedback_purge()
