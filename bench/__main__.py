@@ -21,7 +21,17 @@ from datetime import UTC, datetime
 from bench.harness import ROOT, SIZES, Context, Figure, fresh_database, machine
 
 # In the order they run; the generator first, because it builds the history the others read.
-BENCHMARKS = ["generator", "percall", "ingest", "flow", "profile", "tracing", "export", "poster_batch"]
+BENCHMARKS = [
+    "generator",
+    "percall",
+    "ingest",
+    "flow",
+    "profile",
+    "tracing",
+    "export",
+    "poster_batch",
+    "public_page",
+]
 
 
 def main(argv: list[str] | None = None) -> int:

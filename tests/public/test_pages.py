@@ -6,6 +6,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
 
+from qrtrace.public.selectors import announcements_cache_clear
 from qrtrace.public.services import announcement_create
 from qrtrace.tracing.models import AlertStatus, Case, VenueAlert
 from tests import actors
@@ -72,6 +73,7 @@ def test_small_daily_case_counts_are_shown_masked_and_a_larger_total_is_not(clie
     assert "<dd>&lt; 5</dd>" in html
     for n in range(3, 7):
         Case.objects.create(person=actors.make_person(phone=f"+8491100000{n}"), confirmed_at=now)
+    announcements_cache_clear()  # the page is kept for CACHE_SECONDS: as it is half a minute later
     assert "<dd>7</dd>" in client.get("/public/").content.decode()
 
 
@@ -116,7 +118,24 @@ def test_an_announcement_page_shows_it_while_in_force_and_is_404_after(client, p
     item = announcement_create(actor=province_official, title="Lịch tiêm", body="…", communes=[])
     assert client.get(f"/public/announcements/{item.pk}").status_code == 200
     type(item).objects.filter(pk=item.pk).update(withdrawn_at=timezone.now())
-    from qrtrace.public.selectors import announcements_cache_clear
-
     announcements_cache_clear()
     assert client.get(f"/public/announcements/{item.pk}").status_code == 404
+
+
+def test_the_page_is_kept_briefly_but_an_announcement_written_here_shows_at_once(client, province_official):
+    first = client.get("/public/").content.decode()
+    _published_alert(actors.make_venue("Quán mới"), timezone.now() - timedelta(hours=2), timezone.now())
+    assert client.get("/public/").content.decode().count("Quán mới") == first.count("Quán mới") == 0
+    announcement_create(actor=province_official, title="Viết lúc này", body="…", communes=[])
+    page = client.get("/public/").content.decode()
+    assert "Viết lúc này" in page and "Quán mới" in page  # the write dropped the copy kept
+
+
+def test_an_announcement_waiting_to_be_published_appears_at_its_time_though_the_page_was_kept(
+    client, province_official, monkeypatch
+):
+    start = timezone.now() + timedelta(seconds=5)
+    announcement_create(actor=province_official, title="Đúng giờ", body="…", communes=[], publish_at=start)
+    assert "Đúng giờ" not in client.get("/public/").content.decode()
+    monkeypatch.setattr(timezone, "now", lambda: start + timedelta(seconds=1))
+    assert "Đúng giờ" in client.get("/public/").content.decode()

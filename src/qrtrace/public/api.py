@@ -11,6 +11,7 @@ from datetime import datetime
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
+from django.utils.translation import get_language
 from ninja import Router, Schema
 
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
@@ -64,21 +65,22 @@ def _time(value: datetime | None) -> str | None:
 @router.get("/public/alerts", response={200: list[AlertOut], 304: None, **ERRORS}, auth=None)
 def alerts(request):
     """Published exposure alerts: venue, commune and the risky period (no person is named)."""
-    return _cached(
-        request,
-        [
-            {
-                "venue_code": a.venue_code,
-                "venue_name": a.venue_name,
-                "commune_code": a.commune_code,
-                "commune_name": a.commune_name,
-                "starts_at": _time(a.start),
-                "ends_at": _time(a.end),
-                "message": a.message,
-            }
-            for a in selectors.alerts_public()
-        ],
-    )
+    return _cached(request, selectors.kept(f"api:alerts:{get_language()}", _alerts))
+
+
+def _alerts() -> list[dict]:
+    return [
+        {
+            "venue_code": a.venue_code,
+            "venue_name": a.venue_name,
+            "commune_code": a.commune_code,
+            "commune_name": a.commune_name,
+            "starts_at": _time(a.start),
+            "ends_at": _time(a.end),
+            "message": a.message,
+        }
+        for a in selectors.alerts_public()
+    ]
 
 
 @router.get("/announcements", response={200: list[AnnouncementOut], 304: None, **ERRORS}, auth=None)

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
@@ -73,11 +74,35 @@ class Live:
 # process this long (a write here clears this process's copy at once; other processes see it within
 # this time). Each answer filters by the clock, so one that expires disappears on time.
 CACHE_SECONDS = 30
-_cache: dict[str, tuple[float, list[Live]]] = {}
+_cache: dict = {}
 
 
 def announcements_cache_clear() -> None:
+    """Drop this process's copies: the announcements and the public page built from them."""
     _cache.clear()
+
+
+def kept(key: str, build, *, until: datetime | None = None):
+    """`build()`, kept in this process for CACHE_SECONDS and no later than `until` (wall clock: the
+    moment an announcement shown expires or one waiting is published), dropped by any write here."""
+    clock, now = time.monotonic(), timezone.now()
+    entry = _cache.get(key)
+    if entry is not None and clock - entry[0] <= CACHE_SECONDS and (entry[1] is None or now < entry[1]):
+        return entry[2]
+    value = build()
+    _cache[key] = (clock, until, value)
+    return value
+
+
+def next_change(now: datetime) -> datetime | None:
+    """When the announcements in force next change by the clock alone (one starts or ends)."""
+    moments = [
+        moment
+        for item in _cached_live()
+        for moment in (item.publish_at, item.expires_at)
+        if moment and moment > now
+    ]
+    return min(moments, default=None)
 
 
 def _province_name() -> str:
@@ -111,12 +136,7 @@ def _not_over(now: datetime) -> QuerySet:
 
 
 def _cached_live() -> list[Live]:
-    loaded = _cache.get("live")
-    clock = time.monotonic()
-    if loaded is None or clock - loaded[0] > CACHE_SECONDS:
-        loaded = (clock, _live(_not_over(timezone.now()).order_by("-priority", "-publish_at")[:200]))
-        _cache["live"] = loaded
-    return loaded[1]
+    return kept("live", lambda: _live(_not_over(timezone.now()).order_by("-priority", "-publish_at")[:200]))
 
 
 def announcements_for_communes(*, commune_ids, now: datetime | None = None) -> list[Live]:
@@ -180,9 +200,14 @@ class PublicAlert:
     message: str
 
 
-def alerts_public(*, now: datetime | None = None) -> list[PublicAlert]:
-    """Published venue alerts whose period ended within ALERT_DAYS, oldest period first."""
-    now = now or timezone.now()
+def alerts_public() -> list[PublicAlert]:
+    """Published venue alerts whose period ended within ALERT_DAYS, oldest period first (kept per
+    process and language for CACHE_SECONDS: the page, its figures, the embed and the API share it)."""
+    return kept(f"alerts:{get_language()}", _alerts_public)
+
+
+def _alerts_public() -> list[PublicAlert]:
+    now = timezone.now()
     alerts = published_alerts(venue_ids=None, since=now - timedelta(days=ALERT_DAYS))
     venues = {
         v.pk: v

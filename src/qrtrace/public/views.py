@@ -3,7 +3,9 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods
@@ -24,17 +26,30 @@ def figures() -> selectors.Figures:
     gives, in the shape of `selectors.Figures` (totals, 7-day trend, commune risk levels, restricted
     areas, small counts already masked); until then the interim figures of the apps below.
     """
-    return selectors.figures_interim(on=timezone.localdate())
+    language = translation.get_language()
+    return selectors.kept(f"figures:{language}", lambda: selectors.figures_interim(on=timezone.localdate()))
+
+
+def _page_body() -> str:
+    """The page's content, the same for every visitor in one language: built at most every
+    CACHE_SECONDS per process (and again the moment an announcement starts or ends), so the page
+    costs one render of its frame (docs/benchmarks.md, "The public page")."""
+
+    def build() -> str:
+        context = {
+            "figures": figures(),
+            "announcements": selectors.announcements_current(),
+            "alerts": selectors.alerts_public(),
+        }
+        return render_to_string("public/_page_body.html", context)
+
+    now = timezone.now()
+    return selectors.kept(f"page:{translation.get_language()}", build, until=selectors.next_change(now))
 
 
 def page(request: HttpRequest) -> HttpResponse:
     """The public epidemic page: figures, announcements, venues with exposure alerts."""
-    context = {
-        "figures": figures(),
-        "announcements": selectors.announcements_current(),
-        "alerts": selectors.alerts_public(),
-    }
-    return render(request, "public/page.html", context)
+    return render(request, "public/page.html", {"body": mark_safe(_page_body())})  # noqa: S308 (rendered, escaped)
 
 
 def announcement(request: HttpRequest, pk: int) -> HttpResponse:
