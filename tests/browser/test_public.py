@@ -137,3 +137,27 @@ def test_a_phone_that_was_there_during_a_published_alert_sees_the_warning_and_on
     stranger.get_by_role("button", name="Kiểm tra", exact=True).click()
     expect(stranger.locator(".check-result")).to_contain_text("Một ca bệnh đã ở đây")
     screenshot(stranger, "public-self-check-by-code")
+
+
+def test_a_citizen_reads_the_guide_and_reports_a_poster_that_does_not_scan(live_server, launch, screenshot):
+    from qrtrace.public.models import Feedback
+
+    page = launch().new_context(**PHONE, java_script_enabled=False).new_page()
+    page.goto(f"{live_server.url}/public/")
+    page.get_by_role("link", name="Hướng dẫn khai báo bằng mã QR").click()
+    expect(page.locator("h1")).to_have_text("Hướng dẫn khai báo y tế bằng mã QR")
+    expect(page.locator("section#citizens img").first).to_be_visible()
+    screenshot(page, "public-guide")
+    page.goto(f"{live_server.url}/public/feedback")
+    page.get_by_label("Vấn đề").select_option("not_scanning")
+    page.get_by_label("Xã/phường của địa điểm").select_option(str(actors.COMMUNE_A))
+    page.get_by_label("Địa điểm (tên, địa chỉ hoặc mã trên áp phích)").fill("Chợ Vườn Hoa, cổng phía Nam")
+    page.get_by_label("Chi tiết").fill("Áp phích bị bạc màu, camera không nhận.")
+    screenshot(page, "public-feedback")
+    page.wait_for_timeout(3200)  # a person takes a few seconds; a form sent at once is a robot's
+    page.get_by_role("button", name="Gửi phản ánh").click()
+    expect(page.get_by_role("status")).to_contain_text("Cảm ơn bạn")
+    assert Feedback.objects.get().place == "Chợ Vườn Hoa, cổng phía Nam"
+    page.goto(f"{live_server.url}/public/embed")
+    expect(page.locator("#figures")).to_be_visible()
+    screenshot(page, "public-embed")

@@ -102,7 +102,11 @@ class FeedbackForm(forms.ModelForm):
     commune = forms.ModelChoiceField(queryset=province_communes(), label=_("Commune of the place"))
     # Spam resistance without a captcha: a field people never see (robots fill it in), and a signed
     # time the form was given out (robots post at once or replay old forms).
-    website = forms.CharField(required=False, label=_("Leave this empty"))
+    website = forms.CharField(
+        required=False,
+        label=_("Leave this empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
     issued = forms.CharField(widget=forms.HiddenInput)
 
     class Meta:
