@@ -142,3 +142,20 @@ def test_the_atom_feeds_of_the_province_and_of_a_commune_parse_and_hold_their_ar
 
 def test_a_feed_of_a_commune_outside_the_province_is_404(client):
     assert client.get(f"/public/feed/{actors.OTHER_PROVINCE_COMMUNE}.atom").status_code == 404
+
+
+def test_a_receipt_reads_no_announcement_table_once_this_process_holds_them(client, province_official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    announcement_create(actor=province_official, title="Toàn tỉnh", body="…", communes=[])
+    venue = actors.make_venue("Chợ A", actors.COMMUNE_A)
+    assert "Toàn tỉnh" in _receipt_page(client, venue)  # the first one loads them
+    person = actors.make_person(phone="+84911111111")
+    checkin = CheckIn.objects.create(
+        venue=venue, person=person, entered_at=timezone.now(), method="self_scan"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/c/{receipt([checkin])}").content.decode()
+    assert "Toàn tỉnh" in page
+    assert not [q["sql"] for q in queries if "public_" in q["sql"] or "geo_" in q["sql"]]
