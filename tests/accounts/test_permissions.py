@@ -12,19 +12,24 @@ from django.utils import translation
 
 from qrtrace.accounts import permissions
 from qrtrace.accounts.permissions import (
+    area_q,
     can_add_venue,
+    can_announce_in,
     can_approve_venue,
+    can_handle_feedback,
     can_issue_posters,
     can_manage_legal_holds,
     can_manage_venue,
     can_read_audit,
     can_read_case,
+    can_read_feedback,
     can_read_person,
     can_read_phone_numbers,
     can_read_visitors,
     can_review_alert,
     can_trace,
     can_use_gate,
+    can_write_announcements,
     require,
     require_or_404,
     residents_q,
@@ -79,6 +84,13 @@ RULES = [
     (can_read_phone_numbers, (), "0 0 0 1 1 1 1 1"),
     (can_read_audit, (), "0 0 0 0 0 1 0 1"),
     (can_manage_legal_holds, (), "0 0 0 0 0 1 0 1"),
+    # Announcements: the whole province is its office's; a commune, its station's and the office's.
+    (can_write_announcements, (), "0 0 0 1 1 1 1 1"),
+    (can_announce_in, ("no communes",), "0 0 0 0 0 1 0 1"),
+    (can_announce_in, ("communes A",), "0 0 0 1 0 1 0 1"),
+    (can_announce_in, ("communes A and B",), "0 0 0 0 0 1 0 1"),
+    (can_read_feedback, (), "0 0 0 1 1 1 1 1"),
+    (can_handle_feedback, ("commune A",), "0 0 0 1 0 1 0 1"),
 ]
 
 
@@ -90,6 +102,9 @@ def _argument(world, name: str | None):
         "another province": actors.OTHER_PROVINCE_COMMUNE,
         "venue A": world.venue_a,
         "venue B": world.venue_b,
+        "no communes": [],
+        "communes A": [actors.COMMUNE_A],
+        "communes A and B": [actors.COMMUNE_A, actors.COMMUNE_B],
     }[name]
 
 
@@ -150,6 +165,10 @@ def test_the_filters_keep_exactly_the_rows_the_rules_allow(world):
         assert kept == {p.pk for p in people if can_read_person(user, p.commune_id)}, actor
         venues = set(Venue.objects.filter(venues_q(user)).values_list("pk", flat=True))
         assert venues == {v.pk for v in (world.venue_a, world.venue_b) if can_manage_venue(user, v)}, actor
+        codes = [actors.COMMUNE_A, actors.COMMUNE_B, actors.OTHER_PROVINCE_COMMUNE]
+        covered = Commune.objects.filter(area_q(user, ""), code__in=codes)
+        communes = set(covered.values_list("code", flat=True))
+        assert communes == {code for code in codes if can_handle_feedback(user, code)}, actor
 
 
 def test_the_memberships_are_read_once_and_rules_then_cost_no_query(world):
