@@ -15,6 +15,7 @@ from qrtrace.audit.models import AuditEvent, AuditSubject
 from qrtrace.checkins.models import CheckIn, Device
 from qrtrace.notifications.models import Message
 from qrtrace.people.models import Person
+from qrtrace.public.models import Feedback
 from qrtrace.tracing.models import Case, Exposure, TimelinePlace, TraceJob, VenueAlert
 
 from .models import LegalHold
@@ -55,6 +56,13 @@ RETENTION: dict[type[models.Model], Retention] = {
     Message: Retention(
         "a case's (`case:N`): with the case; any other: `QRTRACE_RETENTION_DAYS` after it was queued",
         "`qrtrace purge`; cascade from the person",
+    ),
+    Feedback: Retention(
+        "a citizen's report and the phone they may leave: `QRTRACE_FEEDBACK_RETENTION_DAYS` (90) after "
+        "it came",
+        "the daily `feedback-purge` schedule (qrtrace.public.tasks); not yet the shutdown (it points at "
+        "no person)",
+        at_shutdown=False,
     ),
     AuditEvent: Retention(
         "kept: the append-only record of who read or changed personal data; it holds no name, phone or "
