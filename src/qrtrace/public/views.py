@@ -100,7 +100,6 @@ def embed(request: HttpRequest) -> HttpResponse:
         "public/embed.html",
         {
             "figures": figures(),
-            "base": settings.PUBLIC_BASE_URL,
             "announcements": selectors.announcements_current()[:3],
         },
     )
