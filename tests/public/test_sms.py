@@ -113,3 +113,30 @@ def test_the_sms_form_queues_the_task_and_the_page_says_so(
     assert len(callbacks) >= 1
     urgent.refresh_from_db()
     assert urgent.sms_days == 5 and urgent.sms_requested_at is not None
+
+
+def test_texting_tuchoi_to_the_province_number_stops_announcement_sms_and_is_answered(
+    client, settings, urgent, province_official
+):
+    from qrtrace.notifications.backends import FAKE_OUTBOX
+    from qrtrace.notifications.fake_gateway import FakeGateway
+
+    settings.QRTRACE_SMS_INBOUND_SECRET = "gateway-shared-secret"
+    settings.QRTRACE_NOTIFY_BACKEND = "fake"
+    settings.QRTRACE_SMS_NUMBER = "8077"
+    FAKE_OUTBOX.clear()
+    market = actors.make_venue("Chợ Vườn Hoa")
+    stays, leaves = actors.make_person("A", "+84912000001"), actors.make_person("B", "+84912000002")
+    _visit(stays, market, 1)
+    _visit(leaves, market, 1)
+    gateway = FakeGateway(client=client)
+    response = gateway.text("0912 000 002", "tuchoi", message_id="m1")
+    assert response.status_code == 200 and response.json()["outcome"] == "tuchoi"
+    [reply] = gateway.replies("+84912000002")
+    assert "không nhận SMS thông báo nữa" in reply
+    announcement_sms_request(announcement=urgent, actor=province_official, days=7)
+    sms.announcement_sms_queue(announcement_id=urgent.pk)
+    [message] = Message.objects.filter(reference=f"announcement:{urgent.pk}")
+    assert message.person == stays
+    assert "soạn TUCHOI gửi 8077" in message.body
+    FAKE_OUTBOX.clear()

@@ -14,6 +14,7 @@ their number.
 
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,10 +23,22 @@ from django.utils.translation import gettext as _
 
 from qrtrace.checkins.services.sms import SmsCheckIn, SmsOutcome, checkin_by_sms
 from qrtrace.lib.ratelimit import ratelimit_allow
+from qrtrace.people.models import Person
+from qrtrace.people.selectors import phone_hash, phone_owner
 
 from .services import Outgoing, messages_enqueue
 
 SIGNATURE_HEADER = "X-QRTrace-Signature"
+
+# Words the apps above answer, registered when they load (the public app: "TUCHOI" stops announcement
+# SMS). A handler gets the sender's number and the whole text and returns its reply.
+KeywordHandler = Callable[..., str]
+keyword_handlers: dict[str, KeywordHandler] = {}
+
+
+def register_keyword(word: str, handler: KeywordHandler) -> None:
+    """Answer texts whose first word is `word` (any case) with `handler(phone=…, text=…)`."""
+    keyword_handlers[word.upper()] = handler
 
 
 def signature_valid(body: bytes, header: str) -> bool:
@@ -54,6 +67,19 @@ def sms_inbound_handle(*, phone: str, text: str, message_id: str = "") -> Inboun
         scope="sms-in", key=phone, limit=settings.QRTRACE_RATELIMIT_SMS_PHONE_PER_HOUR, period_seconds=3600
     ):
         return Inbound("limited", "")
+    words = text.split(maxsplit=1)
+    handler = keyword_handlers.get(words[0].upper()) if words else None
+    if handler is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            reply = handler(phone=phone, text=text)
+        known = phone_owner(phone_hash=phone_hash(phone))
+        if known is None:
+            return Inbound(words[0].lower(), "")
+        messages_enqueue(
+            reference=_reference(phone, message_id or f"{text}@{timezone.now():%Y%m%d%H%M}"),
+            outgoing=[Outgoing(person=Person.objects.get(pk=known.id), body=reply)],
+        )
+        return Inbound(words[0].lower(), reply)
     result = checkin_by_sms(phone=phone, text=text)
     with translation.override(settings.LANGUAGE_CODE):
         reply = _reply(result)

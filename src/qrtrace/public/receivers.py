@@ -3,8 +3,12 @@
 from django.urls import reverse
 
 from qrtrace.checkins.hooks import register_announcement_provider
+from qrtrace.notifications.inbound import register_keyword
 
 from .selectors import announcements_for_communes
+from .services import OPTOUT_KEYWORD, sms_optout_by_text
+
+register_keyword(OPTOUT_KEYWORD, sms_optout_by_text)
 
 
 @register_announcement_provider

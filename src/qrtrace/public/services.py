@@ -15,6 +15,7 @@ from qrtrace.accounts.permissions import can_announce_in, can_handle_feedback, r
 from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
 from qrtrace.lib import background
+from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.ratelimit import ratelimit_allow
 
 from .models import Announcement, Feedback, Priority, SmsOptOut
@@ -180,6 +181,18 @@ def sms_optout(*, token: str) -> bool:
         return False
     SmsOptOut.objects.get_or_create(phone_hash=phone_hash)
     return True
+
+
+OPTOUT_KEYWORD = "TUCHOI"
+
+
+@transaction.atomic
+def sms_optout_by_text(*, phone: str, text: str = "") -> str:
+    """A text "TUCHOI" from `phone` (normalised +84…): no more announcement SMS to it; the reply."""
+    SmsOptOut.objects.get_or_create(phone_hash=lookup_hash("phone", phone))
+    return _(
+        "QRTrace: this number will get no more announcement SMS. Messages about your own exposure still come."
+    )
 
 
 # --- feedback -------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from qrtrace.notifications.services import Outgoing, messages_enqueue
 from qrtrace.people.models import Person
 
 from .models import Announcement, SmsOptOut
-from .services import optout_token
+from .services import OPTOUT_KEYWORD, optout_token
 
 BATCH = 1000
 SMS_TEXT = 300  # characters of the announcement an SMS carries (a few segments)
@@ -34,12 +34,17 @@ def _body(announcement: Announcement, phone_hash: str | None) -> str:
     text = f"{announcement.title}: {announcement.body}"
     if len(text) > SMS_TEXT:
         text = text[: SMS_TEXT - 1] + "…"
-    link = base + reverse("public:announcement", args=[announcement.pk])
-    stop = base + reverse("public:optout", args=[optout_token(phone_hash)]) if phone_hash else ""
+    parts = [text, base + reverse("public:announcement", args=[announcement.pk])]
     with override(settings.LANGUAGE_CODE):
-        return " ".join(
-            filter(None, [text, link, _("Stop these SMS: %(link)s") % {"link": stop} if stop else ""])
-        )
+        if phone_hash:
+            stop = base + reverse("public:optout", args=[optout_token(phone_hash)])
+            parts.append(_("Stop these SMS: %(link)s") % {"link": stop})
+        if settings.QRTRACE_SMS_NUMBER:
+            parts.append(
+                _("or text %(word)s to %(number)s")
+                % {"word": OPTOUT_KEYWORD, "number": settings.QRTRACE_SMS_NUMBER}
+            )
+    return " ".join(parts)
 
 
 def recipients(announcement: Announcement):
