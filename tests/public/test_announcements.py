@@ -159,3 +159,38 @@ def test_a_receipt_reads_no_announcement_table_once_this_process_holds_them(clie
         page = client.get(f"/c/{receipt([checkin])}").content.decode()
     assert "Toàn tỉnh" in page
     assert not [q["sql"] for q in queries if "public_" in q["sql"] or "geo_" in q["sql"]]
+
+
+def test_the_receipts_announcement_block_is_rendered_once_per_content_and_again_after_a_change(
+    client, province_official, monkeypatch
+):
+    from django.template import loader
+
+    from qrtrace.checkins import views
+
+    rendered = []
+    real = loader.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(views, "render_to_string", counting)
+    views._ANNOUNCEMENT_BLOCKS.clear()
+    item = announcement_create(actor=province_official, title="Lần đầu", body="…", communes=[])
+    venue = actors.make_venue("Chợ A", actors.COMMUNE_A)
+    pages = [_receipt_page(client, venue) for _ in range(3)]
+    assert all("Lần đầu" in page for page in pages)
+    assert rendered.count("checkins/_announcements.html") == 1
+    announcement_update(
+        announcement=item,
+        actor=province_official,
+        title="Đã sửa",
+        body="…",
+        communes=[],
+        priority=Priority.NORMAL,
+        publish_at=item.publish_at,
+        expires_at=None,
+    )
+    assert "Đã sửa" in _receipt_page(client, venue) and "Lần đầu" not in _receipt_page(client, venue)
+    assert rendered.count("checkins/_announcements.html") == 2

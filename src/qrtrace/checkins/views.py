@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qrtrace.people.models import Person
@@ -165,11 +166,26 @@ _OPEN_RECEIPT = Mold(
 )
 
 
+# Rendered announcement blocks by language and content: a few long announcements cost ~2 ms to render
+# (linking their URLs), more than the rest of the receipt; every check-in in their area shows the same.
+_ANNOUNCEMENT_BLOCKS: dict[tuple, str] = {}
+_ANNOUNCEMENT_BLOCKS_KEPT = 256
+
+
 def _announcements_html(checkins) -> str:
     """The announcements for the venues of these check-ins, as their block of the receipt ("" if none:
     the usual case costs one look-up in the providers' memory, no rendering)."""
     items = venue_announcements(commune_ids=[checkin.commune_id for checkin in checkins])
-    return render_to_string("checkins/_announcements.html", {"announcements": items}) if items else ""
+    if not items:
+        return ""
+    key = (get_language(), tuple(tuple(sorted(item.items())) for item in items))
+    html = _ANNOUNCEMENT_BLOCKS.get(key)
+    if html is None:
+        if len(_ANNOUNCEMENT_BLOCKS) >= _ANNOUNCEMENT_BLOCKS_KEPT:
+            _ANNOUNCEMENT_BLOCKS.clear()
+        html = render_to_string("checkins/_announcements.html", {"announcements": items})
+        _ANNOUNCEMENT_BLOCKS[key] = html
+    return html
 
 
 def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
