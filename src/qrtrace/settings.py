@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "qrtrace.checkins",
     "qrtrace.tracing",
     "qrtrace.notifications",
+    "qrtrace.dashboard",
     "qrtrace.api",
     "qrtrace.demo",
     # Serves Swagger UI from its own static files, so /api/v1/docs needs no CDN and no inline script.
@@ -218,7 +219,12 @@ STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 # Front-end packages are installed from npm (package-lock.json) into node_modules, never committed.
 NODE_MODULES_DIR = Path(env_str("QRTRACE_NODE_MODULES", str(BASE_DIR.parent.parent / "node_modules")))
-STATICFILES_DIRS = [BASE_DIR / "static", ("jsqr", NODE_MODULES_DIR / "jsqr" / "dist")]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("jsqr", NODE_MODULES_DIR / "jsqr" / "dist"),
+    ("leaflet", NODE_MODULES_DIR / "leaflet" / "dist"),
+    ("uplot", NODE_MODULES_DIR / "uplot" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -356,7 +362,28 @@ QRTRACE_SCHEDULES = {
         "every": timedelta(days=1),
         "at": timedelta(hours=3, minutes=10),
     },
+    # Dashboard: the daily figures of the last QRTRACE_DASHBOARD_REFRESH_DAYS days, rebuilt; then the
+    # risk levels (rolling day, and the week); the province's daily report once each morning.
+    "dashboard-refresh": {"task": "qrtrace.dashboard.tasks.refresh_aggregates", "every": timedelta(minutes=15)},
+    "dashboard-report": {
+        "task": "qrtrace.dashboard.tasks.daily_report",
+        "every": timedelta(days=1),
+        "at": timedelta(hours=6),
+    },
 }
+
+# --- Dashboard -------------------------------------------------------------------------------------
+# Days of figures each refresh rebuilds (late check-ins, re-traces and closed cases change recent days).
+QRTRACE_DASHBOARD_REFRESH_DAYS = env_int("QRTRACE_DASHBOARD_REFRESH_DAYS", 3, minimum=1, maximum=60)
+# Map tiles: a URL template ({z}/{x}/{y}); empty draws the map on a plain background (offline offices).
+QRTRACE_MAP_TILE_URL = env_str("QRTRACE_MAP_TILE_URL", "")
+QRTRACE_MAP_TILE_ATTRIBUTION = env_str("QRTRACE_MAP_TILE_ATTRIBUTION", "")
+# At most this many features in one map layer response (the map says when it is capped).
+QRTRACE_MAP_LAYER_CAP = env_int("QRTRACE_MAP_LAYER_CAP", 1000, minimum=10, maximum=20000)
+# An official's risk-level decision lasts at most this long; a longer one is decided again.
+QRTRACE_RISK_OVERRIDE_MAX_DAYS = env_int("QRTRACE_RISK_OVERRIDE_MAX_DAYS", 28, minimum=1, maximum=365)
+# Public figures below this are shown as "< N" (a small count in a small commune can name someone).
+QRTRACE_PUBLIC_MASK_BELOW = env_int("QRTRACE_PUBLIC_MASK_BELOW", 5, minimum=0, maximum=100)
 
 
 def _fernet_key() -> str:

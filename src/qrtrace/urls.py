@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("qrtrace.accounts.audit_urls")),
     path("", include("qrtrace.privacy.urls")),
     path("", include("qrtrace.public.urls")),
+    path("", include("qrtrace.dashboard.urls")),
 ]
 
 handler400 = "qrtrace.views.bad_request"

@@ -255,3 +255,40 @@ def area_q(user, commune_field: str = "commune") -> Q:
     if not commune_field:
         return Q(code__in=jurisdiction.communes) | Q(province__in=jurisdiction.provinces)
     return jurisdiction.area_q(commune_field)
+
+
+# --- dashboard --------------------------------------------------------------------------------------
+
+
+@_rule(_("Only commune and provincial health officials see the epidemic figures."))
+def can_view_dashboard(user) -> bool:
+    """The map, the figures and the reports: officials of a whole commune or province, each seeing
+    the communes of their area."""
+    return is_area_official(user)
+
+
+@_rule(_COMMUNE_OUTSIDE)
+def can_view_commune(user, commune_code: int | None) -> bool:
+    """One commune's figures and risk-level history: officials of its area."""
+    return _area_official_of(user, commune_code)
+
+
+@_rule(_COMMUNE_OUTSIDE)
+def can_override_risk_level(user, commune_code: int) -> bool:
+    """Set a commune's risk level by decision (with a reason, until it expires): officials of its area."""
+    return _area_official_of(user, commune_code)
+
+
+@_rule(_("Only the province office declares an area drawn on the map, or imports commune data."))
+def can_manage_province_data(user) -> bool:
+    """Restricted areas drawn as a polygon, commune population and coverage, boundaries, the kept
+    province reports: the province office and administrators."""
+    return can_read_audit(user)
+
+
+def communes_q(user, field: str = "commune") -> Q:
+    """`can_view_commune` as a filter over rows with a commune (nothing for a venue's staff)."""
+    jurisdiction = user_jurisdiction(user)
+    if not jurisdiction.covers_areas:
+        return Q(pk__in=[])
+    return jurisdiction.area_q(field)

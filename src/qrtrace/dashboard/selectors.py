@@ -1,0 +1,330 @@
+"""The dashboard's reads: figures summed from DailyFigure, risk levels, restricted areas. Every read
+for an official is scoped to the communes of their area; none returns anything about a person."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qrtrace.accounts.permissions import can_view_commune, can_view_dashboard, require
+from qrtrace.geo.models import Commune
+
+from . import hooks
+from .aggregates import COUNTS, HOURS, as_of
+from .models import CommuneProfile, DailyFigure, Period, RestrictedArea, RiskAssessment, RiskOverride
+from .risk import COLOURS, reason_text
+
+# The figures shown, in order: flow figures summed over days; active_cases is a state (the last day's).
+SUMMED = ("new_cases", "f1_traced", "f2_traced", "checkins", "active_venues", "alerts_published")
+
+
+def median_hours(histogram: Counter | dict) -> float | None:
+    """The median of a histogram of whole hours ({"5": 3} is three durations of 5 to <6 hours)."""
+    values = sorted((int(hours), count) for hours, count in histogram.items() if count)
+    total = sum(count for _hours, count in values)
+    if not total:
+        return None
+
+    def nth(position: int) -> int:
+        seen = 0
+        for hours, count in values:
+            seen += count
+            if seen > position:
+                return hours
+        return values[-1][0]
+
+    if total % 2:
+        return float(nth(total // 2))
+    return (nth(total // 2 - 1) + nth(total // 2)) / 2
+
+
+def scope_communes(user) -> list[Commune]:
+    """The communes of the province the user sees figures of (all for the province office). `None`
+    is the whole province, for the scheduled report and the public summary (never a request's user)."""
+    communes = Commune.objects.filter(province_id=settings.QRTRACE_PROVINCE).order_by("name")
+    if user is None:
+        return list(communes)
+    require(can_view_dashboard, user)
+    return [commune for commune in communes if can_view_commune(user, commune.code)]
+
+
+@dataclass
+class Totals:
+    counts: dict[str, int]
+    extra: dict[str, int]
+    hours: dict[str, Counter]
+
+    def median(self, name: str) -> float | None:
+        return median_hours(self.hours.get(name, {}))
+
+    def as_dict(self) -> dict:
+        return {
+            **self.counts,
+            "extra": dict(self.extra),
+            "median_hours": {name: self.median(name) for name in sorted(self.hours)},
+        }
+
+
+def _sum(rows) -> Totals:
+    counts = dict.fromkeys(COUNTS, 0)
+    extra: Counter = Counter()
+    hours: dict[str, Counter] = {"list_ready": Counter(), "notified": Counter()}
+    for row in rows:
+        for name in COUNTS:
+            counts[name] += getattr(row, name)
+        extra.update(row.extra)
+        for name in HOURS:
+            hours[name.removesuffix("_hours")].update(getattr(row, name))
+        for name, histogram in row.extra_hours.items():
+            hours.setdefault(name, Counter()).update(histogram)
+    return Totals(counts, extra, hours)
+
+
+def _rows(codes: list[int], first: date, last: date):
+    return DailyFigure.objects.filter(commune_id__in=codes, day__gte=first, day__lte=last).only(
+        "commune_id", "day", *COUNTS, *HOURS, "extra", "extra_hours"
+    )
+
+
+def daily_series(*, user, first: date, last: date, commune: int | None = None) -> list[dict]:
+    """One entry per day first..last: the figures of the communes in scope (or of one of them)."""
+    codes = [c.code for c in scope_communes(user)]
+    if commune is not None:
+        if user is not None:
+            require(can_view_commune, user, commune)
+        codes = [code for code in codes if code == commune]
+    by_day: dict[date, list] = {}
+    for row in _rows(codes, first, last):
+        by_day.setdefault(row.day, []).append(row)
+    days, day = [], first
+    while day <= last:
+        days.append({"day": day, **_sum(by_day.get(day, [])).as_dict()})
+        day += timedelta(days=1)
+    return days
+
+
+def _window(rows_by_commune: dict, code: int) -> Totals:
+    return _sum(rows_by_commune.get(code, []))
+
+
+@dataclass
+class Overview:
+    on: date
+    as_of: datetime | None
+    today: Totals
+    week: Totals
+    previous_week: Totals
+    communes: list[dict]
+
+
+def risk_levels(codes: list[int], on: date) -> dict[int, dict]:
+    """The level each commune shows on `on`: an official's unexpired decision, else the latest weekly
+    assessment (with the rolling daily value beside it)."""
+    now = timezone.now()
+    found: dict[int, dict] = {}
+    weekly = RiskAssessment.objects.filter(commune_id__in=codes, period=Period.WEEK, on__lte=on).order_by(
+        "commune_id", "on"
+    )
+    for assessment in weekly.select_related("rule"):
+        found[assessment.commune_id] = {
+            "level": assessment.level,
+            "computed_level": assessment.level,
+            "week_of": assessment.on,
+            "rule": assessment.rule.version,
+            "inputs": assessment.inputs,
+            "reason": reason_text(assessment.reasons),
+            "override": None,
+        }
+    rolling = RiskAssessment.objects.filter(commune_id__in=codes, period=Period.DAY, on__lte=on).order_by(
+        "commune_id", "on"
+    )
+    for assessment in rolling:
+        found.setdefault(
+            assessment.commune_id, {"level": assessment.level, "computed_level": None, "override": None}
+        )
+        found[assessment.commune_id]["rolling_level"] = assessment.level
+    overrides = RiskOverride.objects.filter(
+        commune_id__in=codes, ended_at__isnull=True, starts_at__lte=now, expires_at__gt=now
+    ).select_related("set_by")
+    for override in overrides:
+        entry = found.setdefault(override.commune_id, {"computed_level": None})
+        entry["level"] = override.level
+        entry["override"] = {
+            "level": override.level,
+            "reason": override.reason,
+            "by": override.set_by.get_username(),
+            "expires_at": override.expires_at,
+        }
+    for entry in found.values():
+        entry["colour"] = COLOURS.get(entry.get("level"))
+    return found
+
+
+def overview(*, user, on: date | None = None) -> Overview:
+    """The dashboard: the day's figures, the last 7 days against the 7 before, and a row per commune."""
+    on = on or timezone.localdate()
+    communes = scope_communes(user)
+    codes = [c.code for c in communes]
+    first = on - timedelta(days=13)
+    week_start = on - timedelta(days=6)
+    today, week, previous = [], [], []
+    by_commune: dict[int, dict[str, list]] = {}
+    for row in _rows(codes, first, on):
+        bucket = by_commune.setdefault(row.commune_id, {"today": [], "week": [], "previous": []})
+        if row.day == on:
+            today.append(row)
+            bucket["today"].append(row)
+        if row.day >= week_start:
+            week.append(row)
+            bucket["week"].append(row)
+        else:
+            previous.append(row)
+            bucket["previous"].append(row)
+    levels = risk_levels(codes, on)
+    population = _population(codes, on)
+    table = []
+    for commune in communes:
+        bucket = by_commune.get(commune.code, {"today": [], "week": [], "previous": []})
+        this, before = _sum(bucket["week"]), _sum(bucket["previous"])
+        active = _sum(bucket["today"]).counts["active_cases"]
+        table.append(
+            {
+                "code": commune.code,
+                "name": commune.name,
+                "population": population.get(commune.code),
+                "active_cases": active,
+                **{f"week_{name}": this.counts[name] for name in SUMMED},
+                **{f"previous_{name}": before.counts[name] for name in SUMMED},
+                "week_extra": dict(this.extra),
+                "risk": levels.get(commune.code),
+            }
+        )
+    return Overview(on, as_of(), _sum(today), _sum(week), _sum(previous), table)
+
+
+def _population(codes: list[int], on: date) -> dict[int, int]:
+    latest: dict[int, int] = {}
+    for code, population in (
+        CommuneProfile.objects.filter(commune_id__in=codes, as_of__lte=on).order_by("commune_id", "as_of")
+    ).values_list("commune_id", "population"):
+        latest[code] = population
+    return latest
+
+
+def commune_detail(*, user, code: int, on: date | None = None) -> dict:
+    """One commune: its last 30 days and its risk-level history (weekly assessments, decisions)."""
+    commune = Commune.objects.filter(code=code, province_id=settings.QRTRACE_PROVINCE).first()
+    if commune is None or not can_view_commune(user, code):
+        raise Http404(_("There is no such commune."))
+    on = on or timezone.localdate()
+    history = [
+        {
+            "on": a.on,
+            "period": a.period,
+            "level": a.level,
+            "band": a.band + 1,
+            "rule": a.rule.version,
+            "inputs": a.inputs,
+            "reason": reason_text(a.reasons),
+        }
+        for a in RiskAssessment.objects.filter(commune_id=code, period=Period.WEEK)
+        .select_related("rule")
+        .order_by("-on")[:52]
+    ]
+    decisions = (
+        RiskOverride.objects.filter(commune_id=code).select_related("set_by").order_by("-starts_at")[:50]
+    )
+    return {
+        "commune": commune,
+        "series": daily_series(user=user, first=on - timedelta(days=29), last=on, commune=code),
+        "risk": risk_levels([code], on).get(code),
+        "history": history,
+        "decisions": decisions,
+        "population": _population([code], on).get(code),
+    }
+
+
+def risk_level_list(*, user, on: date | None = None) -> list[dict]:
+    on = on or timezone.localdate()
+    communes = scope_communes(user)
+    levels = risk_levels([c.code for c in communes], on)
+    return [{"code": c.code, "name": c.name, **(levels.get(c.code) or {"level": None})} for c in communes]
+
+
+def restricted_areas_active(*, first: date, last: date, codes: list[int] | None = None):
+    """Areas in force at some time between first and last (optionally only those touching `codes` or
+    drawn as a polygon)."""
+    areas = RestrictedArea.objects.filter(starts_on__lte=last).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=first)
+    )
+    if codes is not None:
+        areas = areas.filter(Q(communes__in=codes) | Q(geometry__isnull=False)).distinct()
+    return areas.prefetch_related("communes").order_by("starts_on", "pk")
+
+
+def extra_labels() -> dict[str, str]:
+    return {name: str(label) for name, label in hooks.figure_labels().items()}
+
+
+def summed_figures(user, first: date, last: date) -> dict[int, Totals]:
+    codes = [c.code for c in scope_communes(user)]
+    grouped: dict[int, list] = {}
+    for row in _rows(codes, first, last):
+        grouped.setdefault(row.commune_id, []).append(row)
+    return {code: _sum(rows) for code, rows in grouped.items()}
+
+
+def active_cases_on(codes: list[int], day: date) -> dict[int, int]:
+    return dict(
+        DailyFigure.objects.filter(commune_id__in=codes, day=day).values_list("commune_id", "active_cases")
+    )
+
+
+def _masked(value: int) -> int | str:
+    """A public count: 1 to QRTRACE_PUBLIC_MASK_BELOW − 1 shown as "< N" (a small count in a small
+    commune can point at someone); 0 and larger counts as they are."""
+    below = settings.QRTRACE_PUBLIC_MASK_BELOW
+    return f"< {below}" if 0 < value < below else value
+
+
+def public_summary(*, on: date) -> dict:
+    """The province's figures for the public side: aggregates only, small counts masked. Today's
+    figures, the 7 days to `on` against the 7 before, each commune's risk level, restricted areas
+    in force on `on`. Nothing in it names a person, a venue visit or a case."""
+    data = overview(user=None, on=on)
+    public = ("new_cases", "f1_traced", "f2_traced", "alerts_published")
+    series = daily_series(user=None, first=on - timedelta(days=6), last=on)
+    return {
+        "on": on.isoformat(),
+        "as_of": data.as_of.isoformat() if data.as_of else None,
+        "today": {name: _masked(data.today.counts[name]) for name in ("active_cases", *public)},
+        "last_7_days": {name: _masked(data.week.counts[name]) for name in public},
+        "previous_7_days": {name: _masked(data.previous_week.counts[name]) for name in public},
+        "trend": [{"day": row["day"].isoformat(), "new_cases": _masked(row["new_cases"])} for row in series],
+        "communes": [
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "risk_level": (row["risk"] or {}).get("level"),
+                "colour": (row["risk"] or {}).get("colour"),
+            }
+            for row in data.communes
+        ],
+        "restricted_areas": [
+            {
+                "name": area.name,
+                "kind": area.kind,
+                "starts_on": area.starts_on.isoformat(),
+                "ends_on": area.ends_on.isoformat() if area.ends_on else None,
+                "communes": [commune.name for commune in area.communes.all()],
+                "has_polygon": area.geometry is not None,
+            }
+            for area in restricted_areas_active(first=on, last=on)
+        ],
+        "masked_below": settings.QRTRACE_PUBLIC_MASK_BELOW,
+    }
