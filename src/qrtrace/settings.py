@@ -364,7 +364,10 @@ QRTRACE_SCHEDULES = {
     },
     # Dashboard: the daily figures of the last QRTRACE_DASHBOARD_REFRESH_DAYS days, rebuilt; then the
     # risk levels (rolling day, and the week); the province's daily report once each morning.
-    "dashboard-refresh": {"task": "qrtrace.dashboard.tasks.refresh_aggregates", "every": timedelta(minutes=15)},
+    "dashboard-refresh": {
+        "task": "qrtrace.dashboard.tasks.refresh_aggregates",
+        "every": timedelta(minutes=15),
+    },
     "dashboard-report": {
         "task": "qrtrace.dashboard.tasks.daily_report",
         "every": timedelta(days=1),
