@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qrtrace.accounts.permissions import can_view_commune, can_view_dashboard, require
+from qrtrace.accounts.permissions import can_view_commune, can_view_dashboard, require, require_or_404
 from qrtrace.geo.models import Commune
 
 from . import hooks
@@ -96,7 +96,7 @@ def daily_series(*, user, first: date, last: date, commune: int | None = None) -
     codes = [c.code for c in scope_communes(user)]
     if commune is not None:
         if user is not None:
-            require(can_view_commune, user, commune)
+            require_or_404(can_view_commune, user, commune, message=_("There is no such commune."))
         codes = [code for code in codes if code == commune]
     by_day: dict[date, list] = {}
     for row in _rows(codes, first, last):
