@@ -16,6 +16,7 @@ from qrtrace.accounts.services import api_token_create, official_upsert
 from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import receipt
+from qrtrace.dashboard.models import DailyReport
 from qrtrace.geo.models import Commune
 from qrtrace.privacy.models import LegalHold
 from qrtrace.public.models import Announcement, Feedback, Priority
@@ -42,6 +43,9 @@ class World:
     alert: VenueAlert
     hold: LegalHold
     hold_until: str
+    report: DailyReport
+    soon: str
+    soon_day: str
     users: dict[str, User]
     tokens: dict[str, str]
     announcement: Announcement
@@ -73,6 +77,10 @@ def _build() -> World:
     )
     case = Case.objects.create(person=citizen, confirmed_at=now - timedelta(hours=2))
     until = timezone.localdate() + timedelta(days=30)
+    report = DailyReport.objects.create(day=timezone.localdate(), built_at=now)
+    for kind in ("pdf", "xlsx"):
+        report.path(kind).parent.mkdir(parents=True, exist_ok=True)
+        report.path(kind).write_bytes(b"%PDF-1.4 matrix")
     return World(
         commune_a=actors.COMMUNE_A,
         now=now.isoformat(),
@@ -90,6 +98,9 @@ def _build() -> World:
         ),
         hold=LegalHold.objects.create(case=case, reason="Thanh tra Sở Y tế", until=until),
         hold_until=until.isoformat(),
+        report=report,
+        soon=(now + timedelta(days=7)).isoformat(),
+        soon_day=(timezone.localdate() + timedelta(days=7)).isoformat(),
         users=users,
         tokens={name: api_token_create(user=user) for name, user in users.items()},
         announcement=_announcement(users["province"]),

@@ -110,6 +110,9 @@ ADMIN_ONLY = "login login login login login login login login ok"
 API_VENUE_READ = "401 401 ok 404 ok 404 ok 404 ok"
 API_VENUE_OFFICIAL = "401 401 403 404 ok 404 ok 404 ok"
 API_CASE = "401 401 403 403 ok 404 ok 404 ok"
+COMMUNE = (("code", "{w.commune_a}"),)
+COMMUNE_PAGE = "login login 404 404 ok 404 ok 404 ok"
+API_FIGURES = "401 401 403 403 ok ok ok ok ok"
 
 MATRIX: tuple[Entry, ...] = (
     # --- public pages ---------------------------------------------------------------------------
@@ -294,6 +297,40 @@ MATRIX: tuple[Entry, ...] = (
         args=(("pk", "{w.feedback.pk}"),),
         data=(("note", "Đã in lại áp phích"),),
     ),
+    # --- dashboard -------------------------------------------------------------------------------
+    Entry("dashboard:overview", "epidemic figures (own area's communes)", TRACERS),
+    Entry("dashboard:map", "epidemic-control map", TRACERS),
+    Entry("dashboard:commune", "a commune's figures and risk levels", COMMUNE_PAGE, args=COMMUNE),
+    Entry(
+        "dashboard:override",
+        "set its risk level by decision",
+        COMMUNE_PAGE,
+        "POST",
+        args=COMMUNE,
+        data=(("level", 3), ("reason", "Ổ dịch tại chợ"), ("expires_on", "{w.soon_day}")),
+    ),
+    Entry("dashboard:population", "population and vaccination import", PROVINCE_OFFICE),
+    Entry("dashboard:areas", "restricted areas (own area)", TRACERS),
+    Entry(
+        "dashboard:areas",
+        "declare commune A restricted (another area's commune is not a choice: 400)",
+        "login login 403 403 ok 400 ok 400 ok",
+        "POST",
+        data=(
+            ("name", "Khu phố 3"),
+            ("kind", "lockdown"),
+            ("reason", "Ổ dịch tại chợ"),
+            ("starts_on", "{w.hold_until}"),
+            ("communes", "{w.commune_a}"),
+        ),
+    ),
+    Entry("dashboard:reports", "daily reports (kept ones: province office)", TRACERS),
+    Entry(
+        "dashboard:report_download",
+        "a kept province report",
+        PROVINCE_OFFICE,
+        args=(("pk", "{w.report.pk}"), ("kind", "pdf")),
+    ),
     Entry("admin:*", "Django admin (every admin page)", ADMIN_ONLY),
     Entry("background-status", "background work (ops page)", ADMIN_ONLY),
     # --- API -------------------------------------------------------------------------------------
@@ -393,6 +430,50 @@ MATRIX: tuple[Entry, ...] = (
         args=ARGS_CASE,
     ),
     Entry("GET /api/v1/cases/{case_id}/timeline", "its timeline", API_CASE, args=ARGS_CASE),
+    Entry("GET /api/v1/stats/daily", "figures per day (own area)", API_FIGURES),
+    Entry("GET /api/v1/stats/communes", "figures per commune (own area)", API_FIGURES),
+    Entry(
+        "GET /api/v1/map/layers/{name}",
+        "a map layer (own area)",
+        API_FIGURES,
+        args=(("name", "communes"),),
+    ),
+    Entry("GET /api/v1/risk-levels", "risk levels (own area)", API_FIGURES),
+    Entry(
+        "POST /api/v1/risk-levels",
+        "set commune A's level by decision",
+        "401 401 404 404 ok 404 ok 404 ok",
+        data=(
+            ("commune_code", "{w.commune_a}"),
+            ("level", 3),
+            ("reason", "Ổ dịch tại chợ"),
+            ("expires_at", "{w.soon}"),
+        ),
+    ),
+    Entry(
+        "POST /api/v1/restricted-areas",
+        "declare commune A restricted",
+        "401 401 403 403 ok 403 ok 403 ok",
+        data=(
+            ("name", "Khu phố 3"),
+            ("reason", "Ổ dịch tại chợ"),
+            ("starts_on", "{w.hold_until}"),
+            ("commune_codes", [14797]),  # commune A (tests/actors.py)
+        ),
+    ),
+    Entry(
+        "GET /api/v1/reports/daily/{day}.pdf",
+        "daily report (own area)",
+        API_FIGURES,
+        args=(("day", "{w.hold_until}"),),
+    ),
+    Entry(
+        "GET /api/v1/reports/daily/{day}.xlsx",
+        "daily report (own area)",
+        API_FIGURES,
+        args=(("day", "{w.hold_until}"),),
+    ),
+    Entry("GET /api/v1/public/summary", "public figures: aggregates only", EVERYONE),
 )
 
 _SHOWN = {"ok": "✓", "login": "→ sign-in"}
