@@ -8,7 +8,7 @@
   var form = document.getElementById("map-controls");
   var status = document.getElementById("map-status");
   var capped = document.getElementById("capped-notice");
-  var map = L.map("map", { preferCanvas: true, zoomSnap: 0.5 }).setView([19.9, 105.5], 9);
+  var map = L.map("map", { preferCanvas: true, zoomSnap: 0.5, minZoom: 5, maxZoom: 18 }).setView([19.9, 105.5], 9);
   if (config.tiles) {
     L.tileLayer(config.tiles, { attribution: config.attribution, maxZoom: 18 }).addTo(map);
   } else {
@@ -58,7 +58,8 @@
     var unplaced = clear("unplaced");
     (data.unplaced || []).forEach(function (c) { unplaced.appendChild(el("li", c.name, { "data-code": c.code })); });
     if (!(data.unplaced || []).length) unplaced.appendChild(el("li", text.none));
-    return L.geoJSON(data, {
+    var group = L.featureGroup();
+    L.geoJSON(data, {
       style: function (f) {
         var value = f.properties[name] || 0;
         return { color: "#37474f", weight: 1, fillColor: COLOURS[f.properties.risk_level] || "#90a4ae",
@@ -70,11 +71,16 @@
                                         fillColor: COLOURS[f.properties.risk_level] || "#90a4ae", fillOpacity: 0.6 });
       },
       onEachFeature: function (f, layer) {
-        layer.bindTooltip(String(f.properties[name] || 0), { permanent: true, direction: "center", className: "map-label" });
         layer.bindPopup(popup([f.properties.name, figureLabel() + ": " + (f.properties[name] || 0),
                                text.level + ": " + (f.properties.risk_level || "—")]));
+        group.addLayer(layer);
+        // The number itself, as a marker of its own (a label, not a person).
+        var centre = layer.getLatLng ? layer.getLatLng() : layer.getBounds().getCenter();
+        group.addLayer(L.marker(centre, { interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "map-label", html: "<span>" + Number(f.properties[name] || 0) + "</span>", iconSize: null }) }));
       }
     });
+    return group;
   }
 
   function alertsLayer(data) {
@@ -135,20 +141,29 @@
     capped.textContent = notes.join(" ");
   }
 
+  var latest = {};
+  function drop(name) {
+    map.removeLayer(shown[name]);
+    delete shown[name];
+  }
   function load(name) {
+    var ticket = (latest[name] || 0) + 1;
+    latest[name] = ticket;
     var url = config.layers.replace("NAME", name) + "?from=" + form.elements.from.value + "&to=" + form.elements.to.value;
     status.textContent = text.loading;
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang || "vi" } })
       .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
       .then(function (data) {
-        if (shown[name]) map.removeLayer(shown[name]);
+        // A newer request (another date, the layer switched off meanwhile) decides what is drawn.
+        if (latest[name] !== ticket || enabled().indexOf(name) < 0) return;
+        if (shown[name]) drop(name);
         shown[name] = BUILD[name](data).addTo(map);
         cappedBy[name] = data.capped ? { shown: data.features.length, total: data.total } : null;
         showCapped();
         if (status.textContent === text.loading) status.textContent = config.tiles ? "" : text.noTiles;
         if (name === "communes" && !fitted && data.features.length) {
           var bounds = shown[name].getBounds();
-          if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2)); fitted = true; }
+          if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2), { maxZoom: 13, animate: false }); fitted = true; }
         }
         document.body.setAttribute("data-layer-" + name, "loaded");
       })
@@ -158,7 +173,8 @@
   function refresh() {
     var wanted = enabled();
     Object.keys(shown).forEach(function (name) {
-      if (wanted.indexOf(name) < 0) { map.removeLayer(shown[name]); delete shown[name]; cappedBy[name] = null;
+      if (wanted.indexOf(name) < 0) { drop(name); cappedBy[name] = null;
+        latest[name] = (latest[name] || 0) + 1;
         document.body.removeAttribute("data-layer-" + name); }
     });
     showCapped();

@@ -1,0 +1,163 @@
+"""The map and the dashboard in a browser, as a province and as a commune official: layers toggled,
+numbers shown checked against counts taken straight from the database, screenshots for review."""
+
+import re
+from datetime import timedelta
+from importlib import import_module
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from qrtrace.dashboard import aggregates, services
+from qrtrace.dashboard.models import Period, RestrictedArea
+from tests import actors
+from tests.dashboard import independent
+from tests.dashboard.conftest import A, B, build_province
+
+from .conftest import PHONE
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DESKTOP = {"viewport": {"width": 1366, "height": 900}, "locale": "vi-VN"}
+
+
+def _signed_in(browser, live_server, user, **context):
+    client = Client()
+    client.force_login(user)
+    ctx = browser.new_context(**context)
+    ctx.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    return ctx.new_page()
+
+
+def _shown(page) -> dict[int, int]:
+    rows = page.locator("#commune-figures tbody tr")
+    return {
+        int(rows.nth(i).get_attribute("data-code")): int(rows.nth(i).locator("td").nth(1).inner_text())
+        for i in range(rows.count())
+    }
+
+
+@pytest.fixture
+def world():
+    # A transactional test empties every table, the rules the migrations wrote among them.
+    from django.apps import apps
+
+    import_module("qrtrace.dashboard.migrations.0002_risk_rules").add_rules(apps, None)
+    data = build_province()
+    aggregates.refresh(days=20, today=data.today)
+    services.risk_levels_compute(on=data.today, period=Period.WEEK)
+    area = RestrictedArea.objects.create(
+        name="Khu phố Chợ Vườn Hoa", reason="Ổ dịch tại chợ", starts_on=data.today
+    )
+    area.communes.set([A])
+    return data
+
+
+@pytest.mark.parametrize("who", ["province", "commune"])
+def test_the_map_shows_each_communes_figures_as_the_database_counts_them(
+    live_server, launch, screenshot, world, who
+):
+    user = (
+        actors.make_official("cdc", "province", actors.PROVINCE)
+        if who == "province"
+        else actors.make_official("tram_a", "commune", A)
+    )
+    communes = {A, B} if who == "province" else {A}
+    first = world.today - timedelta(days=13)
+    browser = launch()
+    for size, context in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = _signed_in(browser, live_server, user, **context)
+        page.goto(f"{live_server.url}/dashboard/map")
+        expect(page.locator("body")).to_have_attribute("data-layer-communes", "loaded")
+        expect(page.locator("body")).to_have_attribute("data-layer-alerts", "loaded")
+        expect(page.locator("body")).to_have_attribute("data-layer-restricted", "loaded")
+        shown = _shown(page)
+        assert set(shown) == communes
+        assert shown == {code: independent.new_cases({code}, first, world.today) for code in communes}
+        expect(page.locator(".map-label")).to_have_count(len(communes))
+        expect(page.locator("#restricted-list li")).to_contain_text(["Khu phố Chợ Vườn Hoa"])
+        expect(page.locator("#map-status")).to_contain_text(
+            "nền trơn"
+        )  # no tiles configured: plain background
+        if who == "province":
+            expect(page.locator("#unplaced li")).to_have_count(164)
+            expect(page.locator("#alert-venues li")).to_have_count(2)
+        else:
+            expect(page.locator("#unplaced li")).to_have_text(["Không có."])
+            expect(page.locator("#alert-venues li")).to_have_count(1)
+        screenshot(page, f"dashboard-map-{who}-{size}")
+
+    page.select_option("select[name=figure]", "checkins")
+    expect(page.locator("#figure-name")).to_have_text("Lượt quét mã")
+    page.wait_for_function("document.querySelector('#commune-figures td[data-col=checkins]') !== null")
+    assert _shown(page) == {code: independent.checkins({code}, first, world.today) for code in communes}
+
+    page.get_by_label("Địa điểm có cảnh báo đã công bố").uncheck()
+    expect(page.locator("body")).not_to_have_attribute("data-layer-alerts", "loaded")
+    page.get_by_label("Số liệu theo xã").uncheck()
+    expect(page.locator(".map-label")).to_have_count(0)
+    page.get_by_label("Số liệu theo xã").check()
+    expect(page.locator(".map-label")).to_have_count(len(communes))
+    page.get_by_label("Cơ sở cách ly").check()
+    expect(page.locator("#map-status")).to_contain_text("dữ liệu cách ly")
+
+    # a narrower date range: only today
+    page.fill("input[name=from]", world.today.isoformat())
+    page.locator("input[name=from]").dispatch_event("change")
+    page.wait_for_function(
+        "([code, n]) => { const r = document.querySelector("
+        "`#commune-figures tr[data-code='${code}'] td[data-col=checkins]`);"
+        " return r && r.textContent === String(n); }",
+        arg=[A, independent.checkins({A}, world.today, world.today)],
+    )
+
+
+@pytest.mark.parametrize("who", ["province", "commune"])
+def test_the_dashboard_shows_the_figures_the_database_counts(live_server, launch, screenshot, world, who):
+    user = (
+        actors.make_official("cdc", "province", actors.PROVINCE)
+        if who == "province"
+        else actors.make_official("tram_a", "commune", A)
+    )
+    communes = {A, B} if who == "province" else {A}
+    week = (world.today - timedelta(days=6), world.today)
+    before = (world.today - timedelta(days=13), world.today - timedelta(days=7))
+    browser = launch()
+    for size, context in (("desktop", DESKTOP), ("phone", PHONE)):
+        page = _signed_in(browser, live_server, user, **context)
+        page.goto(f"{live_server.url}/dashboard/")
+        card = page.locator("[data-figure=checkins]")
+        expect(card.locator("[data-value=week]")).to_have_text(str(independent.checkins(communes, *week)))
+        expect(card.locator("[data-value=previous]")).to_have_text(
+            str(independent.checkins(communes, *before))
+        )
+        expect(page.locator("[data-figure=new_cases] [data-value=week]")).to_have_text(
+            str(independent.new_cases(communes, *week))
+        )
+        expect(page.locator("[data-figure=active_cases] [data-value=today]")).to_have_text(
+            str(independent.active_cases(communes, world.today))
+        )
+        rows = page.locator("#communes tbody tr")
+        expect(rows).to_have_count(166 if who == "province" else 1)
+        row = page.locator(f"#communes tr[data-code='{A}']")
+        expect(row.locator("[data-col=week_checkins]")).to_have_text(str(independent.checkins({A}, *week)))
+        expect(page.locator("#chart canvas")).to_have_count(1)
+        screenshot(page, f"dashboard-figures-{who}-{size}")
+
+    page.get_by_role("link", name="Lượt quét mã").click()
+    expect(page).to_have_url(re.compile(r"sort=week_checkins"))
+    first = page.locator("#communes tbody tr").first.locator("[data-col=week_checkins]")
+    expect(first).to_have_text(str(max(independent.checkins({code}, *week) for code in communes)))
+    page.locator(f"#communes tr[data-code='{A}'] a").click()
+    expect(page.locator("h1")).to_have_text("Phường Hạc Thành")
+    expect(page.locator("#risk")).to_contain_text("218/QĐ-BYT")
+    screenshot(page, f"dashboard-commune-{who}-phone")
