@@ -31,6 +31,7 @@ BENCHMARKS = [
     "export",
     "poster_batch",
     "public_page",
+    "dashboard",
 ]
 
 
