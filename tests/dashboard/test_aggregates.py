@@ -119,3 +119,29 @@ def test_figures_are_scoped_to_the_viewers_communes(province, commune_official):
     assert sum(day["checkins"] for day in mine) == independent.checkins(
         {actors.COMMUNE_A}, province.today - timedelta(days=13), province.today
     )
+
+
+def test_an_apps_figures_module_is_found_and_connected_without_it_importing_the_dashboard(
+    province, monkeypatch
+):
+    import sys
+    import types
+    from importlib.machinery import ModuleSpec
+
+    module = types.ModuleType("qrtrace.tracing.figures")
+    module.__spec__ = ModuleSpec("qrtrace.tracing.figures", None)
+    module.LABELS = {"in_facility": "Cách ly tập trung"}
+    module.daily_figures = lambda *, first_day, last_day: [
+        {"commune_code": B, "day": last_day, "figures": {"in_facility": 3}}
+    ]
+    module.map_layers = lambda: {"facilities": lambda *, first, last, communes: []}
+    monkeypatch.setitem(sys.modules, "qrtrace.tracing.figures", module)
+    hooks.autodiscover()
+    try:
+        aggregates.refresh(days=1, today=province.today)
+        assert DailyFigure.objects.get(commune_id=B, day=province.today).extra == {"in_facility": 3}
+        assert hooks.figure_labels()["in_facility"] == "Cách ly tập trung"
+        assert hooks.layer_provider("facilities") is not None
+    finally:
+        hooks.unregister(module.daily_figures)
+        hooks._layer_providers.pop("facilities", None)

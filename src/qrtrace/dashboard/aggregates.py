@@ -159,7 +159,7 @@ def collect(first: date, last: date, *, now: datetime) -> dict[tuple[int, date],
             row["notified_hours"][_hours(sent_at, confirmed)] += 1
 
     for provider in hooks.figure_providers():
-        for provided in provider(first_day=first, last_day=last):
+        for provided in map(hooks.as_row, provider(first_day=first, last_day=last)):
             row = figures.row(provided.commune_code, provided.day)
             if row is None:
                 continue

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class DashboardConfig(AppConfig):
     name = "qrtrace.dashboard"
+
+    def ready(self) -> None:
+        from . import hooks
+
+        hooks.autodiscover()  # each app's figures.py: figure and map-layer providers (see hooks)

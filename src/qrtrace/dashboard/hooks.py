@@ -1,20 +1,23 @@
-"""What the apps above the dashboard's inputs may add to it, without the dashboard importing them.
+"""What the apps below the dashboard add to it: figures it does not compute itself, map layers.
 
-Quarantine (layer 9) is below the dashboard and could be imported, but it is built in parallel and
-may not exist: its figures join through these registries instead, which it fills in its `ready()`:
+Quarantine sits below the dashboard (layer 9 < 10) and so may not import it. The dashboard owns
+these registries and fills them itself when Django loads it (`DashboardConfig.ready`), from a
+`figures.py` in any QRTrace app that has one, found the way the API finds each app's `api.py`:
 
-    from qrtrace.dashboard.hooks import register_figure_provider
+    # qrtrace/quarantine/figures.py: imports nothing from the dashboard
+    LABELS = {"in_quarantine_home": _("In quarantine at home"), …}      # optional
 
-    @register_figure_provider
-    def _quarantine_figures(*, first_day, last_day):
-        yield FigureRow(commune_code=…, day=…, figures={"in_quarantine_home": 12},
-                        hours={"to_quarantine": {"5": 3}})
+    def daily_figures(*, first_day, last_day):                          # optional
+        yield {"commune_code": 14797, "day": date(…), "figures": {"in_quarantine_home": 12},
+               "hours": {"to_quarantine": {"5": 3}}}                    # or a FigureRow
 
-A figure provider answers set-based aggregates only (counts and histograms of whole hours), never a
-person. Its figures land in `DailyFigure.extra` / `extra_hours` under the names it gives, are summed
-over communes and days like the built-in ones, and show on the dashboard and in the report.
-A layer provider adds a map layer (e.g. "facilities"): it gets the date range and the communes the
-viewer covers (None for everywhere) and returns GeoJSON features of aggregates.
+    def map_layers():                                                   # optional
+        return {"facilities": facilities_layer}  # (*, first, last, communes) -> [GeoJSON Feature]
+
+A provider answers set-based aggregates only (counts, histograms of whole hours), never a person.
+Its figures land in `DailyFigure.extra` / `extra_hours` under the names it gives, are summed over
+communes and days like the built-in ones, and show on the dashboard, in the API and the report.
+`register_figure_provider` and `register_layer_provider` also take one directly (tests, top level).
 """
 
 from collections.abc import Callable, Iterable
@@ -55,6 +58,40 @@ def register_figure_provider(
 
 def register_layer_provider(name: str, provider: LayerProvider) -> None:
     _layer_providers[name] = provider
+
+
+def as_row(provided: "FigureRow | dict") -> FigureRow:
+    """A provider's row, given as a FigureRow or as a plain dict of the same fields."""
+    if isinstance(provided, FigureRow):
+        return provided
+    return FigureRow(
+        commune_code=int(provided["commune_code"]),
+        day=provided["day"],
+        figures=dict(provided.get("figures") or {}),
+        hours=dict(provided.get("hours") or {}),
+    )
+
+
+def autodiscover() -> None:
+    """Register what each QRTrace app's `figures.py` provides (called once, from the app's ready())."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        name = f"{config.name}.figures"
+        if (
+            not config.name.startswith("qrtrace.")
+            or config.name == "qrtrace.dashboard"
+            or not find_spec(name)
+        ):
+            continue
+        module = import_module(name)
+        if hasattr(module, "daily_figures"):
+            register_figure_provider(module.daily_figures, labels=getattr(module, "LABELS", None))
+        for layer_name, layer in (module.map_layers() if hasattr(module, "map_layers") else {}).items():
+            register_layer_provider(layer_name, layer)
 
 
 def figure_providers() -> list[FigureProvider]:
