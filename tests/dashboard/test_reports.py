@@ -9,6 +9,7 @@ from qrtrace.dashboard import tasks
 from qrtrace.dashboard.models import DailyReport
 from qrtrace.dashboard.reports import report_render
 from qrtrace.dashboard.selectors import overview
+from tests.browser.conftest import SCREENSHOTS
 
 
 def _pdf_text(content: bytes, tmp_path) -> str:
@@ -57,6 +58,8 @@ def test_the_pdf_report_renders_and_its_figures_match_the_dashboard(province, pr
                 )
             ]
     assert (tmp_path / "page-0.png").exists()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)  # kept for review beside the browser tests' screenshots
+    (SCREENSHOTS / "dashboard-report-page-0.png").write_bytes((tmp_path / "page-0.png").read_bytes())
 
 
 def test_the_xlsx_report_has_the_same_commune_rows(province, commune_official):

@@ -15,6 +15,7 @@ from qrtrace.lib.cells import XLSX_CONTENT_TYPE, xlsx_bytes
 from qrtrace.lib.pdf import FONT, a4_document
 
 from .models import DailyReport
+from .risk import LEVEL_NAMES
 from .selectors import SUMMED, Overview, overview
 
 __all__ = ["XLSX_CONTENT_TYPE", "report_keep", "report_render"]
@@ -40,8 +41,14 @@ class Report:
 
     def summary_rows(self) -> list[list]:
         labels = figure_labels()
-        rows = [[labels["active_cases"], self.data.today.counts["active_cases"], "", "", ""]]
+        # States of the day, not flows: a 7-day sum of them would count the same cases or venues again.
+        rows = [
+            [labels[name], self.data.today.counts[name], "", "", ""]
+            for name in ("active_cases", "active_venues")
+        ]
         for name in SUMMED:
+            if name == "active_venues":
+                continue
             week, before = self.data.week.counts[name], self.data.previous_week.counts[name]
             rows.append([labels[name], self.data.today.counts[name], week, before, _change(week, before)])
         return rows
@@ -57,6 +64,21 @@ class Report:
                 _hours(self.data.week.median("notified")),
             ],
         ]
+
+    def level_rows(self) -> list[list]:
+        """How many communes are at each level (as the Ministry's weekly summary counts them), and
+        which levels were set by an official's decision, with who and why."""
+        counts = {level: 0 for level in (1, 2, 3, 4, None)}
+        decisions = []
+        for row in self.data.communes:
+            risk = row["risk"] or {}
+            counts[risk.get("level")] += 1
+            if risk.get("override"):
+                override = risk["override"]
+                decisions.append([row["name"], override["level"], f"{override['by']}: {override['reason']}"])
+        rows = [[str(LEVEL_NAMES[level]), counts[level], ""] for level in (1, 2, 3, 4)]
+        rows.append([_("Not assessed"), counts[None], ""])
+        return rows + decisions
 
     def commune_header(self) -> list[str]:
         return [
@@ -107,7 +129,9 @@ def report_build(*, user, day: date) -> Report:
 
 def _table(pdf, header: list[str], rows: list[list], widths: tuple[int, ...]) -> None:
     pdf.set_font(FONT, "", 7.5)
-    with pdf.table(col_widths=widths, line_height=4.5, first_row_as_headings=True) as table:
+    with pdf.table(
+        col_widths=widths, line_height=4.5, first_row_as_headings=True, text_align="LEFT"
+    ) as table:
         heading = table.row()
         for cell in header:
             heading.cell(str(cell))
@@ -139,6 +163,7 @@ def render_pdf(report: Report) -> bytes:
     header = [_("Figure"), _("Today"), _("Last 7 days"), _("Previous 7 days"), _("Change")]
     _table(pdf, header, report.summary_rows(), (60, 25, 30, 35, 25))
     _table(pdf, [_("Timeliness"), _("Hours")], report.timeliness_rows(), (130, 40))
+    _table(pdf, [_("Risk level"), _("Communes"), _("Decision")], report.level_rows(), (70, 25, 85))
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, 6, _("By commune"), new_x="LMARGIN", new_y="NEXT")
     _table(pdf, report.commune_header(), report.commune_rows(), (50, 18, 18, 18, 16, 16, 22, 16))
@@ -155,7 +180,7 @@ def render_xlsx(report: Report) -> bytes:
         *report.timeliness_rows(),
         [],
     ]
-    rows = [*summary, report.commune_header(), *report.commune_rows()]
+    rows = [*summary, *report.level_rows(), [], report.commune_header(), *report.commune_rows()]
     header = [_("Figure"), _("Today"), _("Last 7 days"), _("Previous 7 days"), _("Change")]
     as_of = timezone.localtime(report.data.as_of).strftime("%Y-%m-%d %H:%M") if report.data.as_of else "—"
     return xlsx_bytes(

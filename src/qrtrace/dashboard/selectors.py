@@ -11,12 +11,26 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qrtrace.accounts.permissions import can_view_commune, can_view_dashboard, require, require_or_404
+from qrtrace.accounts.permissions import (
+    can_manage_province_data,
+    can_view_commune,
+    can_view_dashboard,
+    require,
+    require_or_404,
+)
 from qrtrace.geo.models import Commune
 
 from . import hooks
 from .aggregates import COUNTS, HOURS, as_of
-from .models import CommuneProfile, DailyFigure, Period, RestrictedArea, RiskAssessment, RiskOverride
+from .models import (
+    CommuneProfile,
+    DailyFigure,
+    DailyReport,
+    Period,
+    RestrictedArea,
+    RiskAssessment,
+    RiskOverride,
+)
 from .risk import COLOURS, reason_text
 
 # The figures shown, in order: flow figures summed over days; active_cases is a state (the last day's).
@@ -328,3 +342,17 @@ def public_summary(*, on: date) -> dict:
         ],
         "masked_below": settings.QRTRACE_PUBLIC_MASK_BELOW,
     }
+
+
+def kept_reports(*, user) -> list[DailyReport]:
+    """The province's kept daily reports, newest first (the province office's; nobody else's)."""
+    require(can_view_dashboard, user)
+    return list(DailyReport.objects.all()[:60]) if can_manage_province_data(user) else []
+
+
+def kept_report(*, user, pk: int, kind: str) -> DailyReport:
+    require(can_manage_province_data, user)
+    report = DailyReport.objects.filter(pk=pk).first()
+    if report is None or kind not in ("pdf", "xlsx") or not report.path(kind).exists():
+        raise Http404(_("There is no such report."))
+    return report

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,6 @@ from qrtrace.accounts.permissions import can_manage_province_data, can_view_dash
 
 from . import reports, selectors, services
 from .forms import AreaForm, OverrideForm, ProfileImportForm
-from .models import DailyReport
 from .services import PROFILE_COLUMNS
 
 SORTABLE = (
@@ -212,14 +211,11 @@ def areas(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     require(can_view_dashboard, request.user)
-    kept = DailyReport.objects.all()[:60] if can_manage_province_data(request.user) else []
+    kept = selectors.kept_reports(user=request.user)
     return _page(request, "dashboard/reports.html", {"kept": kept, "today": timezone.localdate()})
 
 
 @login_required
 def report_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    require(can_manage_province_data, request.user)
-    report = get_object_or_404(DailyReport, pk=pk)
-    if kind not in ("pdf", "xlsx") or not report.path(kind).exists():
-        raise Http404(_("There is no such report."))
+    report = selectors.kept_report(user=request.user, pk=pk, kind=kind)
     return FileResponse(report.path(kind).open("rb"), as_attachment=True, filename=report.path(kind).name)
