@@ -27,6 +27,7 @@ REASONS = {
     "raised": _("raised one level: a vaccination target not met"),
     "held": _("kept at last week's level: coverage or treatment capacity not met"),
     "treatment_not_ready": _("treatment capacity not ready"),
+    "treatment_unknown": _("treatment capacity not known"),
     "no_population": _("population not known: incidence taken as 0"),
 }
 COLOURS = {1: "green", 2: "yellow", 3: "orange", 4: "red"}
@@ -141,7 +142,7 @@ def assess(rule: RuleDefinition, inputs: Inputs) -> Assessment:
         reasons.append(("raised", {}))
     treatment_ok = rule.treatment_input is None or inputs.treatment_ready is True
     if not treatment_ok:
-        reasons.append(("treatment_not_ready", {}))
+        reasons.append(("treatment_unknown" if inputs.treatment_ready is None else "treatment_not_ready", {}))
     failing = not high or not treatment_ok
     if rule.hold_if_failing and failing and inputs.previous_level and inputs.previous_level > level:
         level = inputs.previous_level

@@ -43,6 +43,7 @@ def _chart(series: list[dict], names: tuple[str, ...]) -> dict:
     return {
         "days": [str(day["day"]) for day in series],
         "labels": {name: labels[name] for name in names},
+        "day": _("Day"),
         **{name: [day[name] for day in series] for name in names},
     }
 

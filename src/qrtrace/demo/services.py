@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
@@ -80,6 +81,9 @@ def demo_venues(*, province_code: int, size: DemoSize, rng: random.Random) -> li
     communes = list(Commune.objects.filter(province_id=province_code).order_by("code")[: size.communes])
     wanted = []
     for commune in communes:
+        # Coordinates for the map, from a generator of their own so the rest of the data stays as it was.
+        spot = random.Random(commune.code)
+        centre = (spot.uniform(19.3, 20.6), spot.uniform(104.5, 106.0))  # within Thanh Hóa
         for i in range(size.venues_per_commune):
             template_key = rng.choice(list(VENUE_NAMES))
             kind = VenueKind(template_key[:-1] if template_key.endswith("2") else template_key)
@@ -92,6 +96,8 @@ def demo_venues(*, province_code: int, size: DemoSize, rng: random.Random) -> li
                     # The street only: pages add the commune's name themselves.
                     address=f"{rng.randint(1, 300)} {rng.choice(STREETS)}",
                     commune=commune,
+                    lat=Decimal(f"{centre[0] + spot.uniform(-0.02, 0.02):.6f}"),
+                    lng=Decimal(f"{centre[1] + spot.uniform(-0.02, 0.02):.6f}"),
                     default_stay_minutes=DEFAULT_STAY_MINUTES[kind],
                     status=VenueStatus.ACTIVE,
                     qr_issued_at=timezone.now(),

@@ -10,7 +10,7 @@
     var colours = ["#c5221f", "#1a73e8", "#e8710a", "#5b6570"];
     var names = Object.keys(data.labels || {});
     var xs = data.days.map(function (day) { return Date.parse(day + "T12:00:00") / 1000; });
-    var series = [{}];
+    var series = [{ label: data.day || "" }];
     var columns = [xs];
     names.forEach(function (name, index) {
       series.push({ label: data.labels[name], stroke: colours[index % colours.length], width: 2,
