@@ -161,3 +161,26 @@ def test_the_dashboard_shows_the_figures_the_database_counts(live_server, launch
     expect(page.locator("h1")).to_have_text("Phường Hạc Thành")
     expect(page.locator("#risk")).to_contain_text("218/QĐ-BYT")
     screenshot(page, f"dashboard-commune-{who}-phone")
+
+
+def test_the_province_office_draws_a_restricted_area_that_the_map_then_shows(
+    live_server, launch, screenshot, world
+):
+    user = actors.make_official("cdc", "province", actors.PROVINCE)
+    page = _signed_in(launch(), live_server, user, **DESKTOP)
+    page.goto(f"{live_server.url}/dashboard/restricted-areas")
+    page.locator("#draw-map").scroll_into_view_if_needed()
+    box = page.locator("#draw-map").bounding_box()
+    for dx, dy in ((0.3, 0.3), (0.7, 0.3), (0.6, 0.7)):
+        page.mouse.click(box["x"] + box["width"] * dx, box["y"] + box["height"] * dy)
+    assert '"type":"Polygon"' in page.locator("textarea[name=geometry]").input_value()
+    page.fill("input[name=name]", "Khu công nghiệp Lễ Môn")
+    page.fill("input[name=reason]", "Chùm ca bệnh tại khu công nghiệp")
+    page.fill("input[name=starts_on]", world.today.isoformat())
+    screenshot(page, "dashboard-areas-draw")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.locator("ul.areas")).to_contain_text("Khu công nghiệp Lễ Môn")
+    area = RestrictedArea.objects.get(name="Khu công nghiệp Lễ Môn")
+    assert area.geometry["type"] == "Polygon" and len(area.geometry["coordinates"][0]) == 4
+    page.goto(f"{live_server.url}/dashboard/map")
+    expect(page.locator("#restricted-list")).to_contain_text("Khu công nghiệp Lễ Môn")

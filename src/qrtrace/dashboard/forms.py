@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from django import forms
@@ -52,11 +53,20 @@ class AreaForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    geometry = forms.JSONField(
+    geometry = forms.CharField(
         label=_("Or a polygon (GeoJSON, province office)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+    def clean_geometry(self):
+        raw = self.cleaned_data["geometry"].strip()
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            raise forms.ValidationError(_("Give a GeoJSON Polygon or MultiPolygon.")) from None
 
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)

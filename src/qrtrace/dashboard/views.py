@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -197,6 +197,8 @@ def areas(request: HttpRequest) -> HttpResponse:
             )
         except ValidationError as error:
             _errors(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("The restricted area is saved."))
             return redirect("dashboard:areas")
@@ -205,7 +207,10 @@ def areas(request: HttpRequest) -> HttpResponse:
         first=today, last=today + timedelta(days=365), codes=[c.code for c in communes]
     )
     return _page(
-        request, "dashboard/areas.html", {"form": form, "areas": active}, status=400 if form.errors else 200
+        request,
+        "dashboard/areas.html",
+        {"form": form, "areas": active, "tiles": settings.QRTRACE_MAP_TILE_URL},
+        status=400 if form.errors else 200,
     )
 
 
