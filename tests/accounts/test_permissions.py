@@ -19,7 +19,9 @@ from qrtrace.accounts.permissions import (
     can_handle_feedback,
     can_issue_posters,
     can_manage_legal_holds,
+    can_manage_province_data,
     can_manage_venue,
+    can_override_risk_level,
     can_read_audit,
     can_read_case,
     can_read_feedback,
@@ -29,7 +31,10 @@ from qrtrace.accounts.permissions import (
     can_review_alert,
     can_trace,
     can_use_gate,
+    can_view_commune,
+    can_view_dashboard,
     can_write_announcements,
+    communes_q,
     require,
     require_or_404,
     residents_q,
@@ -91,6 +96,12 @@ RULES = [
     (can_announce_in, ("communes A and B",), "0 0 0 0 0 1 0 1"),
     (can_read_feedback, (), "0 0 0 1 1 1 1 1"),
     (can_handle_feedback, ("commune A",), "0 0 0 1 0 1 0 1"),
+    # The dashboard: figures for officials of an area, each of their own communes.
+    (can_view_dashboard, (), "0 0 0 1 1 1 1 1"),
+    (can_view_commune, ("commune A",), "0 0 0 1 0 1 0 1"),
+    (can_view_commune, ("another province",), "0 0 0 0 0 0 1 1"),
+    (can_override_risk_level, ("commune B",), "0 0 0 0 1 1 0 1"),
+    (can_manage_province_data, (), "0 0 0 0 0 1 0 1"),
 ]
 
 
@@ -163,6 +174,8 @@ def test_the_filters_keep_exactly_the_rows_the_rules_allow(world):
             continue
         kept = set(Person.objects.filter(residents_q(user, field="")).values_list("pk", flat=True))
         assert kept == {p.pk for p in people if can_read_person(user, p.commune_id)}, actor
+        communes = set(Person.objects.filter(communes_q(user)).values_list("pk", flat=True))
+        assert communes == {p.pk for p in people if can_view_commune(user, p.commune_id)}, actor
         venues = set(Venue.objects.filter(venues_q(user)).values_list("pk", flat=True))
         assert venues == {v.pk for v in (world.venue_a, world.venue_b) if can_manage_venue(user, v)}, actor
         codes = [actors.COMMUNE_A, actors.COMMUNE_B, actors.OTHER_PROVINCE_COMMUNE]
