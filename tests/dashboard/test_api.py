@@ -191,3 +191,13 @@ def test_the_restricted_layer_draws_areas_in_force_in_the_range(client, province
     )
     body = _get(client, province_official, "/api/v1/map/layers/restricted").json()
     assert [f["properties"]["name"] for f in body["features"]] == ["Khu phố 3"]
+
+
+def test_days_outside_2000_to_2100_are_refused_by_the_schema_not_a_500(client, db, province_official):
+    for path, params in (
+        ("/api/v1/stats/daily", {"from": "0001-01-01", "to": "0001-01-02"}),
+        ("/api/v1/stats/daily", {"to": "9999-12-31"}),
+        ("/api/v1/stats/communes", {"date": "9999-12-31"}),
+        ("/api/v1/reports/daily/0001-01-01.pdf", {}),
+    ):
+        assert _get(client, province_official, path, **params).status_code == 422, path

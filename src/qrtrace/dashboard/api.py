@@ -4,7 +4,7 @@ Every answer is an aggregate; none carries a person."""
 import hashlib
 import json
 from datetime import date, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,16 +21,18 @@ from .models import AreaKind
 
 router = Router(tags=["dashboard"])
 MAX_DAYS = 366
+# A day the figures may be asked of: local midnights outside these years do not fit a datetime in UTC.
+Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31), description="A day, YYYY-MM-DD.")]
 
 
 class Range(Schema):
-    from_: date | None = Field(None, alias="from", description="First day (default: 29 days before `to`).")
-    to: date | None = Field(None, description="Last day (default: today).")
+    from_: Day | None = Field(None, alias="from", description="First day (default: 29 days before `to`).")
+    to: Day | None = Field(None, description="Last day (default: today).")
     commune: DbInt | None = None
 
 
 class OnDay(Schema):
-    day: date | None = Field(None, alias="date", description="The day (default: today).")
+    day: Day | None = Field(None, alias="date", description="The day (default: today).")
 
 
 def _range(query: Range, default_days: int = 30) -> tuple[date, date]:
@@ -158,8 +160,8 @@ class AreaIn(BodyIn):
     name: str = Field(max_length=200)
     kind: AreaKind = AreaKind.LOCKDOWN
     reason: str = Field(max_length=500)
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
     geometry: dict | None = Field(None, description="A GeoJSON Polygon or MultiPolygon (province office).")
     commune_codes: list[DbInt] = Field(default_factory=list, max_length=500)
 
@@ -185,13 +187,13 @@ def _report(request, day: date, kind: str) -> HttpResponse:
 
 
 @router.get("/reports/daily/{day}.pdf", url_name="report_pdf", response={200: None, **ERRORS})
-def report_pdf(request, day: date) -> HttpResponse:
+def report_pdf(request, day: Day) -> HttpResponse:
     """The daily situation report of the caller's area as PDF (Vietnamese)."""
     return _report(request, day, "pdf")
 
 
 @router.get("/reports/daily/{day}.xlsx", url_name="report_xlsx", response={200: None, **ERRORS})
-def report_xlsx(request, day: date) -> HttpResponse:
+def report_xlsx(request, day: Day) -> HttpResponse:
     """The daily situation report of the caller's area as XLSX (cells safe from formulas)."""
     return _report(request, day, "xlsx")
 
