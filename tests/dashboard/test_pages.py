@@ -91,3 +91,11 @@ def test_the_refresh_reads_check_ins_with_the_same_queries_however_many_there_ar
         ]
     )
     assert queries() == few
+
+
+def test_the_home_page_links_officials_to_the_figures_and_the_map(client, commune_official):
+    client.force_login(commune_official)
+    html = client.get("/").content.decode()
+    assert 'href="/dashboard/"' in html and 'href="/dashboard/map"' in html
+    client.logout()
+    assert 'href="/dashboard/"' not in client.get("/").content.decode()
