@@ -385,8 +385,6 @@ QRTRACE_MAP_TILE_ATTRIBUTION = env_str("QRTRACE_MAP_TILE_ATTRIBUTION", "")
 QRTRACE_MAP_LAYER_CAP = env_int("QRTRACE_MAP_LAYER_CAP", 1000, minimum=10, maximum=20000)
 # An official's risk-level decision lasts at most this long; a longer one is decided again.
 QRTRACE_RISK_OVERRIDE_MAX_DAYS = env_int("QRTRACE_RISK_OVERRIDE_MAX_DAYS", 28, minimum=1, maximum=365)
-# Public figures below this are shown as "< N" (a small count in a small commune can name someone).
-QRTRACE_PUBLIC_MASK_BELOW = env_int("QRTRACE_PUBLIC_MASK_BELOW", 5, minimum=0, maximum=100)
 
 
 def _fernet_key() -> str:

@@ -17,7 +17,7 @@ def test_the_public_summary_masks_counts_under_five(province):
     assert all(day["new_cases"] in (0, "< 5") for day in summary["trend"])
 
 
-@override_settings(QRTRACE_PUBLIC_MASK_BELOW=0)
+@override_settings(QRTRACE_PUBLIC_MIN_COUNT=1)
 def test_the_mask_is_a_setting(province):
     summary = public_summary(on=province.today)
     assert summary["last_7_days"]["new_cases"] == independent.new_cases(

@@ -284,11 +284,3 @@ def can_manage_province_data(user) -> bool:
     """Restricted areas drawn as a polygon, commune population and coverage, boundaries, the kept
     province reports: the province office and administrators."""
     return can_read_audit(user)
-
-
-def communes_q(user, field: str = "commune") -> Q:
-    """`can_view_commune` as a filter over rows with a commune (nothing for a venue's staff)."""
-    jurisdiction = user_jurisdiction(user)
-    if not jurisdiction.covers_areas:
-        return Q(pk__in=[])
-    return jurisdiction.area_q(field)

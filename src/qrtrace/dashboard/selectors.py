@@ -300,9 +300,9 @@ def active_cases_on(codes: list[int], day: date) -> dict[int, int]:
 
 
 def _masked(value: int) -> int | str:
-    """A public count: 1 to QRTRACE_PUBLIC_MASK_BELOW − 1 shown as "< N" (a small count in a small
-    commune can point at someone); 0 and larger counts as they are."""
-    below = settings.QRTRACE_PUBLIC_MASK_BELOW
+    """A public count as the public app shows them: 1 to QRTRACE_PUBLIC_MIN_COUNT − 1 as "< N" (a
+    small count in a small commune can point at someone); 0 and larger counts as they are."""
+    below = settings.QRTRACE_PUBLIC_MIN_COUNT
     return f"< {below}" if 0 < value < below else value
 
 
@@ -340,7 +340,7 @@ def public_summary(*, on: date) -> dict:
             }
             for area in restricted_areas_active(first=on, last=on)
         ],
-        "masked_below": settings.QRTRACE_PUBLIC_MASK_BELOW,
+        "masked_below": settings.QRTRACE_PUBLIC_MIN_COUNT,
     }
 
 
