@@ -221,3 +221,17 @@ def test_a_batch_flags_an_impossible_sequence_within_itself_as_single_check_ins_
 
     assert CheckIn.objects.get(venue=venue).review_reason == ""
     assert CheckIn.objects.get(venue=far).review_reason == "impossible_sequence"
+
+
+@pytest.mark.parametrize(
+    "when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "2020-01-01T08:00:00+07:00"]
+)
+def test_a_broken_device_clock_refuses_its_items_and_never_errs(send, venue, venue_staff, when):
+    visit = _visit(venue, 1, entered_at=when)
+    leave = {"kind": "checkout", "client_id": visit["client_id"], "left_at": when}
+
+    response = send(venue_staff, [visit, leave, _visit(venue, 2)])
+
+    assert response.status_code == 200
+    assert [item["status"] for item in response.json()["items"]] == ["refused", "refused", "recorded"]
+    assert "entered_at" in response.json()["items"][0]["reason"]

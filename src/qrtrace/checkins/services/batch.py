@@ -39,6 +39,7 @@ from .visits import (
     checkin_checkout,
     checkin_prepare,
     checkin_settle,
+    oldest_entry,
     recent_window,
     require_open_for,
 )
@@ -141,8 +142,12 @@ def _recorded(items) -> dict[UUID, int]:
     now (a clock up to CLOCK_SKEW ahead), and a visit began before it was left: the ranges let
     PostgreSQL read only those days' partitions."""
     found: dict[UUID, int] = {}
-    visits = [item for item in items if isinstance(item, VisitItem)]
-    leaves = [item for item in items if isinstance(item, LeaveItem)]
+    now = timezone.now()
+    # Times the rules refuse (checkin_prepare) cannot name a recorded visit; leaving them out keeps
+    # the ranges' arithmetic inside the calendar whatever a broken device clock sent.
+    sane = (oldest_entry(now), now + CLOCK_SKEW)
+    visits = [i for i in items if isinstance(i, VisitItem) and sane[0] <= i.entered_at <= sane[1]]
+    leaves = [i for i in items if isinstance(i, LeaveItem) and sane[0] <= i.left_at <= sane[1]]
     for named, since, until in (
         (
             visits,

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
@@ -55,10 +56,17 @@ def checkin_prepare(
     """The visit as it would be recorded, unsaved and not yet compared with the person's recent ones
     (`checkin_settle`); a time the rules refuse is a ValidationError on its field."""
     entered_at = entered_at or now
+    errors = {}
     if entered_at > now + CLOCK_SKEW:
-        raise ValidationError({"entered_at": _("The time of entry is in the future.")})
+        errors["entered_at"] = _("The time of entry is in the future.")
+    elif entered_at < oldest_entry(now):
+        errors["entered_at"] = _("The time of entry is older than check-ins are kept (%(days)d days).") % {
+            "days": settings.QRTRACE_RETENTION_DAYS
+        }
     if left_at is not None and left_at < entered_at:
-        raise ValidationError({"left_at": _("The time of leaving is before the time of entry.")})
+        errors["left_at"] = _("The time of leaving is before the time of entry.")
+    if errors:
+        raise ValidationError(errors)
     answers = declaration_clean(declaration)
     return CheckIn(
         venue=venue,
@@ -72,6 +80,12 @@ def checkin_prepare(
         client_id=client_id,
         **answers,
     )
+
+
+def oldest_entry(now: datetime) -> datetime:
+    """The earliest time of entry taken: an older visit would be purged at once (and a time in year 1,
+    which a broken device clock can send, would overflow the window arithmetic)."""
+    return now - timedelta(days=settings.QRTRACE_RETENTION_DAYS)
 
 
 def recent_window(checkin: CheckIn) -> tuple[datetime, datetime]:
