@@ -14,6 +14,7 @@ from django.utils import timezone
 from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import _DEVICE_SALT, DEVICE_COOKIE
+from qrtrace.dashboard import aggregates
 from qrtrace.public.models import Feedback
 from qrtrace.public.services import announcement_create, optout_token
 from qrtrace.tracing.models import AlertStatus, Case, VenueAlert
@@ -46,6 +47,7 @@ def world(province_official):
     Feedback.objects.create(
         kind="wrong_data", commune_id=actors.COMMUNE_A, place="Chợ", text=NAME, phone=PHONE
     )
+    aggregates.refresh(days=7)  # the public figures are the dashboard's daily aggregates
     return {"venue": venue, "person": person, "announcement": item}
 
 

@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -29,8 +28,9 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import CheckIn
+from qrtrace.dashboard.risk import LEVEL_NAMES
+from qrtrace.dashboard.selectors import public_summary
 from qrtrace.geo.models import Commune, Province
-from qrtrace.tracing.models import Case
 from qrtrace.tracing.selectors import published_alerts
 from qrtrace.venues.models import Venue
 
@@ -302,30 +302,43 @@ class Figures:
     threshold: int = 5  # counts under it are shown as "< threshold"
 
 
-def figures_interim(*, on: date) -> Figures:
-    """Confirmed cases per day over the 7 days to `on` (masked), venues with published alerts and
-    announcements in force: what exists before the dashboard's aggregates."""
-    first = on - timedelta(days=6)
-    start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
-    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), datetime.min.time()))
-    per_day = dict(
-        Case.objects.filter(confirmed_at__gte=start, confirmed_at__lt=end)
-        .annotate(day=TruncDate("confirmed_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
-    trend = [(first + timedelta(days=i), per_day.get(first + timedelta(days=i), 0)) for i in range(7)]
-    alerts = alerts_public()
+def figures_on(*, on: date) -> Figures:
+    """The figures section from the dashboard's public summary (aggregates, small counts already
+    masked there): today's active cases, the last 7 days against the 7 before, the 7-day trend,
+    commune risk levels and restricted areas in force."""
+    summary = public_summary(on=on)
+    week, before = summary["last_7_days"], summary["previous_7_days"]
+
     return Figures(
         on=on,
         totals=[
-            (_("Confirmed cases, last 7 days"), shown_count(sum(n for _day, n in trend))),
-            (_("Venues with an exposure alert"), str(len({a.venue_code for a in alerts}))),
+            (_("Active cases today"), str(summary["today"]["active_cases"])),
+            (
+                _("New cases, last 7 days (the 7 before: %(n)s)") % {"n": before["new_cases"]},
+                str(week["new_cases"]),
+            ),
+            (
+                _("Contacts traced (F1), last 7 days (the 7 before: %(n)s)") % {"n": before["f1_traced"]},
+                str(week["f1_traced"]),
+            ),
+            (
+                _("Exposure alerts published, last 7 days (the 7 before: %(n)s)")
+                % {"n": before["alerts_published"]},
+                str(week["alerts_published"]),
+            ),
             (_("Announcements in force"), str(len(announcements_current()))),
         ],
-        trend=[(day, shown_count(n)) for day, n in trend],
-        threshold=settings.QRTRACE_PUBLIC_MIN_COUNT,
+        trend=[(date.fromisoformat(row["day"]), str(row["new_cases"])) for row in summary["trend"]],
+        communes=[
+            (row["name"], row["risk_level"], str(LEVEL_NAMES[row["risk_level"]]))
+            for row in summary["communes"]
+            if row["risk_level"]
+        ],
+        restricted=[
+            (area["name"], date.fromisoformat(area["starts_on"]).strftime("%d/%m/%Y"))
+            for area in summary["restricted_areas"]
+        ],
+        threshold=summary["masked_below"],
     )
 
 

@@ -20,14 +20,9 @@ from .guide import SECTIONS
 
 
 def figures() -> selectors.Figures:
-    """The figures section of the public page and the embed.
-
-    WIRE HERE: once the dashboard app exists, return what `dashboard.selectors.public_summary(on=…)`
-    gives, in the shape of `selectors.Figures` (totals, 7-day trend, commune risk levels, restricted
-    areas, small counts already masked); until then the interim figures of the apps below.
-    """
+    """The figures section of the public page and the embed: the dashboard's public summary."""
     language = translation.get_language()
-    return selectors.kept(f"figures:{language}", lambda: selectors.figures_interim(on=timezone.localdate()))
+    return selectors.kept(f"figures:{language}", lambda: selectors.figures_on(on=timezone.localdate()))
 
 
 def _page_body() -> str:
