@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class CheckinsConfig(AppConfig):
     name = "qrtrace.checkins"
+
+    def ready(self) -> None:
+        from .navigation import register
+
+        register()

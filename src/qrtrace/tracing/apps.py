@@ -6,3 +6,6 @@ class TracingConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the signal receivers and the alert provider
+        from .navigation import register
+
+        register()
