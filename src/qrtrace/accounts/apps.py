@@ -10,4 +10,6 @@ class AccountsConfig(AppConfig):
         from .navigation import register_section, simple_section
         from .permissions import can_read_audit
 
-        register_section("audit", order=90, links=simple_section(_("Audit log"), "audit:event_list", can_read_audit))
+        register_section(
+            "audit", order=90, links=simple_section(_("Audit log"), "audit:event_list", can_read_audit)
+        )

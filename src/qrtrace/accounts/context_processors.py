@@ -17,6 +17,10 @@ def console(request: HttpRequest) -> dict:
         prefixes = [url for _label, url in found if request.path.startswith(url.split("?")[0])]
         current = max(prefixes, key=len, default=None)
         links = [{"label": label, "url": url, "current": url == current} for label, url in found]
-        return {"name": user.get_full_name() or user.get_username(), "roles": console_roles(user), "links": links}
+        return {
+            "name": user.get_full_name() or user.get_username(),
+            "roles": console_roles(user),
+            "links": links,
+        }
 
     return {"console": SimpleLazyObject(build)}

@@ -60,7 +60,7 @@ def console_links(user) -> list[Link]:
 
 
 def console_roles(user) -> list[str]:
-    """"Role · area" for each of the user's memberships (the superuser: administrator)."""
+    """ "Role · area" for each of the user's memberships (the superuser: administrator)."""
     shown = []
     for membership in Membership.objects.filter(user=user).select_related("province", "commune"):
         role = Role(membership.role).label

@@ -2,9 +2,9 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from qrtrace.accounts.models import Role
 from qrtrace.accounts.navigation import register_area_label, register_section, simple_section
 from qrtrace.accounts.permissions import is_area_official
-from qrtrace.accounts.models import Role
 
 from .models import Venue
 
