@@ -173,6 +173,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # lib.display's date, time and phone filters, in every template without a {% load %}.
+            "builtins": ["qrtrace.lib.templatetags.display"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -63,7 +63,7 @@ def _night_before():
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_the_commune_officials_morning(live_server, launch, screenshot, outbox, device):
-    case, f1, f2 = _night_before()
+    _case, f1, f2 = _night_before()
     actors.make_official("tram_a", "commune", actors.COMMUNE_A)
     page = launch().new_context(**(DESKTOP if device == "desktop" else PHONE)).new_page()
 

@@ -35,7 +35,7 @@ def test_commune_officials_see_whole_phone_numbers_of_venues_in_their_commune(
     client, venue, commune_official, visit
 ):
     client.force_login(commune_official)
-    assert "0912345678" in client.get(f"/visitors/{venue.code}").content.decode()
+    assert "091 234 5678" in client.get(f"/visitors/{venue.code}").content.decode()
 
 
 @pytest.mark.parametrize("who", ["other_venue_staff", "other_commune_official"])
@@ -63,7 +63,7 @@ def test_the_xlsx_export_stores_formulas_as_text(client, venue, commune_official
     response = client.get(f"/visitors/{venue.code}?format=xlsx&purpose=F0 case 12")
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet.cell(row=2, column=4).value == '\'=HYPERLINK("http://x")'
-    assert sheet.cell(row=2, column=5).value == "0912345678"
+    assert sheet.cell(row=2, column=5).value == "091 234 5678"
 
 
 def test_filters_keep_only_the_chosen_declaration(client, venue, venue_staff, visit, make_checkin):

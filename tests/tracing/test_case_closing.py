@@ -3,7 +3,6 @@
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
-from django.utils.formats import date_format
 
 from qrtrace.tracing.models import Case, CaseStatus
 from qrtrace.tracing.services import case_update
@@ -33,7 +32,7 @@ def test_the_case_page_says_when_the_contacts_data_goes(client, province_officia
     _update(case, province_official, CaseStatus.RECOVERED)
     client.force_login(province_official)
     page = client.get(f"/tracing/cases/{case.pk}/").content.decode()
-    until = date_format(timezone.localtime(case.tracing_data_until), "SHORT_DATE_FORMAT")
+    until = f"{timezone.localtime(case.tracing_data_until):%d/%m/%Y}"
     assert "Đã đóng ca" in page and until in page
 
 

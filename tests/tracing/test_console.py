@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from qrtrace.audit.models import AuditEvent
@@ -108,14 +109,14 @@ def test_the_csv_export_is_formula_safe_and_audit_logged_with_the_case(client, p
     assert (event.object_id, event.purpose) == (str(case.pk), f"contact tracing of case {case.pk}")
     # The file itself says who exported it, when, and why.
     assert rows[-1][0].startswith("Người xuất: cdc, lúc ")
-    assert rows[-1][0].endswith(f"Mục đích: contact tracing of case {case.pk}")
+    assert rows[-1][0].endswith(f"Mục đích: truy vết người tiếp xúc của ca bệnh {case.pk}")
 
 
 def test_the_xlsx_export_opens_with_the_contact(client, province_official, traced):
     case, _market, _contact = traced
     client.force_login(province_official)
     sheet = load_workbook(io.BytesIO(client.get(f"/tracing/cases/{case.pk}/contacts.xlsx").content)).active
-    assert [row[2] for row in sheet.iter_rows(min_row=2, max_row=2, values_only=True)] == ["0912000002"]
+    assert [row[2] for row in sheet.iter_rows(min_row=2, max_row=2, values_only=True)] == ["091 200 0002"]
 
 
 def test_selecting_contacts_on_the_case_page(client, commune_official, traced):
@@ -300,3 +301,52 @@ def test_a_contact_added_by_hand_shows_no_minutes_rather_than_zero(client, commu
     body = client.get(f"/tracing/cases/{case.pk}/").content.decode()
     row = body[body.index("<td>Người nhà") :].split("</tr>")[0]
     assert "<td>—</td><td>Mới" in row and "<td>0</td>" not in row
+
+
+def test_the_contacts_csv_says_where_each_contact_lives_where_they_met_and_through_which_f1(
+    client, province_official
+):
+    market, shop = (
+        actors.make_venue("Chợ Vườn Hoa", address="12 Lê Lợi"),
+        actors.make_venue("Quán Ba", kind="shop"),
+    )
+    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
+    f1 = actors.make_person("Nguyễn Thị Hoa", "+84912000011", commune_id=actors.COMMUNE_A)
+    f2 = actors.make_person("Phạm Văn Tư", "+84912000021", commune_id=actors.COMMUNE_B)
+    visit(f0, market, 20)
+    visit(f1, market, 20.5)
+    visit(f1, shop, 30)
+    visit(f2, shop, 30.2)
+    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
+    case_trace(case=case, actor=None)
+    client.force_login(province_official)
+    response = client.get(f"/tracing/cases/{case.pk}/contacts.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    header, first, second = (
+        rows[0],
+        dict(zip(rows[0], rows[1], strict=True)),
+        dict(zip(rows[0], rows[2], strict=True)),
+    )
+    assert header[:7] == [
+        "Mức",
+        "Họ và tên",
+        "Số điện thoại",
+        "Xã, phường nơi ở",
+        "Qua F1",
+        "Địa điểm",
+        "Địa chỉ địa điểm",
+    ]
+    assert (first["Họ và tên"], first["Qua F1"], first["Địa chỉ địa điểm"]) == (
+        "Nguyễn Thị Hoa",
+        "",
+        "12 Lê Lợi",
+    )
+    assert first["Số điện thoại"] == "091 200 0011"
+    assert first["Xã, phường nơi ở"] == "Phường Hạc Thành"
+    assert (second["Họ và tên"], second["Qua F1"], second["Xã, phường nơi ở"]) == (
+        "Phạm Văn Tư",
+        "Nguyễn Thị Hoa",
+        "Phường Quảng Phú",
+    )
+    local = timezone.localtime(T0 + timedelta(hours=20.5))
+    assert first["Tiếp xúc từ"] == f"{local:%d/%m/%Y %H:%M}"

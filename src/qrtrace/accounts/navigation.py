@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.functional import Promise
 
-from .models import Membership, Role
+from .models import Role
+from .selectors import user_memberships
 
 Link = tuple[str, str]
 Links = Callable[[object], Iterable[Link]]
@@ -62,7 +63,7 @@ def console_links(user) -> list[Link]:
 def console_roles(user) -> list[str]:
     """ "Role · area" for each of the user's memberships (the superuser: administrator)."""
     shown = []
-    for membership in Membership.objects.filter(user=user).select_related("province", "commune"):
+    for membership in user_memberships(user):
         role = Role(membership.role).label
         if membership.role in _area_labels:
             area = _area_labels[membership.role](membership.area_code)

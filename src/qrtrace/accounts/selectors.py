@@ -21,7 +21,9 @@ def user_jurisdiction(user: User) -> Jurisdiction:
         return cached
     everywhere = user.is_superuser
     provinces, communes, venues, facilities = set(), set(), set(), set()
-    for role, code in Membership.objects.filter(user=user).values_list("role", "area_code"):
+    memberships = list(Membership.objects.filter(user=user).select_related("province", "commune"))
+    user._qrtrace_memberships = memberships  # the navigation bar names them without another query
+    for role, code in ((m.role, m.area_code) for m in memberships):
         if role == Role.ADMIN:
             everywhere = True
         elif role == Role.PROVINCE:
@@ -41,6 +43,12 @@ def user_jurisdiction(user: User) -> Jurisdiction:
     )
     user._qrtrace_jurisdiction = result
     return result
+
+
+def user_memberships(user: User) -> list[Membership]:
+    """The user's memberships with their areas, read once per request with their jurisdiction."""
+    user_jurisdiction(user)
+    return getattr(user, "_qrtrace_memberships", [])
 
 
 def membership_list(*, user: User) -> QuerySet[Membership]:

@@ -25,7 +25,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qrtrace.accounts.permissions import can_read_phone_numbers, can_read_visitors, can_use_gate
 from qrtrace.lib.cells import export_response, provenance
 from qrtrace.lib.crypto import decrypt
-from qrtrace.lib.identity import mask_phone, national_phone
+from qrtrace.lib.display import DATETIME_FORMAT, phone_text
+from qrtrace.lib.identity import mask_phone
 from qrtrace.people.models import Person
 from qrtrace.people.selectors import person_by_citizen_id, person_by_phone
 
@@ -288,7 +289,7 @@ def visitors(request: HttpRequest, code: str) -> HttpResponse:
 def _phone(phone: str | None, full: bool) -> str:
     if not phone:
         return ""
-    return national_phone(phone) if full else mask_phone(phone)
+    return phone_text(phone) if full else mask_phone(phone)
 
 
 def _export_footer(user, venue, purpose: str, filters: dict) -> list[str]:
@@ -361,8 +362,8 @@ def _export_rows(checkins, full_phones: bool) -> Iterator[list]:
 
 
 class _LocalMinutes(dict):
-    """Local "YYYY-MM-DD HH:MM" of an aware datetime, kept per minute: a million rows fall in the
-    minutes of a few days (30,240 in the longest range a filter allows), and a lookup costs far
+    """Local "dd/mm/yyyy HH:MM" (lib.display) of an aware datetime, kept per minute: a million rows
+    fall in the minutes of a few days (30,240 in the longest range a filter allows), and a lookup costs far
     less than a time-zone conversion."""
 
     def __call__(self, moment: datetime | None) -> str:
@@ -370,5 +371,5 @@ class _LocalMinutes(dict):
 
     def __missing__(self, minute: int) -> str:
         moment = datetime.fromtimestamp(minute * 60, tz=UTC)
-        text = self[minute] = timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+        text = self[minute] = timezone.localtime(moment).strftime(DATETIME_FORMAT)
         return text

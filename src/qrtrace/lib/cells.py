@@ -20,6 +20,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from .display import datetime_text
+
 # Characters with which Excel, LibreOffice and Google Sheets start a formula or a DDE call.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _BOM = "\ufeff"  # without it Excel reads UTF-8 CSV as the locale code page and garbles Vietnamese
@@ -62,7 +64,7 @@ def provenance(*, exported_by: str, purpose: str) -> str:
     """The footer line every export carries: who exported it, when, and the purpose they stated."""
     return _("Exported by %(user)s at %(at)s. Purpose: %(purpose)s") % {
         "user": exported_by,
-        "at": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "at": datetime_text(timezone.now()),
         "purpose": purpose,
     }
 
@@ -76,7 +78,7 @@ def csv_rows(
     yield _BOM + writer.writerow([safe_cell(cell) for cell in header])
     lines: list[str] = []
     for row in rows:
-        lines.append(writer.writerow([safe_cell(cell) for cell in row]))
+        lines.append(writer.writerow([_csv_cell(cell) for cell in row]))
         if len(lines) == batch:
             yield "".join(lines)
             lines = []
@@ -85,6 +87,11 @@ def csv_rows(
         lines += [writer.writerow([safe_cell(line)]) for line in footer]
     if lines:
         yield "".join(lines)
+
+
+def _csv_cell(value: Any) -> Any:
+    # A time is written as every page writes it (lib.display), not as Python's ISO text.
+    return datetime_text(value) if isinstance(value, datetime) else safe_cell(value)
 
 
 def xlsx_bytes(
@@ -142,8 +149,10 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any) -> Any:
         cell.data_type = "s"
         return cell
     if isinstance(value, datetime) and timezone.is_aware(value):
-        # Excel has no time zones (openpyxl raises); officials read local time.
-        return timezone.make_naive(value)
+        # Excel has no time zones (openpyxl raises); officials read local time, written as on pages.
+        cell = WriteOnlyCell(sheet, value=timezone.make_naive(value))
+        cell.number_format = "dd/mm/yyyy hh:mm"
+        return cell
     return value
 
 

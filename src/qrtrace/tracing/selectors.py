@@ -20,7 +20,7 @@ from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.hooks import VenueAlert as PublicAlert
 from qrtrace.checkins.models import CheckIn
 from qrtrace.lib.cells import provenance
-from qrtrace.lib.identity import national_phone
+from qrtrace.lib.display import phone_text
 from qrtrace.lib.pagination import Page
 
 from .models import (
@@ -99,7 +99,7 @@ def exposure_queryset(*, user: User, case_id: int, level: str = "") -> QuerySet[
     exposures = Exposure.objects.filter(Q(case_id=case_id) & residents_q(user))
     if level:
         exposures = exposures.filter(level=level)
-    return exposures.select_related("person", "venue", "source_person", "case").order_by(
+    return exposures.select_related("person", "person__commune", "venue", "source_person", "case").order_by(
         "level", "overlap_start", "pk"
     )
 
@@ -273,7 +273,10 @@ def exposure_export(
         _("Level"),
         _("Full name"),
         _("Phone number"),
+        _("Commune of residence"),
+        _("Through (F1)"),
         _("Venue"),
+        _("Venue address"),
         _("Contact from"),
         _("Contact until"),
         _("Minutes"),
@@ -283,10 +286,13 @@ def exposure_export(
         [
             e.level,
             e.person.full_name,
-            national_phone(e.person.phone),
+            phone_text(e.person.phone),
+            e.person.commune.name if e.person.commune else "",
+            e.source_person.full_name if e.level == Level.F2 else "",
             e.venue.name if e.venue else "",
-            timezone.localtime(e.overlap_start) if e.overlap_start else "",
-            timezone.localtime(e.overlap_end) if e.overlap_end else "",
+            e.venue.address if e.venue else "",
+            e.overlap_start,
+            e.overlap_end,
             e.overlap_minutes,
             e.get_status_display(),
         ]
@@ -294,7 +300,10 @@ def exposure_export(
     ]
     footer = [
         _("Contacts of case %(id)d. Personal data: use only for disease control.") % {"id": case.pk},
-        provenance(exported_by=user.get_username(), purpose=purpose),
+        provenance(
+            exported_by=user.get_username(),
+            purpose=_("contact tracing of case %(id)d") % {"id": case.pk},
+        ),
     ]
     return header, rows, footer
 

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from qrtrace.lib.display import date_text
 from qrtrace.lib.pdf import FONT, a4_document, draw_matrix, fitted_text
 
 from .models import Venue
@@ -85,7 +86,7 @@ def _page(pdf: FPDF, venue: Venue, issued_on: date) -> None:
         TEXT_W,
         5,
         _("Issued on %(date)s · key version %(version)s · %(base)s")
-        % {"date": issued_on.strftime("%d/%m/%Y"), "version": key_version, "base": settings.PUBLIC_BASE_URL},
+        % {"date": date_text(issued_on), "version": key_version, "base": settings.PUBLIC_BASE_URL},
         align="C",
     )
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from qrtrace.accounts.permissions import can_use_gate, require
 from qrtrace.audit.services import audit_event_create
+from qrtrace.lib.display import datetime_text
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.rows import row_insert
 from qrtrace.people.identity import Identity
@@ -309,7 +310,7 @@ def require_open_for(venue: Venue, entered_at: datetime | None) -> None:
             return
         raise Conflict(
             _("This venue was suspended at %(at)s: only visits that began before then are accepted.")
-            % {"at": timezone.localtime(venue.suspended_at).strftime("%H:%M %d/%m/%Y")}
+            % {"at": datetime_text(venue.suspended_at)}
         )
     raise Conflict(
         _("This venue is not active (%(status)s): it accepts no check-ins.")
