@@ -81,3 +81,44 @@ def test_bad_filters_are_a_translated_form_error_not_a_crash(client, province_of
     assert response.status_code == 400
     assert "Ngày bắt đầu sau ngày kết thúc" in response.content.decode()
     assert not AuditEvent.objects.filter(object_type="audit_log").exists()
+
+
+def test_actions_and_purposes_are_shown_in_vietnamese_words_not_codes(client, province_official):
+    audit_event_create(
+        actor=province_official, action="read_timeline", object_type="case", purpose="contact tracing"
+    )
+    audit_event_create(
+        actor=province_official,
+        action="export",
+        object_type="visitor_log",
+        purpose="visitor log of venue ABC1234",
+    )
+    client.force_login(province_official)
+    page = client.get("/audit/").content.decode()
+    assert "xem mốc dịch tễ" in page and "truy vết người tiếp xúc" in page
+    assert "sổ khách ra vào của địa điểm ABC1234" in page
+    assert ">read_timeline<" not in page and ">contact tracing<" not in page
+
+
+def test_the_action_filter_is_a_dropdown_of_actions_in_words(client, province_official):
+    client.force_login(province_official)
+    page = client.get("/audit/").content.decode()
+    assert '<select name="action"' in page
+    assert '<option value="read_timeline">xem mốc dịch tễ</option>' in page
+
+
+def test_people_are_named_where_the_viewer_may_read_them_and_numbered_elsewhere(
+    client, commune_official, province_official
+):
+    from tests import actors
+
+    here = actors.make_person("Nguyễn Văn A", "+84912345678", commune_id=actors.COMMUNE_A)
+    elsewhere = actors.make_person("Hồ Thị Nghệ", "+84912345679", commune_id=actors.OTHER_PROVINCE_COMMUNE)
+    _event(commune_official, "read", [here.pk, elsewhere.pk])
+    client.force_login(province_official)
+    page = client.get("/audit/", {"action": "read", "actor_name": "tram_a"}).content.decode()
+    assert "Nguyễn Văn A" in page
+    assert "Hồ Thị Nghệ" not in page and f"#{elsewhere.pk}" in page
+    # Showing the names is itself a read of their data, recorded.
+    shown = AuditEvent.objects.get(object_type="person", purpose="audit review")
+    assert list(shown.subjects.values_list("person_id", flat=True)) == [here.pk]

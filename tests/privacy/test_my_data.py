@@ -166,3 +166,15 @@ def test_one_network_asking_codes_for_many_phones_is_limited_too(client, sms, fa
     statuses = [client.post("/my-data", {"phone": f"09123456{n:02d}"}).status_code for n in range(3)]
     other_network = client.post("/my-data", {"phone": "0912345699"}, REMOTE_ADDR="203.0.113.7")
     assert statuses == [200, 200, 429] and other_network.status_code == 200
+
+
+def test_the_page_says_what_was_done_and_why_in_words_not_codes(client, sms, family, commune_official):
+    *_people, market = family
+    visitor_log_read(
+        user=commune_official, venue=market, checkins=list(CheckIn.objects.all()), action="read", filters={}
+    )
+    ticket, code = _code(client, sms)
+    client.post("/my-data/verify", {"ticket": ticket, "code": code})
+    page = client.get("/my-data/records").content.decode()
+    assert f"sổ khách ra vào của địa điểm {market.code}" in page and "đã xem" in page
+    assert f"visitor log of venue {market.code}" not in page

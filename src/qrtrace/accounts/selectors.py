@@ -112,4 +112,3 @@ def totp_required(user: User) -> bool:
     """The province office sees the whole province's personal data: in production it must sign in
     with a second factor (QRTRACE_REQUIRE_TOTP_FOR_PROVINCE)."""
     return settings.QRTRACE_REQUIRE_TOTP_FOR_PROVINCE and user.memberships.filter(role=Role.PROVINCE).exists()
-

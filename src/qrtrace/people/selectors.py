@@ -6,6 +6,8 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Q
 
+from qrtrace.accounts.permissions import can_read_person
+from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.crypto import lookup_hash
 
 from .models import Person
@@ -52,3 +54,20 @@ def phone_owner(*, phone_hash: str) -> PhoneOwner | None:
         )
         row = cursor.fetchone()
     return PhoneOwner(*row) if row else None
+
+
+def person_names_read(*, viewer, person_ids, request=None) -> dict[int, str]:
+    """The names of these people that `viewer` may read (those living in their area; the province
+    office also those with no residence on record), for the audit review page. Audit-logged."""
+    people = Person.objects.filter(pk__in=list(person_ids)).only("pk", "full_name", "commune_id")
+    names = {p.pk: p.full_name for p in people if can_read_person(viewer, p.commune_id)}
+    if names:
+        audit_event_create(
+            actor=viewer,
+            action="read",
+            object_type="person",
+            purpose="audit review",
+            request=request,
+            person_ids=list(names),
+        )
+    return names

@@ -27,6 +27,7 @@ from qrtrace.accounts.models import Membership, Role
 from qrtrace.audit.models import AuditEvent
 from qrtrace.audit.selectors import audit_event_list
 from qrtrace.audit.services import audit_event_create
+from qrtrace.audit.vocabulary import action_words, purpose_words
 from qrtrace.checkins.models import CheckIn
 from qrtrace.lib.ratelimit import ratelimit_allow
 from qrtrace.notifications.services import Outgoing, messages_enqueue
@@ -119,16 +120,8 @@ class Access:
     about: list[str]  # which family members it touched
 
 
-_ACTIONS = {
-    "read": gettext_lazy("viewed"),
-    "export": gettext_lazy("exported"),
-    "export_exposures": gettext_lazy("exported"),
-    "create": gettext_lazy("recorded"),
-    "update": gettext_lazy("changed"),
-    "issue": gettext_lazy("issued a personal QR code"),
-    "revoke": gettext_lazy("revoked a personal QR code"),
-    "my_data_view": gettext_lazy("opened this page"),
-}
+# The citizen's own visit reads best from their side; every other action as the audit log words it.
+_ACTIONS = {"my_data_view": gettext_lazy("opened this page")}
 
 
 def my_data_family(*, person: Person) -> list[Person]:
@@ -155,8 +148,8 @@ def my_data_accesses(*, family: list[Person]) -> list[Access]:
         Access(
             at=event.at,
             who=_who(event, roles),
-            action=str(_ACTIONS.get(event.action, event.action)),
-            purpose=event.purpose,
+            action=str(_ACTIONS[event.action]) if event.action in _ACTIONS else action_words(event.action),
+            purpose=purpose_words(event.purpose),
             about=[names[s.person_id] for s in event.subjects.all() if s.person_id in names],
         )
         for event in ordered

@@ -144,9 +144,11 @@ def hold_list(request: HttpRequest) -> HttpResponse:
             for field, errors in error.message_dict.items():
                 form.add_error(field, errors)
         else:
-            messages.success(request, _("Case F0-%(case)d is held until %(until)s.") % {
-                "case": hold.case_id, "until": date_format(hold.until, "SHORT_DATE_FORMAT")
-            })
+            messages.success(
+                request,
+                _("Case F0-%(case)d is held until %(until)s.")
+                % {"case": hold.case_id, "until": date_format(hold.until, "SHORT_DATE_FORMAT")},
+            )
             return redirect("privacy:holds")
     return _holds_page(request, form, status=400 if form.errors else 200)
 
