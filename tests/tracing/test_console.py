@@ -218,8 +218,9 @@ def test_opening_the_case_page_and_the_case_list_is_audit_logged(client, commune
     client.get(f"/tracing/cases/{case.pk}/")
     listed = AuditEvent.objects.get(action="list", object_type="case")
     assert list(listed.subjects.values_list("person_id", flat=True)) == [case.person_id]
-    read = AuditEvent.objects.get(action="read_exposures", object_id=str(case.pk))
-    assert list(read.subjects.values_list("person_id", flat=True)) == [contact.pk]
+    # The F1 and one page of F2 are read (and recorded) apart; together they name exactly who was shown.
+    reads = AuditEvent.objects.filter(action="read_exposures", object_id=str(case.pk))
+    assert sorted(reads.values_list("subjects__person_id", flat=True).exclude(subjects=None)) == [contact.pk]
 
 
 @pytest.fixture
@@ -350,3 +351,45 @@ def test_the_contacts_csv_says_where_each_contact_lives_where_they_met_and_throu
     )
     local = timezone.localtime(T0 + timedelta(hours=20.5))
     assert first["Tiếp xúc từ"] == f"{local:%d/%m/%Y %H:%M}"
+
+
+def test_cases_are_found_by_name_number_or_phone_and_come_in_pages(client, commune_official):
+    people = [
+        actors.make_person(f"Người số {i}", f"+849120001{i:02d}", commune_id=actors.COMMUNE_A)
+        for i in range(60)
+    ]
+    cases = [
+        Case.objects.create(person=p, confirmed_at=T0 + timedelta(minutes=i)) for i, p in enumerate(people)
+    ]
+    client.force_login(commune_official)
+
+    def listed(**query) -> list[int]:
+        return [case.pk for case in client.get("/tracing/", query).context["cases"]]
+
+    assert listed(q="Người số 7") == [cases[7].pk]
+    assert listed(q=f"F0-{cases[3].pk}") == [cases[3].pk]
+    assert listed(q="0912 000 142") == [cases[42].pk]
+    first = client.get("/tracing/")
+    assert len(first.context["cases"]) == 50 and "Trang 1 / 2" in first.content.decode()
+    assert len(listed(page=2)) == 10
+    # The list's audit event names exactly the people on the page shown.
+    event = AuditEvent.objects.filter(action="list", object_type="case").latest("pk")
+    assert event.subjects.count() == 10
+
+
+def test_the_f2_of_a_case_come_in_pages(client, commune_official):
+    market, shop = actors.make_venue("Chợ Vườn Hoa"), actors.make_venue("Cửa hàng", kind="shop")
+    f0 = actors.make_person("Ca bệnh", "+84912000001", commune_id=actors.COMMUNE_A)
+    f1 = actors.make_person("F1", "+84912000002", commune_id=actors.COMMUNE_A)
+    visit(f0, market, 20)
+    visit(f1, market, 20.5)
+    visit(f1, shop, 30)
+    for i in range(55):
+        visit(actors.make_person(f"F2 {i}", f"+849120003{i:02d}", commune_id=actors.COMMUNE_A), shop, 30.2)
+    case = Case.objects.create(person=f0, confirmed_at=T0 + timedelta(hours=40))
+    case_trace(case=case, actor=None)
+    client.force_login(commune_official)
+    first = client.get(f"/tracing/cases/{case.pk}/")
+    assert len(first.context["f2"]) == 50 and "F2 (55)" in first.content.decode()
+    assert len(first.context["f1"]) == 1
+    assert len(client.get(f"/tracing/cases/{case.pk}/", {"page": 2}).context["f2"]) == 5

@@ -8,6 +8,8 @@ province office also sees people with no commune on record, who belong to no sta
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.paginator import Page as DjangoPage
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -22,6 +24,8 @@ from qrtrace.checkins.models import CheckIn
 from qrtrace.lib.cells import provenance
 from qrtrace.lib.display import phone_text
 from qrtrace.lib.pagination import Page
+from qrtrace.lib.search import PER_PAGE, Search
+from qrtrace.people.selectors import phone_hash
 
 from .models import (
     OPEN_EXPOSURE_STATUSES,
@@ -40,10 +44,22 @@ def case_queryset(user: User) -> QuerySet[Case]:
     return Case.objects.filter(residents_q(user)).select_related("person", "person__commune")
 
 
-def case_list(*, user: User, status: str = "", limit: int = 200, request=None) -> list[Case]:
-    """The latest cases in the official's area; the read is audit-logged with the people shown."""
+def case_list(
+    *, user: User, status: str = "", search: Search | None = None, page: str | int | None = 1, request=None
+) -> DjangoPage:
+    """One page of the latest cases in the official's area (`search`: the person's name, the case
+    number, or the person's phone); the read is audit-logged with the people on the page."""
     cases = case_queryset(user)
-    shown = list((cases.filter(status=status) if status else cases).order_by("-confirmed_at", "-pk")[:limit])
+    if status:
+        cases = cases.filter(status=status)
+    if search:
+        q = Q(person__full_name__icontains=search.text)
+        if search.number is not None:
+            q |= Q(pk=search.number)
+        if search.phone:
+            q |= Q(person__phone_hash=phone_hash(search.phone))
+        cases = cases.filter(q)
+    shown = Paginator(cases.order_by("-confirmed_at", "-pk"), PER_PAGE).get_page(page)
     audit_event_create(
         actor=user,
         action="list",
@@ -51,7 +67,7 @@ def case_list(*, user: User, status: str = "", limit: int = 200, request=None) -
         purpose="contact tracing",
         request=request,
         person_ids=[c.person_id for c in shown],
-        details={"status": status},
+        details={"status": status, "search": search.text if search else "", "page": shown.number},
     )
     return shown
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 from qrtrace.accounts.permissions import can_read_person, can_trace, require
 from qrtrace.lib.cells import export_response
 from qrtrace.lib.errors import Conflict
+from qrtrace.lib.search import PER_PAGE, parse_search
 from qrtrace.notifications.selectors import message_list
 
 from . import alerts, selectors, services
@@ -34,11 +36,21 @@ def _form_error(form: Form, error: ValidationError | Conflict) -> None:
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
+    search = parse_search(request.GET.get("q"))
     cases = selectors.case_list(
-        user=request.user, status=status if status in CaseStatus.values else "", request=request
+        user=request.user,
+        status=status if status in CaseStatus.values else "",
+        search=search,
+        page=request.GET.get("page"),
+        request=request,
     )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "cases": cases,
+        "page": cases,
+        "query": query,
+        "search": search.text,
         "status": status,
         "statuses": CaseStatus.choices,
         # The worklist of contacts with no residence belongs to whoever may read those people.
@@ -65,9 +77,22 @@ def case_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = selectors.case_for_official(user=request.user, case_id=case_id, request=request)
-    _count, exposures = selectors.exposure_page(
-        user=request.user, case_id=case.pk, limit=None, request=request
+    _count, f1 = selectors.exposure_page(
+        user=request.user, case_id=case.pk, level=Level.F1, limit=None, request=request
     )
+    # F2 can run to hundreds: a page of them at a time (the F1, who are acted on first, all at once).
+    number = request.GET.get("page", "1")
+    number = int(number) if number.isdigit() and 0 < int(number) < 10**6 else 1
+    f2_count, f2 = selectors.exposure_page(
+        user=request.user,
+        case_id=case.pk,
+        level=Level.F2,
+        limit=PER_PAGE,
+        offset=(number - 1) * PER_PAGE,
+        request=request,
+    )
+    f2_page = Paginator(range(f2_count), PER_PAGE).get_page(number)
+    exposures = [*f1, *f2]
     # Delivery status beside each contact, so a failed SMS is seen and the person called instead.
     sent = {m.person_id: m for m in message_list(reference=case_reference(case.pk))}
     for exposure in exposures:
@@ -81,8 +106,10 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "timeline": selectors.case_timeline(user=request.user, case=case, request=request),
             "rules": Rules.from_settings().in_words(),
-            "f1": [e for e in exposures if e.level == Level.F1],
-            "f2": [e for e in exposures if e.level == Level.F2],
+            "f1": f1,
+            "f2": f2,
+            "f2_count": f2_count,
+            "page": f2_page,
             "f1_counts": counts[Level.F1],
             "f2_counts": counts[Level.F2],
             "pending_f1": len(pending[Level.F1]),

@@ -1,19 +1,31 @@
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
 from qrtrace.accounts.permissions import venues_q
 from qrtrace.geo.models import Commune
+from qrtrace.lib.search import Search
 
 from .models import PosterBatch, Venue, VenueStatus
 
 
 def venue_list(
-    *, user: User, commune_code: int | None = None, status: str | None = None, kind: str | None = None
+    *,
+    user: User,
+    commune_code: int | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    search: Search | None = None,
 ) -> QuerySet[Venue]:
-    """The venues the user may see (their area, or the venues they manage), newest first."""
+    """The venues the user may see (their area, or the venues they manage), newest first; `search`
+    matches the name or address (any part), the code, or the contact phone."""
     venues = Venue.objects.filter(venues_q(user)).select_related("commune")
+    if search:
+        q = Q(name__icontains=search.text) | Q(address__icontains=search.text) | Q(code=search.text.upper())
+        if search.phone:
+            q |= Q(contact_phone=search.phone)
+        venues = venues.filter(q)
     if commune_code is not None:
         venues = venues.filter(commune_id=commune_code)
     if status:

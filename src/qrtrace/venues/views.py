@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from qrtrace.accounts.permissions import can_approve_venue, is_area_official
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.ratelimit import ratelimit_allow
+from qrtrace.lib.search import PER_PAGE, parse_search
 
 from . import selectors, services
 from .forms import BatchForm, ReasonForm, VenueCreateForm, VenueEditForm, VenueRegisterForm
@@ -69,9 +71,16 @@ def register(request: HttpRequest) -> HttpResponse:
 @login_required
 def venue_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status") if request.GET.get("status") in VenueStatus.values else None
-    venues = selectors.venue_list(user=request.user, status=status)[:500]
+    search = parse_search(request.GET.get("q"))
+    venues = selectors.venue_list(user=request.user, status=status, search=search)
+    page = Paginator(venues, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
-        "venues": venues,
+        "venues": page,
+        "page": page,
+        "query": query,
+        "search": search.text,
         "status": status,
         "statuses": VenueStatus.choices,
         "official": is_area_official(request.user),
