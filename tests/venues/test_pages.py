@@ -156,7 +156,8 @@ def test_a_commune_batch_is_prepared_and_then_downloadable(
 
 def test_an_official_cannot_batch_another_communes_posters(client, other_commune_official):
     client.force_login(other_commune_official)
-    assert client.post(reverse("venues:batches"), {"commune": actors.COMMUNE_A}).status_code == 403
+    # Only their own commune is offered: another one is refused as a choice not on the list.
+    assert client.post(reverse("venues:batches"), {"commune": actors.COMMUNE_A}).status_code == 400
     assert not PosterBatch.objects.exists()
 
 

@@ -64,6 +64,7 @@ PURPOSES: dict[str, Promise] = {
     "my data page, after phone verification": _("the \u201cmy data\u201d page, after phone verification"),
     "official add": _("an official's account was set up"),
     "password set": _("a password was set"),
+    "venue registrant's contact": _("the venue registrant's contact"),
 }
 PURPOSE_PATTERNS: list[tuple[re.Pattern, Promise]] = [
     (re.compile(r"contact tracing of case (\S+)"), _("contact tracing of case %(ref)s")),

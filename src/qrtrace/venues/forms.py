@@ -3,7 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Venue
-from .selectors import province_communes
+from .selectors import official_communes, province_communes
 
 HOURS_FIELDS = ["opens_at", "closes_at", "always_open"]
 
@@ -94,4 +94,10 @@ class ReasonForm(forms.Form):
 
 
 class BatchForm(forms.Form):
+    """A commune's posters: only the communes the official covers are offered (and accepted)."""
+
     commune = CommuneChoiceField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = official_communes(user)

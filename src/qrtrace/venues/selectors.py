@@ -1,10 +1,14 @@
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
 from qrtrace.accounts.permissions import venues_q
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
+from qrtrace.lib.display import phone_text
 from qrtrace.lib.search import Search
 
 from .models import PosterBatch, Venue, VenueStatus
@@ -54,6 +58,31 @@ def active_venues_of_commune(commune_code: int) -> QuerySet[Venue]:
 
 def province_communes(province_code: int) -> QuerySet[Commune]:
     return Commune.objects.filter(province_id=province_code).order_by("name")
+
+
+def official_communes(user: User) -> QuerySet[Commune]:
+    """The communes of this province an official covers (a commune station: its own)."""
+    jurisdiction = user_jurisdiction(user)
+    communes = province_communes(settings.QRTRACE_PROVINCE)
+    if jurisdiction.everywhere:
+        return communes
+    return communes.filter(Q(code__in=jurisdiction.communes) | Q(province__in=jurisdiction.provinces))
+
+
+def venue_contact_read(*, user: User, venue: Venue, request=None) -> str:
+    """The registrant's contact phone, for the officials and staff who may see the venue; the read is
+    audit-logged (a phone number is personal data)."""
+    if not venue.contact_phone:
+        return ""
+    audit_event_create(
+        actor=user,
+        action="read",
+        object_type="venue",
+        object_id=venue.code,
+        purpose="venue registrant's contact",
+        request=request,
+    )
+    return phone_text(venue.contact_phone)
 
 
 def poster_batch_list(*, user: User) -> QuerySet[PosterBatch]:

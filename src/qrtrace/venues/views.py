@@ -116,6 +116,7 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "venue": venue,
         "official": can_approve_venue(request.user, venue),
         "checkin_url": venue_checkin_url(venue) if active else None,
+        "contact_phone": selectors.venue_contact_read(user=request.user, venue=venue, request=request),
         "reason_form": ReasonForm(),
     }
     return render(request, "venues/detail.html", context)
@@ -170,13 +171,13 @@ def venue_poster(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 @login_required
 def batches(request: HttpRequest) -> HttpResponse:
-    form = BatchForm(request.POST or None)
+    form = BatchForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         services.poster_batch_create(actor=request.user, commune_code=form.cleaned_data["commune"].code)
         messages.success(request, _("The posters are being prepared; this page shows when they are ready."))
         return redirect("venues:batches")
     context = {"form": form, "batches": selectors.poster_batch_list(user=request.user)}
-    return render(request, "venues/batches.html", context)
+    return render(request, "venues/batches.html", context, status=400 if form.errors else 200)
 
 
 @login_required
