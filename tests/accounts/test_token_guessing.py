@@ -23,9 +23,7 @@ def _me(client, token: str, forwarded_for: str | None = None):
     return client.get("/api/v1/me", headers=headers)
 
 
-def test_wrong_tokens_beyond_the_limit_get_429_without_a_database_lookup(
-    client, django_assert_num_queries
-):
+def test_wrong_tokens_beyond_the_limit_get_429_without_a_database_lookup(client, django_assert_num_queries):
     assert [_me(client, f"qrt_guess-{n}").status_code for n in range(3)] == [401, 401, 401]
     assert _me(client, "qrt_guess-3").status_code == 429
     with django_assert_num_queries(0):

@@ -41,10 +41,10 @@ def test_a_string_that_a_spreadsheet_would_run_gets_a_leading_apostrophe(value):
 @pytest.mark.parametrize(
     "value",
     [
-        "\uff1dHYPERLINK(\"http://x\")",  # full-width equals sign
+        '\uff1dHYPERLINK("http://x")',  # full-width equals sign
         "\ufe62SUM(A1)",  # small plus sign
         "\uff20SUM(A1)",  # full-width commercial at
-        "\u200b=HYPERLINK(\"http://x\")",  # zero-width space, then a formula
+        '\u200b=HYPERLINK("http://x")',  # zero-width space, then a formula
         "\ufeff\u200d-2+3",  # byte-order mark and zero-width joiner
     ],
 )

@@ -185,7 +185,6 @@ def test_the_exposure_sms_are_reviewed_and_sent_through_the_api(client, province
     assert again.status_code == 400 and Message.objects.count() == 1
 
 
-
 @pytest.mark.parametrize("official", ["commune_official", "province_official_out"])
 def test_a_commune_outside_the_area_gets_one_answer_whether_or_not_the_phone_ever_checked_in(
     client, bearer, official, request

@@ -148,6 +148,14 @@ def can_issue_posters(user, commune_code: int) -> bool:
     return _area_official_of(user, commune_code)
 
 
+def communes_q(user) -> Q:
+    """`can_issue_posters` as a filter of communes themselves: those of the official's area."""
+    jurisdiction = user_jurisdiction(user)
+    if jurisdiction.everywhere:
+        return Q()
+    return Q(code__in=jurisdiction.communes) | Q(province__in=jurisdiction.provinces)
+
+
 @_rule(_VENUE_OUTSIDE)
 def can_approve_venue(user, venue: VenueLike) -> bool:
     """Approve, reject or suspend a venue: officials of its area, never its own staff."""

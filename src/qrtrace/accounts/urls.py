@@ -9,4 +9,5 @@ urlpatterns = [
     path("login/verify/", views.totp_verify_view, name="totp_verify"),
     path("second-factor/", views.totp_enrol_view, name="totp_enrol"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("welcome/<str:uid>/<str:token>", views.welcome_view, name="welcome"),
 ]

@@ -7,6 +7,7 @@ official is not signed in until the second step succeeds.
 import pyotp
 import segno
 from django.contrib import messages
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +23,15 @@ from qrtrace.lib.errors import Conflict
 from .forms import LoginForm, TotpCodeForm
 from .models import User
 from .selectors import totp_required
-from .services import login_attempt, login_complete, totp_enrol_confirm, totp_enrol_start, totp_verify
+from .services import (
+    login_attempt,
+    login_complete,
+    official_password_set,
+    totp_enrol_confirm,
+    totp_enrol_start,
+    totp_verify,
+)
+from .welcome import welcome_user
 
 _PENDING = "qrtrace_pending_login"
 _PENDING_SECONDS = 300
@@ -116,3 +125,24 @@ def totp_enrol_view(request: HttpRequest) -> HttpResponse:
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.get_username(), issuer_name="QRTrace")
     context = {"form": form, "secret": secret, "qr": segno.make(uri, error="m").svg_data_uri(scale=5)}
     return render(request, "accounts/totp_enrol.html", context)
+
+
+@never_cache
+@sensitive_post_parameters("new_password1", "new_password2")
+def welcome_view(request: HttpRequest, uid: str, token: str) -> HttpResponse:
+    """The one-time link of a new account: choose a password, and be signed in."""
+    user = welcome_user(uid, token)
+    if user is None:
+        return render(request, "accounts/welcome.html", {"form": None}, status=404)
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        official_password_set(user=user, password=form.cleaned_data["new_password1"], actor=user)
+        if user.has_totp or totp_required(user):  # the second factor is never skipped
+            messages.success(request, _("Your password is set: sign in with it."))
+            return redirect("accounts:login")
+        login_complete(request=request, user=user, second_factor=False)
+        messages.success(request, _("Your password is set. Keep it to yourself; you are signed in."))
+        return redirect("venues:list")
+    return render(
+        request, "accounts/welcome.html", {"form": form, "account": user}, status=400 if form.errors else 200
+    )

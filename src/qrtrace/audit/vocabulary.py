@@ -65,6 +65,7 @@ PURPOSES: dict[str, Promise] = {
     "official add": _("an official's account was set up"),
     "password set": _("a password was set"),
     "venue registrant's contact": _("the venue registrant's contact"),
+    "gate staff added": _("gate staff added"),
 }
 PURPOSE_PATTERNS: list[tuple[re.Pattern, Promise]] = [
     (re.compile(r"contact tracing of case (\S+)"), _("contact tracing of case %(ref)s")),

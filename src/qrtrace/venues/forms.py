@@ -101,3 +101,19 @@ class BatchForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].queryset = official_communes(user)
+
+
+class StaffAddForm(forms.Form):
+    """A new member of gate staff: the account they sign in with at the gate."""
+
+    username = forms.RegexField(
+        label=_("Username"),
+        regex=r"^[A-Za-z0-9._-]{3,40}$",
+        error_messages={
+            "invalid": _("3 to 40 letters without accents, digits, dots, dashes or underscores.")
+        },
+    )
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password = forms.CharField(
+        label=_("Password (at least 10 characters)"), max_length=1024, strip=False, widget=forms.PasswordInput
+    )

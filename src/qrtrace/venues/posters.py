@@ -89,4 +89,3 @@ def _page(pdf: FPDF, venue: Venue, issued_on: date) -> None:
         % {"date": date_text(issued_on), "version": key_version, "base": settings.PUBLIC_BASE_URL},
         align="C",
     )
-

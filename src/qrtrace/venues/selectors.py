@@ -4,8 +4,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import User
-from qrtrace.accounts.permissions import venues_q
-from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.accounts.permissions import communes_q, venues_q
 from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
 from qrtrace.lib.display import phone_text
@@ -62,11 +61,7 @@ def province_communes(province_code: int) -> QuerySet[Commune]:
 
 def official_communes(user: User) -> QuerySet[Commune]:
     """The communes of this province an official covers (a commune station: its own)."""
-    jurisdiction = user_jurisdiction(user)
-    communes = province_communes(settings.QRTRACE_PROVINCE)
-    if jurisdiction.everywhere:
-        return communes
-    return communes.filter(Q(code__in=jurisdiction.communes) | Q(province__in=jurisdiction.provinces))
+    return province_communes(settings.QRTRACE_PROVINCE).filter(communes_q(user))
 
 
 def venue_contact_read(*, user: User, venue: Venue, request=None) -> str:
@@ -96,3 +91,8 @@ def poster_batch_get(*, user: User, batch_id: int) -> PosterBatch:
     if batch is None:
         raise Http404(_("No such poster batch."))
     return batch
+
+
+def venue_staff_list(*, venue: Venue) -> list[User]:
+    """The people who run the venue (its owner and gate staff), by username."""
+    return list(venue.managers.order_by("username"))

@@ -12,12 +12,13 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qrtrace.accounts.models import User
+from qrtrace.accounts.models import Role, User
 from qrtrace.accounts.permissions import (
     can_add_venue,
     can_approve_venue,
@@ -25,6 +26,8 @@ from qrtrace.accounts.permissions import (
     can_manage_venue,
     require,
 )
+from qrtrace.accounts.services import official_upsert
+from qrtrace.accounts.welcome import welcome_url
 from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
 from qrtrace.lib import background
@@ -37,6 +40,7 @@ from .models import DEFAULT_STAY_MINUTES, PosterBatch, Venue, VenueKind, VenueSt
 from .posters import poster_pdf
 from .qr import CODE_LENGTH
 from .selectors import active_venues_of_commune
+from .signals import venue_owner_invited
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +125,49 @@ def venue_approve(*, actor: User, venue: Venue) -> Venue:
     venue.qr_issued_at = venue.qr_issued_at or now
     venue.save(update_fields=["status", "status_note", "approved_by", "approved_at", "qr_issued_at"])
     audit_event_create(actor=actor, action="approve", object_type="venue", object_id=venue.code)
+    _owner_invite(actor=actor, venue=venue)
     return venue
+
+
+def owner_username(venue: Venue) -> str:
+    return f"owner-{venue.code.lower()}"
+
+
+def _owner_invite(*, actor: User, venue: Venue) -> None:
+    """A venue approved for the first time, with a contact phone and nobody running it yet, gets an
+    owner account; its one-time link goes to that phone (venue_owner_invited: notifications texts it).
+    With it the owner sets a password, prints the poster and adds gate staff: no command line."""
+    if not venue.contact_phone or venue.managers.exists():
+        return
+    if User.objects.filter(username=owner_username(venue)).exists():
+        return
+    owner = official_upsert(
+        username=owner_username(venue), role=Role.VENUE, area_code=venue.code, actor=actor
+    )
+    venue_owner_invited.send(sender=Venue, venue=venue, user=owner, link=welcome_url(owner))
+
+
+@transaction.atomic
+def venue_staff_add(*, actor: User, venue: Venue, username: str, full_name: str, password: str) -> User:
+    """Give the venue a new member of gate staff, with the password they will sign in with: its owner
+    (or an official of its area) does it from the venue's page."""
+    require(can_manage_venue, actor, venue)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken: choose another.")})
+    user = User(username=username, first_name=full_name.strip()[:150])
+    validate_password(password, user=user)
+    user.set_password(password)
+    user.save()
+    official_upsert(username=user.username, role=Role.VENUE, area_code=venue.code, actor=actor)
+    audit_event_create(
+        actor=actor,
+        action="grant",
+        object_type="venue",
+        object_id=venue.code,
+        purpose="gate staff added",
+        details={"user": user.username},
+    )
+    return user
 
 
 @transaction.atomic
@@ -300,4 +346,3 @@ def _phone(raw: str) -> str:
 def _name_key(name: str) -> str:
     # casefold() handles Vietnamese capitals (Ợ/ợ) that the databases' case-insensitive lookups miss.
     return " ".join(name.casefold().split())
-

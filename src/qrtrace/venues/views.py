@@ -13,7 +13,7 @@ from qrtrace.lib.ratelimit import ratelimit_allow
 from qrtrace.lib.search import PER_PAGE, parse_search
 
 from . import selectors, services
-from .forms import BatchForm, ReasonForm, VenueCreateForm, VenueEditForm, VenueRegisterForm
+from .forms import BatchForm, ReasonForm, StaffAddForm, VenueCreateForm, VenueEditForm, VenueRegisterForm
 from .models import PosterBatch, Venue, VenueStatus
 from .posters import poster_pdf
 from .qr import InvalidVenueCode, venue_checkin_url, venue_qr_image
@@ -118,8 +118,32 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "checkin_url": venue_checkin_url(venue) if active else None,
         "contact_phone": selectors.venue_contact_read(user=request.user, venue=venue, request=request),
         "reason_form": ReasonForm(),
+        "staff": selectors.venue_staff_list(venue=venue),
+        "staff_form": StaffAddForm(),
     }
     return render(request, "venues/detail.html", context)
+
+
+@login_required
+@require_POST
+def staff_add(request: HttpRequest, pk: int) -> HttpResponse:
+    venue = selectors.venue_get(user=request.user, venue_id=pk)
+    form = StaffAddForm(request.POST)
+    if form.is_valid():
+        try:
+            services.venue_staff_add(actor=request.user, venue=venue, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(
+                request,
+                _("%(user)s can now sign in and use the gate scanner.")
+                % {"user": form.cleaned_data["username"]},
+            )
+            return redirect("venues:detail", venue.pk)
+    for errors in form.errors.values():
+        messages.error(request, " ".join(errors))
+    return redirect("venues:detail", venue.pk)
 
 
 @login_required
