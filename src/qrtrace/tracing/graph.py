@@ -29,6 +29,17 @@ class Edge:
     y2: int
     label: str
 
+    # The venue is written at the middle of its line: lines from one person fan out, so their middles
+    # are half a row apart, and lines into one person come from different rows; written at the end
+    # (as before) the labels of every line into one person fell on the same spot.
+    @property
+    def label_x(self) -> int:
+        return (self.x1 + self.x2) // 2
+
+    @property
+    def label_y(self) -> int:
+        return (self.y1 + self.y2) // 2 - 3
+
 
 @dataclass(frozen=True)
 class Graph:
@@ -51,11 +62,18 @@ def chain_graph(case: Case, exposures: list[Exposure]) -> Graph:
                 exposure.person_id, exposure.person.full_name, level, COLUMN_X[column], TOP + row * ROW_HEIGHT
             )
             row += 1
-    edges = []
+    # One line per pair of people; several venues where the same two met share it.
+    venues: dict[tuple[int, int], list[str]] = {}
     for exposure in exposures:
         source, target = nodes.get(exposure.source_person_id), nodes.get(exposure.person_id)
         if source and target:
-            label = exposure.venue.name if exposure.venue else ""
-            edges.append(Edge(source.x + 60, source.y, target.x - 60, target.y, label))
+            names = venues.setdefault((source.key, target.key), [])
+            name = exposure.venue.name if exposure.venue else ""
+            if name and name not in names:
+                names.append(name)
+    edges = []
+    for (source_key, target_key), names in venues.items():
+        source, target = nodes[source_key], nodes[target_key]
+        edges.append(Edge(source.x + 60, source.y, target.x - 60, target.y, ", ".join(names)))
     height = max(node.y for node in nodes.values()) + ROW_HEIGHT
     return Graph(list(nodes.values()), edges, height, hidden)
