@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qrtrace.accounts.permissions import can_read_phone_numbers, can_read_visitors, can_use_gate
 from qrtrace.lib.cells import export_response, provenance
 from qrtrace.lib.crypto import decrypt
-from qrtrace.lib.display import DATETIME_FORMAT, phone_text
+from qrtrace.lib.display import DATETIME_FORMAT, date_text, phone_text
 from qrtrace.lib.identity import mask_phone
 from qrtrace.people.models import Person
 from qrtrace.people.selectors import person_by_citizen_id, person_by_phone
@@ -296,7 +296,11 @@ def _export_footer(user, venue, purpose: str, filters: dict) -> list[str]:
     """Who exported, when and why, printed under the rows: the file says where it came from."""
     return [
         _("Visitor log of %(venue)s, %(day_from)s to %(day_to)s.")
-        % {"venue": venue, "day_from": filters["day_from"], "day_to": filters["day_to"]},
+        % {
+            "venue": venue,
+            "day_from": date_text(filters["day_from"]),
+            "day_to": date_text(filters["day_to"]),
+        },
         provenance(exported_by=user.get_username(), purpose=purpose),
         _("Personal data: use only for disease control; the export is recorded in the audit log."),
     ]
