@@ -181,7 +181,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qrtrace.accounts.context_processors.console",
-            ]
+            ],
         },
     }
 ]

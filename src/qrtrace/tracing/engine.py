@@ -116,9 +116,7 @@ def _trace(case: CaseFacts, rules: Rules) -> TraceResult:
     lo, hi = case_visit_bounds(window, rules)
     # Both databases keep microseconds, so "before hi + 1 µs" is "at or before hi".
     until = hi + timedelta(microseconds=1)
-    case_visits = tuple(
-        v for v in visits_of([(case.person_id, lo, until)]) if meets_window(v, window, rules)
-    )
+    case_visits = tuple(v for v in visits_of([(case.person_id, lo, until)]) if meets_window(v, window, rules))
     exclude = {case.person_id}
     # F1 overlaps end with the window (the case's isolation, or now); F2 ones at now.
     f1_candidates = candidates(case_visits, rules, window[1])
@@ -132,9 +130,7 @@ def _trace(case: CaseFacts, rules: Rules) -> TraceResult:
     sources = f2_sources(f1, f1_visits, starts)
     exclude |= set(f1)
     f2_candidates = candidates(sources, rules, case.now)
-    f2 = as_found(
-        find_contacts(sources, f2_candidates, exclude=exclude, rules=rules, until=case.now), "F2"
-    )
+    f2 = as_found(find_contacts(sources, f2_candidates, exclude=exclude, rules=rules, until=case.now), "F2")
     return TraceResult(window=window, case_visits=case_visits, f1=f1, f2=f2)
 
 

@@ -268,9 +268,9 @@ def _store(case: Case, result: TraceResult, version: str) -> None:
     Exposure.objects.bulk_update(update, _TRACED_FIELDS, batch_size=1000)
     # Computed exposures the data no longer supports (a corrected check-out) are closed, not deleted:
     # someone may already have been called. A message not yet sent to them is withdrawn.
-    unsupported = Exposure.objects.filter(
-        case=case, manual=False, status__in=OPEN_EXPOSURE_STATUSES
-    ).exclude(person_id__in=found)
+    unsupported = Exposure.objects.filter(case=case, manual=False, status__in=OPEN_EXPOSURE_STATUSES).exclude(
+        person_id__in=found
+    )
     exposure_messages_cancel(unsupported)
     unsupported.update(status=ExposureStatus.CLOSED, status_reason=f"not found by {version}", updated_at=now)
 
@@ -394,9 +394,10 @@ def exposure_add_manual(
     if not reason.strip():
         raise ValidationError({"reason": [_("Say how this person was in contact.")]})
     phone = _phone(phone)
-    person = person_by_phone(phone) or _new_person(
-        phone=phone, full_name=full_name, commune_code=home_commune(actor)
-    )[0]
+    person = (
+        person_by_phone(phone)
+        or _new_person(phone=phone, full_name=full_name, commune_code=home_commune(actor))[0]
+    )
     if person.pk == case.person_id:
         raise ValidationError(_("The case cannot be their own contact."))
     exposure, created = Exposure.objects.get_or_create(

@@ -9,4 +9,9 @@ register = template.Library()
 register.filter("when", datetime_text)
 register.filter("day", date_text)
 register.filter("hhmm", time_text)
-register.filter("phone", phone_text)
+
+
+@register.filter("phone")
+def phone(value: str | None) -> str:
+    # On a page a number never breaks across lines (no-break spaces); files keep plain spaces.
+    return phone_text(value).replace(" ", "\u00a0")
