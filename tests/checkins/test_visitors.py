@@ -87,7 +87,7 @@ def test_an_export_says_who_exported_it_when_and_why_and_the_audit_log_holds_the
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     footer = " ".join(cell for row in rows[3:] for cell in row)
     assert "Người xuất: tram_a" in footer and "Mục đích: Truy vết ca F0 số 12" in footer
-    assert f"{timezone.localdate():%Y-%m-%d}" in footer
+    assert f"{timezone.localdate():%d/%m/%Y}" in footer
     assert AuditEvent.objects.get(action="export").purpose == "Truy vết ca F0 số 12"
 
 
