@@ -8,3 +8,6 @@ class DashboardConfig(AppConfig):
         from . import hooks
 
         hooks.autodiscover()  # each app's figures.py: figure and map-layer providers (see hooks)
+        from .navigation import register
+
+        register()

@@ -6,3 +6,6 @@ class PublicConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - connects the announcement provider of the receipt
+        from .navigation import register
+
+        register()
