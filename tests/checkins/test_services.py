@@ -19,7 +19,7 @@ A = Identity(full_name="Nguyễn Văn A", phone="+84912345678", birth_year=1985)
 
 
 def test_checking_in_twice_while_inside_returns_the_first_visit(venue):
-    person = person_declare(identity=A)
+    person = person_declare(identity=A)[0]
     first, created = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
     second, created_again = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
     assert (created, created_again) == (True, False)
@@ -27,7 +27,7 @@ def test_checking_in_twice_while_inside_returns_the_first_visit(venue):
 
 
 def test_after_the_usual_stay_a_new_scan_is_a_new_visit(venue):
-    person = person_declare(identity=A)
+    person = person_declare(identity=A)[0]
     earlier = timezone.now() - venue.default_stay - timedelta(minutes=1)
     checkin_create(venue=venue, person=person, method=CheckInMethod.API, entered_at=earlier)
     _checkin, created = checkin_create(venue=venue, person=person, method=CheckInMethod.SELF_SCAN)
@@ -35,15 +35,16 @@ def test_after_the_usual_stay_a_new_scan_is_a_new_visit(venue):
 
 
 def test_the_declaration_sets_the_colour(venue):
-    person = person_declare(identity=A)
+    person = person_declare(identity=A)[0]
     red, _ = checkin_create(venue=venue, person=person, method="self_scan", declaration={"cough": True})
     assert (red.risk, red.cough, red.fever) == (Risk.RED, True, False)
 
 
 def test_family_members_become_people_with_the_submitter_as_guardian(venue):
-    checkins = checkin_self_create(
+    checkins, created = checkin_self_create(
         venue=venue, submitter=A, declaration={}, new_members=[("Nguyễn Thị B", 2018), ("Lê Văn C", 1940)]
     )
+    assert created
     submitter = Person.objects.get(guardian__isnull=True)
     wards = Person.objects.filter(guardian=submitter).order_by("full_name")
     assert [w.full_name for w in wards] == ["Lê Văn C", "Nguyễn Thị B"]
@@ -58,7 +59,7 @@ def test_a_family_member_declared_again_is_the_same_person(venue, other_venue):
 
 
 def test_a_second_check_out_keeps_the_first_time(venue):
-    checkin, _ = checkin_create(venue=venue, person=person_declare(identity=A), method="self_scan")
+    checkin, _ = checkin_create(venue=venue, person=person_declare(identity=A)[0], method="self_scan")
     first = checkin_checkout(checkin=checkin, method=CheckOutMethod.BUTTON)
     second = checkin_checkout(checkin=checkin, method=CheckOutMethod.RESCAN)
     assert second.left_at == first.left_at and second.checkout_method == CheckOutMethod.BUTTON
@@ -68,7 +69,7 @@ def test_a_check_out_names_the_partition_key_in_every_statement_on_the_check_in(
     """On PostgreSQL `entered_at` prunes the day partitions; by id alone, every one is planned."""
     from django.test.utils import CaptureQueriesContext
 
-    checkin, _ = checkin_create(venue=venue, person=person_declare(identity=A), method="self_scan")
+    checkin, _ = checkin_create(venue=venue, person=person_declare(identity=A)[0], method="self_scan")
     with CaptureQueriesContext(connection) as queries:
         checkin_checkout(checkin=checkin, method=CheckOutMethod.BUTTON)
     touching = [q["sql"] for q in queries if "checkins_checkin" in q["sql"]]
@@ -83,7 +84,7 @@ def test_a_check_in_cannot_end_before_it_began(venue):
     with pytest.raises(ValidationError), transaction.atomic():
         checkin_create(
             venue=venue,
-            person=person_declare(identity=A),
+            person=person_declare(identity=A)[0],
             method="api",
             entered_at=timezone.now(),
             left_at=timezone.now() - timedelta(hours=1),
@@ -92,7 +93,7 @@ def test_a_check_in_cannot_end_before_it_began(venue):
 
 
 def test_the_expiry_command_checks_out_at_the_usual_stay_and_says_so(venue, make_checkin, capsys):
-    person = person_declare(identity=A)
+    person = person_declare(identity=A)[0]
     long_ago = timezone.now() - timedelta(hours=5)
     old = make_checkin(venue, person, entered_at=long_ago)
     fresh = make_checkin(venue, person, entered_at=timezone.now())
@@ -115,9 +116,9 @@ def test_a_late_check_in_tells_tracing_after_commit(venue, django_capture_on_com
         entered = timezone.now() - timedelta(hours=3)
         with django_capture_on_commit_callbacks(execute=True):
             checkin, _ = checkin_create(
-                venue=venue, person=person_declare(identity=A), method="api", entered_at=entered
+                venue=venue, person=person_declare(identity=A)[0], method="api", entered_at=entered
             )
-            checkin_create(venue=venue, person=person_declare(identity=A), method="self_scan")
+            checkin_create(venue=venue, person=person_declare(identity=A)[0], method="self_scan")
     finally:
         late_checkins_recorded.disconnect(listener)
     assert len(received) == 1

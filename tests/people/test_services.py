@@ -18,7 +18,7 @@ CCCD = "038085000123"
 
 
 def test_a_person_is_stored_with_an_encrypted_phone_found_through_its_keyed_hash():
-    person = person_declare(identity=A)
+    person, _created = person_declare(identity=A)
     with connection.cursor() as cursor:
         cursor.execute("SELECT phone FROM checkins_person WHERE id = %s", [person.pk])
         (stored,) = cursor.fetchone()
@@ -26,26 +26,28 @@ def test_a_person_is_stored_with_an_encrypted_phone_found_through_its_keyed_hash
     assert Person.objects.get(phone_hash=lookup_hash("phone", "+84912345678")).phone == "+84912345678"
 
 
-def test_the_same_phone_finds_the_same_person_and_keeps_what_a_blank_leaves_out():
-    first = person_declare(identity=A)
-    again = person_declare(
-        identity=Identity(full_name="nguyễn  văn a", phone="+84912345678", commune_id=14797)
+def test_the_same_phone_finds_the_same_person_and_a_declaration_changes_nothing_stored():
+    first, created = person_declare(identity=A)
+    assert created
+    again, created = person_declare(
+        identity=Identity(full_name="NGUYỄN  VĂN A", phone="+84912345678", birth_year=1999, commune_id=14797)
     )
-    assert again.pk == first.pk
+    assert again.pk == first.pk and not created
     stored = Person.objects.get()
-    assert (stored.full_name, stored.birth_year, stored.commune_id) == ("nguyễn  văn a", 1985, 14797)
+    assert (stored.full_name, stored.birth_year, stored.commune_id) == ("Nguyễn Văn A", 1985, None)
 
 
 def test_another_name_on_a_known_phone_becomes_a_ward_and_never_renames_the_owner():
-    owner = person_declare(identity=A)
-    wife = person_declare(identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988))
+    owner, _created = person_declare(identity=A)
+    wife, _created = person_declare(
+        identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988)
+    )
     assert wife.guardian == owner and wife.phone is None and wife.birth_year == 1988
     owner.refresh_from_db()
     assert owner.full_name == "Nguyễn Văn A"
-    assert (
-        person_declare(identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988))
-        == wife
-    )
+    assert person_declare(
+        identity=Identity(full_name="Trần Thị B", phone="+84912345678", birth_year=1988)
+    ) == (wife, False)
 
 
 def test_a_citizen_id_already_held_by_another_phone_is_refused():
@@ -57,12 +59,14 @@ def test_a_citizen_id_already_held_by_another_phone_is_refused():
     assert Person.objects.count() == 1
 
 
-def test_a_known_person_declaring_a_citizen_id_held_by_another_is_refused_and_keeps_their_own():
+def test_a_known_person_declaring_a_citizen_id_is_not_given_it_whoever_holds_it():
     person_declare(identity=Identity(full_name="A", phone="+84912345678", citizen_id=CCCD))
-    known = person_declare(identity=Identity(full_name="B", phone="+84987654321"))
-    with pytest.raises(ValidationError) as caught, transaction.atomic():
-        person_declare(identity=Identity(full_name="B", phone="+84987654321", citizen_id=CCCD))
-    assert "citizen_id" in caught.value.message_dict
+    known, _created = person_declare(identity=Identity(full_name="B", phone="+84987654321"))
+    for citizen_id in (CCCD, "038185000456"):
+        again, created = person_declare(
+            identity=Identity(full_name="B", phone="+84987654321", citizen_id=citizen_id)
+        )
+        assert (again.pk, created) == (known.pk, False)
     known.refresh_from_db()
     assert known.citizen_id is None
 
@@ -88,7 +92,7 @@ def test_without_a_phone_the_citizen_id_finds_the_person():
 
 
 def test_a_phone_finds_its_owner_and_never_a_ward_who_shares_it():
-    owner = person_declare(identity=A)
+    owner, _created = person_declare(identity=A)
     ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2015)
     person, created = person_find_or_create(identity=A)
     assert not created and person == owner
@@ -101,11 +105,11 @@ def test_neither_a_phone_nor_a_citizen_id_is_refused():
 
 
 def test_a_ward_is_found_again_by_guardian_name_and_birth_year():
-    owner = person_declare(identity=A)
+    owner, _created = person_declare(identity=A)
     child = ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2015)
     assert ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2015) == child
     assert ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2016) != child
-    other = person_declare(identity=Identity(full_name="Trần D", phone="+84987654321"))
+    other, _created = person_declare(identity=Identity(full_name="Trần D", phone="+84987654321"))
     assert ward_find_or_create(guardian=other, full_name="Nguyễn Văn Bé", birth_year=2015) != child
 
 
@@ -120,7 +124,7 @@ def test_raw_values_are_normalised_and_every_refused_one_is_named_on_its_field()
 def test_staff_update_a_person_with_a_reason_and_the_audit_names_the_fields_not_the_values(
     commune_official,
 ):
-    person = person_declare(identity=A)
+    person, _created = person_declare(identity=A)
     person_update(
         person=person,
         actor=commune_official,
@@ -140,7 +144,7 @@ def test_staff_update_a_person_with_a_reason_and_the_audit_names_the_fields_not_
 
 def test_a_staff_update_needs_a_reason_and_a_free_citizen_id(commune_official):
     person_declare(identity=Identity(full_name="B", phone="+84987654321", citizen_id=CCCD))
-    person = person_declare(identity=A)
+    person, _created = person_declare(identity=A)
     with pytest.raises(ValidationError) as caught:
         person_update(person=person, actor=commune_official, reason="  ", full_name="X")
     assert "reason" in caught.value.message_dict
@@ -153,6 +157,6 @@ def test_a_staff_update_needs_a_reason_and_a_free_citizen_id(commune_official):
 
 
 def test_a_staff_update_that_changes_nothing_records_nothing(commune_official):
-    person = person_declare(identity=A)
+    person, _created = person_declare(identity=A)
     person_update(person=person, actor=commune_official, reason="kiểm tra", full_name="Nguyễn Văn A")
     assert not AuditEvent.objects.filter(object_type="person").exists()

@@ -1,6 +1,6 @@
 """The check-in API's one-statement upsert follows the same rules as `person_declare`: on any stored
-people and any declaration, both leave the same people behind and return the same person (or refuse
-the same way)."""
+people and any declaration, both leave the same people behind and return the same person, and say
+alike whether the declaration created them (or refuse the same way)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -40,18 +40,18 @@ def _outcome(write) -> tuple:
     try:
         with transaction.atomic():
             try:
-                person = write()
+                person, created = write()
             except ValidationError as error:
                 outcome = ("refused", error.message_dict if hasattr(error, "error_dict") else error.messages)
             else:
                 people = sorted((_row(p) for p in Person.objects.select_related("guardian")), key=repr)
-                outcome = ("person", _row(Person.objects.get(pk=person.pk)), people)
+                outcome = ("person", _row(Person.objects.get(pk=person.pk)), created, people)
             raise _Undo
     except _Undo:
         return outcome
 
 
-def _upsert(identity: Identity) -> Person:
+def _upsert(identity: Identity) -> tuple[Person, bool]:
     return PersonUpsert.prepare(identity).run()
 
 

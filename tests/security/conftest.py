@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from qrtrace.accounts.models import User
 from qrtrace.accounts.services import api_token_create, official_upsert
-from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.models import CheckIn, DeviceTrust
 from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import receipt
 from qrtrace.dashboard.models import DailyReport
@@ -88,7 +88,7 @@ def _build() -> World:
         pending=pending,
         token=venue_token(venue),
         ref=receipt([checkin]),
-        device=device_register(person=citizen),
+        device=device_register(person=citizen, trust=DeviceTrust.CREATED),
         checkin=checkin,
         batch=PosterBatch.objects.create(commune_id=actors.COMMUNE_A, requested_by=users["commune"]),
         case=case,

@@ -136,7 +136,11 @@ MATRIX: tuple[Entry, ...] = (
     Entry("checkins:scan", "scan a poster: the check-in form", EVERYONE, args=(("token", "{w.token}"),)),
     Entry("checkins:receipt", "check-in receipt (the link is the key)", EVERYONE, args=(("ref", "{w.ref}"),)),
     Entry("checkins:checkout", "check out from a receipt", EVERYONE, "POST", args=(("ref", "{w.ref}"),)),
-    Entry("checkins:my_qr", "personal QR cards of this phone", "404 ok 404 404 404 404 404 404 404"),
+    Entry(
+        "checkins:my_qr",
+        "personal QR cards of this phone's person (it declared them first, or proved the number by SMS)",
+        "404 ok 404 404 404 404 404 404 404",
+    ),
     Entry("checkins:forget_device", "forget this phone", EVERYONE, "POST"),
     Entry("privacy:my_data", "my data: ask for an SMS code", EVERYONE),
     Entry("privacy:my_data", "my data: send the code", EVERYONE, "POST", data=(("phone", "0912345678"),)),
@@ -151,6 +155,17 @@ MATRIX: tuple[Entry, ...] = (
     ),
     Entry("privacy:records", "my data: records, only after phone verification", "403 " * 9),
     Entry("privacy:end", "my data: close the page", EVERYONE, "POST"),
+    Entry(
+        "privacy:remember", "my data: remember this phone, only after phone verification", "403 " * 9, "POST"
+    ),
+    Entry("privacy:details", "my data: my details form, only after phone verification", "403 " * 9),
+    Entry(
+        "privacy:details",
+        "my data: correct my details, only after phone verification",
+        "403 " * 9,
+        "POST",
+        data=(("full_name", "Nguyễn Văn B"), ("birth_year", "1990")),
+    ),
     # --- venues ----------------------------------------------------------------------------------
     Entry("venues:list", "venue list (own area or venues)", SIGNED_IN),
     Entry("venues:new", "venue creation form", SIGNED_IN),

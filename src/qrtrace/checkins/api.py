@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from ninja.params.models import Body, BodyModel
 from pydantic import model_validator
 
+from qrtrace.geo.selectors import commune_province_code
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.pagination import WINDOW, Pagination
 from qrtrace.lib.schemas import BodyIn
@@ -29,6 +30,14 @@ class PersonIn(BodyIn):
     full_name: str = Field(min_length=1, max_length=120)
     citizen_id: str | None = None
     birth_year: int | None = None
+    commune_code: int | None = Field(
+        None,
+        description=(
+            "Where the person says they live (a commune code, `/api/v1/geo/…`), so their commune's "
+            "health station sees them. Kept with the check-in; it sets the residence of a person "
+            "not known yet, and never changes that of a person already known."
+        ),
+    )
 
 
 class DeclarationIn(BodyIn):
@@ -185,11 +194,14 @@ def _batch_item(raw: dict[str, Any]) -> VisitItem | LeaveItem | Refused:
 
 
 def _identity(person: PersonIn) -> Identity:
+    if person.commune_code is not None and commune_province_code(person.commune_code) is None:
+        raise ValidationError({"person.commune_code": [_("There is no commune with this code.")]})
     return identity_parse(
         full_name=person.full_name,
         phone=person.phone,
         citizen_id=person.citizen_id,
         birth_year=person.birth_year,
+        commune_id=person.commune_code,
         prefix="person.",
     )
 

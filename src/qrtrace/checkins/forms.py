@@ -42,7 +42,7 @@ def _normalised(normalise, value: str) -> str:
 
 
 @cache
-def _commune_choices() -> list[tuple[str, str]]:
+def commune_choices() -> list[tuple[str, str]]:
     # Communes change by decree, not at runtime: one query per process, not per page view.
     communes = commune_list(province_code=settings.QRTRACE_PROVINCE).values_list("code", "name")
     return [("", _("Another province"))] + [(str(code), name) for code, name in communes]
@@ -80,7 +80,7 @@ class PersonForm(forms.Form):
     commune = forms.ChoiceField(
         label=_("Commune or ward where you live"),
         required=False,
-        choices=_commune_choices,
+        choices=commune_choices,
         widget=PlainSelect,
     )
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qrtrace.geo.models import Commune
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 
@@ -56,6 +57,23 @@ class CheckIn(models.Model):
     )
     travel_from_restricted = models.BooleanField(_("travel from an area under restriction"), default=False)
     risk = models.CharField(max_length=6, choices=Risk.choices, default=Risk.GREEN)
+    # What the person declared about themselves with this check-in, when it is not what is stored: a
+    # declaration never changes the stored person (issue 12), so it is kept here, for officials to
+    # review (a residence that disagrees) and correct through a trusted path. The name as typed only
+    # when it differs from the stored one (else empty); the commune whenever one was declared. No
+    # foreign-key constraint: a check on every insert of the hottest table, for a value the form and
+    # the API already checked against the communes.
+    declared_name = models.CharField(_("name as declared"), max_length=120, blank=True, default="")
+    declared_commune = models.ForeignKey(
+        Commune,
+        verbose_name=_("residence as declared"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # Set when a check-in looks wrong (far outside opening hours, an impossible sequence, a check-out
     # clamped to the maximum stay): kept, but shown to officials for review.
     review_reason = models.CharField(max_length=100, blank=True)
@@ -87,15 +105,27 @@ class CheckIn(models.Model):
         return f"{self.person_id}@{self.venue_id} {self.entered_at:%Y-%m-%d %H:%M}"
 
 
-class Device(models.Model):
-    """A phone that checked someone in: lets the next scan offer "Check in as …?" in one tap.
+class DeviceTrust(models.TextChoices):
+    """Why a phone is remembered as someone: only these two give it their cards, family and history."""
 
+    CREATED = "created", _("Declared the person first")
+    SMS = "sms", _("Proved the phone number by SMS code")
+    NONE = "", _("Remembered before phones had to be proven")  # rows older than issue 12: no access
+
+
+class Device(models.Model):
+    """A phone remembered as someone: lets the next scan offer "Check in as …?" in one tap, and shows
+    their personal QR cards and family.
+
+    A phone is remembered as a person only when its declaration created them, or after it proved
+    their phone number by an SMS code (`trust`): a phone number and a name are anyone's to type.
     The browser keeps the token in a signed cookie; only its keyed hash is stored, so a database
     dump cannot be replayed as someone's device.
     """
 
     token_hash = models.CharField(max_length=40, unique=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="devices")
+    trust = models.CharField(max_length=8, choices=DeviceTrust.choices, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

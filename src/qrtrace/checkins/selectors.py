@@ -52,9 +52,12 @@ def _forget_cached_venues(**kwargs) -> None:
 
 
 def device_person(token: str) -> Person | None:
+    """The person this phone is remembered as, if it is trusted to be them (services.devices)."""
     # Every scan from a remembered phone: prepared statements (lib.rows), not a join compiled per call.
     device = row_get(Device, "token_hash", lookup_hash("device", token))
-    return row_get(Person, "id", device.person_id) if device else None
+    if device is None or not device.trust:  # remembered before phones had to be proven: a stranger
+        return None
+    return row_get(Person, "id", device.person_id)
 
 
 def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -> CheckIn | None:

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -20,7 +21,7 @@ from qrtrace.venues.views import invalid_code_response
 
 from .forms import CheckInForm, DeclarationForm
 from .hooks import venue_alerts, venue_announcements
-from .models import CheckIn, CheckOutMethod
+from .models import CheckIn, CheckOutMethod, DeviceTrust
 from .pages import Mold
 from .personal_qr import personal_qr_svg
 from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_venue_ids
@@ -40,10 +41,11 @@ def _device_token(request: HttpRequest) -> str | None:
     return request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=_DEVICE_SALT, max_age=_DEVICE_MAX_AGE)
 
 
-def _remember(response: HttpResponse, person: Person) -> None:
+def remember_device(response: HttpResponse, person: Person, *, trust: str) -> None:
+    """Remember this phone as `person`, for a reason (`DeviceTrust`) the caller established."""
     response.set_signed_cookie(
         DEVICE_COOKIE,
-        device_register(person=person),
+        device_register(person=person, trust=trust),
         salt=_DEVICE_SALT,
         max_age=_DEVICE_MAX_AGE,
         httponly=True,
@@ -117,16 +119,21 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         device=device_token or request.COOKIES.get(settings.CSRF_COOKIE_NAME),
     )
     if request.method == "POST" and not limited and form.is_valid():
-        checkins = checkin_self_create(
+        checkins, created = checkin_self_create(
             venue=venue,
             submitter=form.identity() if someone_else else person,
             declaration=form.declaration(),
             ward_ids=[int(pk) for pk in request.POST.getlist("ward") if pk.isdigit()],
             new_members=form.members() if someone_else else (),
         )
-        response = redirect("checkins:receipt", ref=receipt(checkins))
-        if someone_else and form.cleaned_data["remember"]:
-            _remember(response, checkins[0].person)
+        remember = someone_else and form.cleaned_data["remember"]
+        # Remembered as the person only when this declaration created them; a number already known
+        # is proven by SMS first (the receipt says how), else anyone typing it would see their cards.
+        response = redirect(reverse("checkins:receipt", args=[receipt(checkins)]) + (
+            "" if created or not remember else "?prove=1"
+        ))
+        if remember and created:
+            remember_device(response, checkins[0].person, trust=DeviceTrust.CREATED)
         return response
     context = {"venue": venue, "form": form, "person": None if someone_else else person, "limited": limited}
     if person is not None and not someone_else:
@@ -192,7 +199,9 @@ def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
     checkins = receipt_lines(checkin_ids=_receipt_ids(ref))
     if not checkins:
         raise Http404
-    if len(checkins) <= _MOLDED_RECEIPTS and not any(c.left_at for c in checkins) and _no_messages(request):
+    prove = "prove" in request.GET
+    molded = len(checkins) <= _MOLDED_RECEIPTS and not any(c.left_at for c in checkins)
+    if molded and not prove and _no_messages(request):
         values = {"REF": ref, "CSRF": get_token(request), "PATH": request.get_full_path()}
         values["ANNOUNCEMENTS"] = mark_safe(_announcements_html(checkins))  # noqa: S308 (rendered, escaped)
         for i, checkin in enumerate(checkins):
@@ -201,6 +210,7 @@ def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
     context = {
         "checkins": checkins,
         "ref": ref,
+        "prove": prove,
         "announcements_html": mark_safe(_announcements_html(checkins)),  # noqa: S308 (rendered, escaped)
     }
     return render(request, "checkins/receipt.html", context)

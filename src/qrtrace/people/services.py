@@ -1,13 +1,13 @@
 """Making and changing people: the one place a Person is created or written (check-ins, tracing and
 whatever comes next call these; no other app writes the model).
 
-Two ways to change someone, kept apart on purpose:
-- `person_declare`: what someone says about themselves on the public form, or at a gate (and
-  `PersonUpsert`, the same rules as one prepared statement for the check-in API). The latest
-  declaration wins.
-- `person_update`: what trusted staff record, with the reason, audited.
-A declaration is not proof of who someone is (a phone number and a name can be anyone's); when
-declarations stop changing the stored person, `person_declare` changes and `person_update` does not.
+Two ways in, kept apart on purpose:
+- `person_declare`: what someone says about themselves on the public form, at a gate or through the
+  check-in API (and `PersonUpsert`, the same rules as one prepared statement). A declaration is not
+  proof of who someone is (a phone number and a name can be anyone's, issue 12): it creates a person
+  the first time, and never changes a stored one. What was declared is kept with the check-in.
+- `person_update`: the trusted path, the only one that changes a stored person: staff with a reason,
+  or the person themselves after proving the phone by an SMS code (privacy's "my data"); audited.
 
 The building blocks are `atomic(savepoint=False)`: inside a use-case they join its transaction
 instead of each wrapping itself in a savepoint (two extra statements apiece on the check-in hot
@@ -73,39 +73,53 @@ def identity_declared(identity: Identity) -> Identity:
     return replace(identity, citizen_id=None)
 
 
-def person_declare(*, identity: Identity) -> Person:
-    """Someone declaring who they are (the public form, gate staff writing it down for them): the
-    person with this phone (or, without a phone, this citizen ID), created or brought up to date.
-    Callers on public paths pass `identity_declared(identity)`."""
+def person_declare(*, identity: Identity) -> tuple[Person, bool]:
+    """Someone declaring who they are (the public form, gate staff writing it down for them, the
+    check-in API): the person with this phone (or, without a phone, this citizen ID), and whether
+    this declaration created them. A person found is returned as stored: a declaration never
+    renames, re-dates or moves anyone (the check-in keeps what was declared). Callers on public
+    paths pass `identity_declared(identity)`."""
     person, created = person_find_or_create(identity=identity)
     if created:
-        return person
+        return person, True
     if identity.phone and not same_name(identity.full_name, person.full_name):
         # Another name on a known phone is someone sharing it (a spouse, a parent declaring a child):
         # renaming the owner would rewrite their visit history, so they become the owner's ward.
-        return ward_find_or_create(
-            guardian=person, full_name=identity.full_name, birth_year=identity.birth_year
+        return ward_declare(
+            guardian=person,
+            full_name=identity.full_name,
+            birth_year=identity.birth_year,
+            commune_id=identity.commune_id,
         )
-    # The latest declaration wins (a different spelling, a move); blanks never erase what we know.
-    declared = {
-        "full_name": identity.full_name,
-        "birth_year": identity.birth_year,
-        "commune_id": identity.commune_id,
-        "citizen_id": identity.citizen_id,
-    }
-    _person_change(person, {name: value for name, value in declared.items() if value})
-    return person
+    return person, False
 
 
 @transaction.atomic(savepoint=False)
-def ward_find_or_create(*, guardian: Person, full_name: str, birth_year: int | None) -> Person:
-    """A family member without a phone, declared by `guardian` (found again by name and birth year)."""
+def ward_declare(
+    *, guardian: Person, full_name: str, birth_year: int | None, commune_id: int | None = None
+) -> tuple[Person, bool]:
+    """`ward_find_or_create`, also saying whether the ward was made now. A new ward lives where
+    declared (`commune_id`), else where their guardian does; a known one is returned as stored."""
     ward = (
         Person.objects.select_for_update()
         .filter(guardian=guardian, full_name=full_name, birth_year=birth_year)
         .first()
     )
-    return ward or Person.objects.create(guardian=guardian, full_name=full_name, birth_year=birth_year)
+    if ward is not None:
+        return ward, False
+    ward = Person.objects.create(
+        guardian=guardian,
+        full_name=full_name,
+        birth_year=birth_year,
+        commune_id=commune_id or guardian.commune_id,
+    )
+    return ward, True
+
+
+@transaction.atomic(savepoint=False)
+def ward_find_or_create(*, guardian: Person, full_name: str, birth_year: int | None) -> Person:
+    """A family member without a phone, declared by `guardian` (found again by name and birth year)."""
+    return ward_declare(guardian=guardian, full_name=full_name, birth_year=birth_year)[0]
 
 
 @transaction.atomic
@@ -118,12 +132,15 @@ def person_update(
     birth_year: int | None = None,
     commune_id: int | None = None,
     citizen_id: str | None = None,
+    clear_commune: bool = False,
     request: HttpRequest | None = None,
 ) -> Person:
-    """Staff correcting what is known about `person` (values already normalised; None leaves a field
-    as it is), for `reason`: audited with the names of the fields changed, never their values.
+    """A trusted change to what is known about `person` (values already normalised; None leaves a
+    field as it is; `clear_commune`: lives outside the province), for `reason`: audited with the names
+    of the fields changed, never their values.
 
-    The caller has checked that `actor` may change this person.
+    `actor` is the staff member (the caller has checked they may change this person), or None for
+    the person themselves after proving their phone by an SMS code (the caller has checked that).
     """
     reason = reason.strip()
     if not reason:
@@ -139,7 +156,10 @@ def person_update(
         "commune_id": commune_id,
         "citizen_id": citizen_id,
     }
-    changed = _person_change(person, {name: value for name, value in given.items() if value is not None})
+    changes = {name: value for name, value in given.items() if value is not None}
+    if clear_commune and commune_id is None:  # lives outside the province's communes
+        changes["commune_id"] = None
+    changed = _person_change(person, changes)
     if changed:
         audit_event_create(
             actor=actor,
@@ -193,11 +213,12 @@ def _check_citizen_id_free(citizen_id: str | None, *, person_id: int | None) -> 
 @dataclass(frozen=True)
 class PersonUpsert:
     """`person_declare` for someone with a phone, in two steps: `prepare` reads and encrypts outside
-    the transaction, `run` is then one statement inside it (the same rules: the latest declaration
-    wins, blanks never erase, another name on a known phone is a ward, a citizen ID is one person's).
+    the transaction, `run` is then one statement inside it (the same rules: a new phone makes a
+    person, a known one is returned as stored, another name on a known phone is a ward, a citizen ID
+    is one person's).
 
-    On PostgreSQL the upsert locks the person's row, so a double submit queues behind the first and
-    then finds its check-in; on SQLite the transaction's write lock does the same.
+    On PostgreSQL the known person's row is read FOR UPDATE, so a double submit queues behind
+    the first and then finds its check-in; on SQLite the transaction's write lock does the same.
     """
 
     identity: Identity
@@ -213,51 +234,57 @@ class PersonUpsert:
         if known is not None and not same_name(known.full_name, identity.full_name):
             # Someone sharing the owner's phone: a ward, made by `person_declare` when this runs.
             return cls(identity=identity, known_name=known.full_name, columns={})
-        citizen_id = identity.citizen_id
-        citizen_id_key = citizen_id_hash(citizen_id) if citizen_id else None
-        if known is not None and citizen_id_key == known.citizen_id_hash:
-            citizen_id = citizen_id_key = None  # unchanged: not re-encrypted, not rewritten
+        if known is not None:
+            # Nothing of a known person is written: the values are only those a new row would need.
+            values = {"phone_hash": phone_key}
         else:
-            _check_citizen_id_free(citizen_id, person_id=known.id if known else None)
-        values = {
-            "full_name": identity.full_name,
-            "phone": identity.phone,
-            "phone_hash": phone_key,
-            "citizen_id": citizen_id,
-            "citizen_id_hash": citizen_id_key,
-            "birth_year": identity.birth_year,
-            "commune_id": identity.commune_id,
-            "created_at": timezone.now(),
-        }
+            citizen_id = identity.citizen_id
+            _check_citizen_id_free(citizen_id, person_id=None)
+            values = {
+                "full_name": identity.full_name,
+                "phone": identity.phone,
+                "phone_hash": phone_key,
+                "citizen_id": citizen_id,
+                "citizen_id_hash": citizen_id_hash(citizen_id) if citizen_id else None,
+                "birth_year": identity.birth_year,
+                "commune_id": identity.commune_id,
+                "created_at": timezone.now(),
+            }
         columns = {}
         for name, value in values.items():
             field = Person._meta.get_field(name)
             columns[field.column] = field.get_db_prep_save(value, connection)
         return cls(identity=identity, known_name=known.full_name if known else None, columns=columns)
 
-    def run(self) -> Person:
-        """The person's row written; anything off the common path (no phone, a ward, a row changed
-        since `prepare`) goes through `person_declare` in the same transaction."""
+    def run(self) -> tuple[Person, bool]:
+        """The person's row (made if new), and whether this made it; anything off the common path
+        (no phone, a ward, a row changed or made since `prepare`) goes through `person_declare` in
+        the same transaction."""
         if not self.columns:
             return person_declare(identity=self.identity)
         quote = connection.ops.quote_name
         table = quote(Person._meta.db_table)
-        kept = ", ".join(
-            f"{column} = COALESCE(excluded.{column}, {table}.{column})"
-            for column in map(
-                quote, ("full_name", "birth_year", "commune_id", "citizen_id", "citizen_id_hash")
-            )
-        )
         with connection.cursor() as cursor:
-            # Only the model's own quoted identifiers are formatted in; every value is a parameter.
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(map(quote, self.columns))}) "  # noqa: S608
-                f"VALUES ({', '.join(['%s'] * len(self.columns))}) "
-                "ON CONFLICT (phone_hash) WHERE guardian_id IS NULL "
-                f"DO UPDATE SET {kept} WHERE {table}.full_name = %s RETURNING id",
-                [*self.columns.values(), self.known_name],
-            )
+            if self.known_name is not None:
+                # A known person: read, never changed; on PostgreSQL their row is locked (SQLite's
+                # IMMEDIATE transaction already holds the one write lock).
+                lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+                cursor.execute(
+                    f"SELECT id, {quote('commune_id')} FROM {table} WHERE {quote('phone_hash')} = %s "  # noqa: S608
+                    f"AND {quote('guardian_id')} IS NULL AND {quote('full_name')} = %s{lock}",
+                    [self.columns["phone_hash"], self.known_name],
+                )
+            else:
+                # Only the model's own quoted identifiers are formatted in; every value is a parameter.
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(map(quote, self.columns))}) "  # noqa: S608
+                    f"VALUES ({', '.join(['%s'] * len(self.columns))}) "
+                    "ON CONFLICT (phone_hash) WHERE guardian_id IS NULL DO NOTHING RETURNING id, commune_id",
+                    list(self.columns.values()),
+                )
             row = cursor.fetchone()
         if row is None:
             return person_declare(identity=self.identity)
-        return Person(pk=row[0], full_name=self.identity.full_name, phone=self.identity.phone)
+        name = self.identity.full_name if self.known_name is None else self.known_name
+        person = Person(pk=row[0], full_name=name, phone=self.identity.phone, commune_id=row[1])
+        return person, self.known_name is None

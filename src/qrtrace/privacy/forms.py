@@ -1,13 +1,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qrtrace.lib.identity import InvalidIdentity, normalize_phone
+from qrtrace.checkins.forms import commune_choices
+from qrtrace.lib.identity import InvalidIdentity, normalize_phone, parse_birth_year
+from qrtrace.lib.widgets import PlainSelect
 
 from .my_data import CODE_DIGITS
 
 
 class PhoneForm(forms.Form):
-    phone = forms.CharField(label=_("Your phone number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Your phone number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
 
     def clean_phone(self) -> str:
         try:
@@ -26,6 +32,30 @@ class CodeForm(forms.Form):
         error_messages={"invalid": _("Enter the 6 digits of the code.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+
+class DetailsForm(forms.Form):
+    """A person correcting their own details, after proving their phone by SMS code."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=120)
+    birth_year = forms.CharField(
+        label=_("Year of birth"), max_length=4, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    commune = forms.ChoiceField(
+        label=_("Commune or ward where you live"), required=False, choices=commune_choices, widget=PlainSelect
+    )
+
+    def clean_full_name(self) -> str:
+        name = " ".join(self.cleaned_data["full_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter the person's full name."))
+        return name
+
+    def clean_birth_year(self) -> int:
+        try:
+            return parse_birth_year(self.cleaned_data["birth_year"])
+        except InvalidIdentity as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class LegalHoldForm(forms.Form):

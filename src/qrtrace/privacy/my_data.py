@@ -39,6 +39,8 @@ STEP_SECONDS = 5 * 60
 CODE_DIGITS = 6
 _VERIFY_LIMITS = (("my-data-verify-phone", 10, 3600), ("my-data-verify-ip", 100, 3600))
 _SHOWN_EVENTS = 500  # per family member: years of an ordinary person's history
+# The reason person_update records when a person corrects their own details (views.details).
+SELF_UPDATE_PURPOSE = "own correction, after phone verification"
 
 
 def _step(now: datetime) -> int:
@@ -159,7 +161,7 @@ def my_data_accesses(*, family: list[Person]) -> list[Access]:
 def _who(event: AuditEvent, roles: dict[int, str]) -> str:
     if event.actor_id:
         return roles.get(event.actor_id) or _("An official")
-    if event.action == "my_data_view":
+    if event.action == "my_data_view" or event.purpose == SELF_UPDATE_PURPOSE:
         return _("You, after phone verification")
     return _("The system")
 

@@ -15,12 +15,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qrtrace.accounts.permissions import can_manage_legal_holds, require
+from qrtrace.checkins.models import DeviceTrust
+from qrtrace.checkins.views import remember_device
 from qrtrace.lib.errors import Conflict
 from qrtrace.people.models import Person
+from qrtrace.people.services import person_update
 
-from .forms import CodeForm, LegalHoldForm, LiftForm, PhoneForm
+from .forms import CodeForm, DetailsForm, LegalHoldForm, LiftForm, PhoneForm
 from .models import LegalHold
 from .my_data import (
+    SELF_UPDATE_PURPOSE,
     TooManyAttempts,
     my_data_accesses,
     my_data_checkins,
@@ -88,14 +92,24 @@ def verify(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _verified_person(request: HttpRequest) -> Person | None:
+    """The person whose phone this browser proved by SMS code in the last MAX_AGE seconds."""
+    person_id = request.get_signed_cookie(COOKIE, default=None, salt=_COOKIE_SALT, max_age=MAX_AGE)
+    return Person.objects.filter(pk=person_id).first() if person_id and person_id.isdigit() else None
+
+
+def _expired(request: HttpRequest) -> HttpResponse:
+    # Expired, forged, or the person's data was purged meanwhile.
+    response = _start_page(request, PhoneForm(), status=403, expired=True)
+    response.delete_cookie(COOKIE, samesite="Lax")
+    return response
+
+
 @never_cache
 def records(request: HttpRequest) -> HttpResponse:
-    person_id = request.get_signed_cookie(COOKIE, default=None, salt=_COOKIE_SALT, max_age=MAX_AGE)
-    person = Person.objects.filter(pk=person_id).first() if person_id and person_id.isdigit() else None
-    if person is None:  # expired, forged, or the person's data was purged meanwhile
-        response = _start_page(request, PhoneForm(), status=403, expired=True)
-        response.delete_cookie(COOKIE, samesite="Lax")
-        return response
+    person = _verified_person(request)
+    if person is None:
+        return _expired(request)
     family = my_data_family(person=person)
     context = {
         "person": person,
@@ -104,6 +118,45 @@ def records(request: HttpRequest) -> HttpResponse:
         "retention_days": settings.QRTRACE_RETENTION_DAYS,
     }
     return render(request, "privacy/records.html", context)
+
+
+@require_POST
+def remember(request: HttpRequest) -> HttpResponse:
+    """Remember this phone as the person whose number it just proved (their cards, family, one-tap
+    check-in); the person's phones remembered without proof are forgotten."""
+    person = _verified_person(request)
+    if person is None:
+        return _expired(request)
+    response = redirect("checkins:my_qr")
+    remember_device(response, person, trust=DeviceTrust.SMS)
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def details(request: HttpRequest) -> HttpResponse:
+    """The person correcting their own name, year of birth and residence: the one way a citizen
+    changes what is stored about them (a check-in's declaration never does), audited."""
+    person = _verified_person(request)
+    if person is None:
+        return _expired(request)
+    initial = {"full_name": person.full_name, "birth_year": person.birth_year, "commune": person.commune_id}
+    form = DetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person_update(
+            person=person,
+            actor=None,
+            reason=SELF_UPDATE_PURPOSE,
+            full_name=data["full_name"],
+            birth_year=data["birth_year"],
+            commune_id=int(data["commune"]) if data["commune"] else None,
+            clear_commune=not data["commune"],  # "another province"
+            request=request,
+        )
+        messages.success(request, _("Your details are saved."))
+        return redirect("privacy:records")
+    return render(request, "privacy/details.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @require_POST

@@ -39,6 +39,7 @@ from .visits import (
     checkin_checkout,
     checkin_prepare,
     checkin_settle,
+    declared_columns,
     oldest_entry,
     recent_window,
     require_open_for,
@@ -306,7 +307,13 @@ class _Recorder:
         return checkin
 
     def _person(self, checkin: CheckIn, who: PersonUpsert | Person) -> bool:
-        checkin.person = who if isinstance(who, Person) else who.run()
+        if isinstance(who, Person):
+            checkin.person = who
+            return True
+        checkin.person, created = who.run()
+        # A person already known is not changed by a declaration: the check-in keeps what was declared.
+        for name, value in declared_columns(checkin.person, None if created else who.identity).items():
+            setattr(checkin, name, value)
         return True
 
     def _settle(self, visits: list[tuple[ItemResult, CheckIn]]) -> None:

@@ -125,8 +125,11 @@ def checkin_create(
     left_at: datetime | None = None,
     staff=None,
     request=None,
+    declared: Identity | None = None,
 ) -> tuple[CheckIn, bool]:
-    """Record `person` entering `venue`; returns (check-in, created).
+    """Record `person` entering `venue`; returns (check-in, created). `declared` is who the person
+    said they are with this check-in: kept with it where it differs from what is stored (the stored
+    person never changes by a declaration).
 
     Someone still inside the venue cannot enter it again, so a double submit, a repeated scan or a
     gate device re-sending its queue returns the visit already recorded instead of a duplicate.
@@ -142,6 +145,8 @@ def checkin_create(
         staff=staff,
         now=now,
     )
+    for name, value in declared_columns(person, declared).items():
+        setattr(checkin, name, value)
     # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
     since, until = recent_window(checkin)
     current = checkin_settle(checkin, recent_visits(person_id=person.pk, since=since, until=until), now)
@@ -168,6 +173,15 @@ def checkin_create(
     return checkin, True
 
 
+def declared_columns(person: Person, declared: Identity | None) -> dict:
+    """What a check-in keeps of who `person` declared they are (`declared`; None: nothing declared,
+    or the declaration created them): the name as typed when it differs, the commune declared."""
+    if declared is None:
+        return {}
+    name = "" if declared.full_name == person.full_name else declared.full_name
+    return {"declared_name": name, "declared_commune_id": declared.commune_id}
+
+
 def _still_inside(visit: RecentVisit, venue: Venue, entered_at: datetime) -> bool:
     return (
         visit.venue_id == venue.pk
@@ -183,27 +197,50 @@ def checkin_self_create(
     declaration: dict,
     ward_ids: Sequence[int] = (),
     new_members: Sequence[tuple[str, int | None]] = (),
+    member_declarations: Sequence[dict] | None = None,
     method: str = CheckInMethod.SELF_SCAN,
-) -> list[CheckIn]:
-    """The submitter and the family members they bring, checked in with one declaration.
+) -> tuple[list[CheckIn], bool]:
+    """The submitter and the family members they bring, checked in; returns the check-ins (the
+    submitter's first) and whether this declaration created the submitter.
 
-    `ward_ids` are family members this submitter declared before (others' ids are ignored);
-    `new_members` (name, birth year) become people with the submitter as guardian. As in
-    `checkin_record`, the person as known so far is read (and the phone encrypted) before the
-    transaction, which then writes them with one upsert.
+    `declaration` is the submitter's own health declaration; `member_declarations` one per family
+    member, in order (`ward_ids` first, then `new_members`); a member without one declared nothing
+    (no symptoms), never the submitter's answers. `ward_ids` are family members this submitter
+    declared before (others' ids are ignored); `new_members` (name, birth year) become people with
+    the submitter as guardian. As in `checkin_record`, the person as known so far is read (and the
+    phone encrypted) before the transaction, which then writes them with one statement. A person
+    already known is not changed: what the submitter declared is kept with their check-in.
     """
-    upsert = None if isinstance(submitter, Person) else PersonUpsert.prepare(identity_declared(submitter))
+    declared = None if isinstance(submitter, Person) else identity_declared(submitter)
+    upsert = None if declared is None else PersonUpsert.prepare(declared)
     with transaction.atomic():
-        person = submitter if upsert is None else upsert.run()
+        person, created = (submitter, False) if upsert is None else upsert.run()
         wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
         wards += [
             ward_find_or_create(guardian=person, full_name=name, birth_year=year)
             for name, year in new_members
         ]
-        return [
-            checkin_create(venue=venue, person=someone, method=method, declaration=declaration)[0]
-            for someone in [person, *dict.fromkeys(wards)]
+        members = list(dict.fromkeys(wards))
+        answers = list(member_declarations or ())
+        checkins = [
+            checkin_create(
+                venue=venue,
+                person=person,
+                method=method,
+                declaration=declaration,
+                declared=None if created else declared,
+            )[0]
         ]
+        checkins += [
+            checkin_create(
+                venue=venue,
+                person=member,
+                method=method,
+                declaration=answers[index] if index < len(answers) else None,
+            )[0]
+            for index, member in enumerate(members)
+        ]
+        return checkins, created
 
 
 @transaction.atomic
@@ -286,9 +323,11 @@ def checkin_record(
     require_open_for(venue, entered_at)
     upsert = PersonUpsert.prepare(identity)
     with transaction.atomic():
+        person, created = upsert.run()
         return checkin_create(
             venue=venue,
-            person=upsert.run(),
+            person=person,
+            declared=None if created else identity,
             method=CheckInMethod.API,
             declaration=declaration,
             entered_at=entered_at,
@@ -333,8 +372,18 @@ def checkin_staff_create(
     if person is None:
         if identity is None:
             raise ValueError("checkin_staff_create needs a person or an identity.")
-        person = person_declare(identity=identity_declared(identity))
+        identity = identity_declared(identity)
+        person, created = person_declare(identity=identity)
+        declared = None if created else identity
+    else:
+        declared = None
     checkin, _created = checkin_create(
-        venue=venue, person=person, method=method, declaration=declaration, staff=staff, request=request
+        venue=venue,
+        person=person,
+        method=method,
+        declaration=declaration,
+        staff=staff,
+        request=request,
+        declared=declared,
     )
     return checkin
