@@ -257,6 +257,14 @@ MATRIX: tuple[Entry, ...] = (
         data=REASON,
     ),
     Entry(
+        "tracing:residence",
+        "correct where a contact lives, with a reason",
+        CASE_PAGE,
+        "POST",
+        args=(("exposure_id", "{w.exposure.pk}"),),
+        data=(("commune", "{w.commune_a}"), *REASON),
+    ),
+    Entry(
         "tracing:alert_change",
         "publish or retract an alert",
         CASE_PAGE,

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.http import Http404
@@ -253,3 +253,26 @@ def venue_checkin_page(*, venue: Venue, limit: int, offset: int) -> Page:
     """(total, one page) of the venue's check-ins, newest first."""
     checkins = CheckIn.objects.filter(venue=venue).select_related("person").order_by("-entered_at", "-pk")
     return Page(checkins.count(), list(checkins[offset : offset + limit]))
+
+
+def declared_residences(*, person_ids: list[int], since: datetime) -> dict[int, list[str]]:
+    """For each of these people whose check-ins since `since` declared a commune other than the one
+    stored for them, the names of those communes (most recent first): a disagreement for officials
+    to review. The stored residence is the trusted one (a declaration never changes it); this only
+    shows that the person may live elsewhere. One query over the (person, entered_at) index."""
+    if not person_ids:
+        return {}
+    rows = (
+        CheckIn.objects.filter(
+            person_id__in=person_ids, entered_at__gte=since, declared_commune__isnull=False
+        )
+        .exclude(declared_commune=F("person__commune"))
+        .order_by("person_id", "-entered_at")
+        .values_list("person_id", "declared_commune__name")
+    )
+    found: dict[int, list[str]] = {}
+    for person_id, name in rows:
+        names = found.setdefault(person_id, [])
+        if name not in names:
+            names.append(name)
+    return found

@@ -2,6 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qrtrace.checkins.forms import commune_choices
+from qrtrace.lib.widgets import PlainSelect
+
 from .models import AlertStatus, CaseStatus, Level, TestType
 
 
@@ -54,6 +57,15 @@ class NotifyForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ResidenceForm(forms.Form):
+    """An official correcting where a contact lives (their check-ins declared another commune)."""
+
+    commune = forms.ChoiceField(
+        label=_("Lives in"), required=False, choices=commune_choices, widget=PlainSelect
+    )
+    reason = forms.CharField(label=_("Reason"), min_length=3, max_length=300)
 
 
 class AlertForm(forms.Form):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tracing/cases/<int:case_id>/followup", views.followup, name="followup"),
     path("tracing/cases/<int:case_id>/contacts.<str:kind>", views.export, name="export"),
     path("tracing/exposures/<int:exposure_id>/dismiss", views.exposure_dismiss, name="dismiss"),
+    path("tracing/exposures/<int:exposure_id>/residence", views.exposure_residence, name="residence"),
     path("tracing/followup/", views.followup_list, name="followup_list"),
     path("tracing/unknown-residence/", views.unknown_residence, name="unknown_residence"),
     path("tracing/alerts/", views.alert_list, name="alerts"),

@@ -1,5 +1,8 @@
 """The tracing console for commune and provincial officials. Views only parse, call, respond."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,13 +15,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qrtrace.accounts.permissions import can_read_person, can_trace, require
+from qrtrace.checkins.selectors import declared_residences
 from qrtrace.lib.cells import export_response
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.search import PER_PAGE, parse_search
 from qrtrace.notifications.selectors import message_list
+from qrtrace.people.services import person_update
 
 from . import alerts, selectors, services
-from .forms import AlertForm, CaseForm, CaseUpdateForm, ContactForm, NotifyForm, PlaceForm, ReasonForm
+from .forms import (
+    AlertForm,
+    CaseForm,
+    CaseUpdateForm,
+    ContactForm,
+    NotifyForm,
+    PlaceForm,
+    ReasonForm,
+    ResidenceForm,
+)
 from .graph import chain_graph
 from .models import CaseStatus, Level, VenueAlert
 from .notify import case_reference, message_body, notifications_pending
@@ -95,8 +109,12 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     exposures = [*f1, *f2]
     # Delivery status beside each contact, so a failed SMS is seen and the person called instead.
     sent = {m.person_id: m for m in message_list(reference=case_reference(case.pk))}
+    # Contacts whose recent check-ins declared another commune than the one on record, for review.
+    since = timezone.now() - timedelta(days=settings.QRTRACE_RETENTION_DAYS)
+    elsewhere = declared_residences(person_ids=[e.person_id for e in exposures], since=since)
     for exposure in exposures:
         exposure.message = sent.get(exposure.person_id)
+        exposure.declared_elsewhere = elsewhere.get(exposure.person_id, [])
     counts = selectors.exposure_counts(user=request.user, case_id=case.pk)
     pending = notifications_pending(case=case)
     return render(
@@ -117,6 +135,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
             "graph": chain_graph(case, exposures),
             "place_form": PlaceForm(),
             "contact_form": ContactForm(),
+            "residence_form": ResidenceForm(),
             "update_form": CaseUpdateForm(
                 initial={
                     "status": case.status,
@@ -267,6 +286,31 @@ def exposure_dismiss(request: HttpRequest, exposure_id: int) -> HttpResponse:
         )
     else:
         messages.error(request, _("Say why this contact is dismissed."))
+    return redirect("tracing:case", case_id=exposure.case_id)
+
+
+@login_required
+@require_POST
+def exposure_residence(request: HttpRequest, exposure_id: int) -> HttpResponse:
+    """An official correcting where a contact lives, with a reason (audited by person_update): the
+    trusted path for a residence their check-ins declared differently."""
+    exposure = selectors.exposure_in_area(user=request.user, exposure_id=exposure_id)
+    form = ResidenceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose where the contact lives and say why."))
+    else:
+        commune = form.cleaned_data["commune"]
+        person_update(
+            person=exposure.person,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            commune_id=int(commune) if commune else None,
+            clear_commune=not commune,
+            request=request,
+        )
+        messages.success(
+            request, _("%(name)s's residence is corrected.") % {"name": exposure.person.full_name}
+        )
     return redirect("tracing:case", case_id=exposure.case_id)
 
 
