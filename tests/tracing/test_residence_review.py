@@ -37,7 +37,7 @@ def test_a_declaration_that_agrees_with_the_record_raises_no_flag(client, commun
 
 
 def test_an_official_corrects_the_residence_with_a_reason_and_it_is_audited(client, commune_official, traced):
-    case, market, contact = traced
+    _case, market, contact = traced
     _declared(contact, market, actors.COMMUNE_B)
     exposure = Exposure.objects.get(person=contact)
     client.force_login(commune_official)
@@ -57,7 +57,7 @@ def test_an_official_corrects_the_residence_with_a_reason_and_it_is_audited(clie
 
 
 def test_without_a_reason_nothing_changes(client, commune_official, traced):
-    case, market, contact = traced
+    _case, _market, contact = traced
     exposure = Exposure.objects.get(person=contact)
     client.force_login(commune_official)
     client.post(f"/tracing/exposures/{exposure.pk}/residence", {"commune": str(actors.COMMUNE_B)})
@@ -68,7 +68,7 @@ def test_without_a_reason_nothing_changes(client, commune_official, traced):
 def test_another_communes_official_cannot_correct_a_contact_outside_their_area(
     client, other_commune_official, traced
 ):
-    case, market, contact = traced
+    _case, _market, contact = traced
     exposure = Exposure.objects.get(person=contact)
     client.force_login(other_commune_official)
     response = client.post(
