@@ -21,7 +21,7 @@ def test_a_phone_scans_declares_sees_the_confirmation_and_checks_out(
     page.get_by_label("Họ và tên", exact=True).fill("Nguyễn Văn A")
     page.get_by_label("Số điện thoại", exact=True).fill("0912 345 678")
     page.get_by_label("Năm sinh", exact=True).fill("1985")
-    page.get_by_label("Ho", exact=True).check()
+    page.get_by_label("Ho", exact=True).first.check()  # the submitter's own; then each family member's
     screenshot(page, f"checkin-form-{'js' if javascript else 'nojs'}")
     page.get_by_role("button", name="Khai báo và vào").click()
 
@@ -64,3 +64,35 @@ def test_a_returning_phone_checks_in_elsewhere_with_one_tap(live_server, launch,
     expect(page.locator("section.receipt")).to_contain_text("Siêu thị Hạc Thành")
     assert CheckIn.objects.filter(venue=shop, person__full_name="Nguyễn Văn A").count() == 1
     assert CheckIn.objects.filter(method=CheckInMethod.SELF_SCAN).count() == 2
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_parent_checks_in_with_a_child_who_has_their_own_declaration_and_one_check_out(
+    live_server, launch, screenshot, javascript
+):
+    venue = actors.make_venue("Chợ Vườn Hoa")
+    page = launch().new_context(**PHONE, java_script_enabled=javascript).new_page()
+    page.goto(f"{live_server.url}/v/{venue_token(venue)}")
+    expect(page.get_by_label("Xã, phường nơi cư trú")).to_have_value(str(venue.commune_id))
+    page.get_by_label("Họ và tên", exact=True).fill("Nguyễn Văn A")
+    page.get_by_label("Số điện thoại", exact=True).fill("0912 345 678")
+    page.get_by_label("Năm sinh", exact=True).fill("1985")
+    page.get_by_text("Thêm người thân").click()
+    page.get_by_label("Họ tên người thân").first.fill("Nguyễn Văn Con")
+    page.get_by_label("Năm sinh người thân").first.fill("2015")
+    page.locator("details.own summary").first.click()
+    page.locator('input[name="member_0_fever"]').check()
+    screenshot(page, f"checkin-family-form-{'js' if javascript else 'nojs'}")
+    page.get_by_role("button", name="Khai báo và vào").click()
+
+    cards = page.locator("section.receipt")
+    expect(cards).to_have_count(2)
+    expect(cards.nth(0)).to_have_class("receipt card status-green")
+    expect(cards.nth(1)).to_have_class("receipt card status-red")
+    checkout = page.get_by_role("button", name="Ra về")
+    expect(checkout).to_have_count(1)
+    expect(checkout).to_be_in_viewport()  # no scrolling two screens down for it
+    screenshot(page, f"checkin-family-receipt-{'js' if javascript else 'nojs'}")
+    checkout.click()
+    expect(page.locator("section.receipt").nth(1)).to_contain_text("Đã ra về lúc")
+    assert not CheckIn.objects.filter(left_at__isnull=True).exists()

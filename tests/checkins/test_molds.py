@@ -32,7 +32,9 @@ def _templates_page(path: str, venue, language: str) -> str:
     """The page as Django's template engine renders it for this request, widget by widget."""
     request = RequestFactory().get(path)
     with translation.override(language):
-        context = {"venue": venue, "form": CheckInForm(), "person": None, "limited": False}
+        form = CheckInForm(initial={"commune": str(venue.commune_id)})
+        context = {"venue": venue, "form": form, "person": None, "limited": False}
+        context["retention_days"] = settings.QRTRACE_RETENTION_DAYS
         return render_to_string("checkins/scan.html", context, request=request)
 
 
@@ -59,6 +61,13 @@ def test_the_molded_page_is_byte_for_byte_the_templates_own(client, language, na
         assert molded == theirs
         assert parse_html(molded) == parse_html(theirs)
     assert "<b>" not in molded and "<Chợ>" not in molded  # escaped as the template escapes them
+
+
+def test_each_venue_s_form_defaults_to_its_own_commune_from_its_communes_mold(client):
+    here, there = actors.make_venue("Chợ Vườn Hoa"), actors.make_venue("Chợ Quảng Phú", actors.COMMUNE_B)
+    for venue, commune in ((here, actors.COMMUNE_A), (there, actors.COMMUNE_B), (here, actors.COMMUNE_A)):
+        page = client.get(f"/v/{venue_token(venue)}").content.decode()
+        assert re.findall(r'<option value="(\d*)" selected>', page) == [str(commune)]
 
 
 def test_each_phone_gets_its_own_csrf_token_in_both_forms_and_as_a_cookie(client, venue, scan_url):

@@ -71,11 +71,23 @@ class DeclarationForm(forms.Form):
         return [self[name] for name in FIELDS]
 
 
+# Phones open the phone keypad, years and citizen IDs the digits (a letter keyboard slowed every entry).
+_PHONE = forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"})
+_DIGITS = forms.TextInput(attrs={"inputmode": "numeric"})
+
+
+def answers_from(data, prefix: str) -> dict[str, bool]:
+    """A family member's own declaration, from checkboxes named `<prefix><field>` (unticked: no)."""
+    return {name: bool(data.get(prefix + name)) for name in FIELDS}
+
+
 class PersonForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=120)
-    phone = forms.CharField(label=_("Phone number"), max_length=20)
-    birth_year = forms.CharField(label=_("Year of birth"), max_length=4)
-    citizen_id = forms.CharField(label=_("Citizen ID (CCCD), optional"), max_length=14, required=False)
+    phone = forms.CharField(label=_("Phone number"), max_length=20, widget=_PHONE)
+    birth_year = forms.CharField(label=_("Year of birth"), max_length=4, widget=_DIGITS)
+    citizen_id = forms.CharField(
+        label=_("Citizen ID (CCCD), optional"), max_length=14, required=False, widget=_DIGITS
+    )
     # A callable: set per form, the province's communes were normalised and deep-copied on every scan.
     commune = forms.ChoiceField(
         label=_("Commune or ward where you live"),
@@ -120,12 +132,21 @@ class CheckInForm(PersonForm, DeclarationForm):
     # fields built per scan were a tenth of a check-in's CPU).
     for index in range(MAX_MEMBERS):
         locals()[f"member_{index}_name"] = forms.CharField(max_length=120, required=False)
-        locals()[f"member_{index}_year"] = forms.CharField(max_length=4, required=False)
+        locals()[f"member_{index}_year"] = forms.CharField(max_length=4, required=False, widget=_DIGITS)
     del index
 
     def members(self) -> list[tuple[str, int | None]]:
         return [
             (self.cleaned_data[f"member_{index}_name"], self.cleaned_data[f"member_{index}_year"])
+            for index in range(MAX_MEMBERS)
+            if self.cleaned_data.get(f"member_{index}_name")
+        ]
+
+    def member_declarations(self) -> list[dict[str, bool]]:
+        """Each family member's own declaration, in the order of `members()` (boxes named
+        `member_<i>_<field>`, left unticked by default: a dependant declares no symptoms)."""
+        return [
+            answers_from(self.data, f"member_{index}_")
             for index in range(MAX_MEMBERS)
             if self.cleaned_data.get(f"member_{index}_name")
         ]
@@ -146,8 +167,14 @@ class CheckInForm(PersonForm, DeclarationForm):
         return data
 
     def member_rows(self):
-        """(name field, year field) pairs, for the template."""
-        return [(self[f"member_{i}_name"], self[f"member_{i}_year"]) for i in range(MAX_MEMBERS)]
+        """(index, name field, year field, ticked declaration fields) per row, for the template."""
+        return [
+            (i, self[f"member_{i}_name"], self[f"member_{i}_year"], self._ticked(f"member_{i}_"))
+            for i in range(MAX_MEMBERS)
+        ]
+
+    def _ticked(self, prefix: str) -> set[str]:
+        return {name for name in FIELDS if self.data.get(prefix + name)} if self.is_bound else set()
 
 
 class StaffLookupForm(forms.Form):
@@ -168,9 +195,10 @@ class StaffLookupForm(forms.Form):
 class StaffEntryForm(PersonForm, DeclarationForm):
     """A person the gate staff declare for: a phone number or a citizen ID is enough to find them again."""
 
-    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False)
-    citizen_id = forms.CharField(label=_("Citizen ID (CCCD)"), max_length=14, required=False)
-    commune = None  # staff at a gate do not ask where someone lives
+    phone = forms.CharField(label=_("Phone number"), max_length=20, required=False, widget=_PHONE)
+    citizen_id = forms.CharField(label=_("Citizen ID (CCCD)"), max_length=14, required=False, widget=_DIGITS)
+    # Asked at the gate too (defaulting to the venue's commune), so the commune's health station sees
+    # the people gates enter for them (issue 13).
 
     def clean_phone(self) -> str | None:
         raw = self.cleaned_data["phone"]

@@ -100,7 +100,7 @@ def gate(request: HttpRequest, code: str) -> HttpResponse:
             person = person_by_phone(value) if kind == "phone" else person_by_citizen_id(value)
             method = CheckInMethod.STAFF_ENTRY
             if person is None:
-                context["entry"] = StaffEntryForm(initial={kind: value})
+                context["entry"] = StaffEntryForm(initial={kind: value, "commune": str(venue.commune_id)})
     elif action == "enter":
         context["entry"] = entry = StaffEntryForm(request.POST)
         status = 400

@@ -19,7 +19,7 @@ from qrtrace.people.models import Person
 from qrtrace.venues.qr import InvalidVenueCode, venue_from_token
 from qrtrace.venues.views import invalid_code_response
 
-from .forms import CheckInForm, DeclarationForm
+from .forms import CheckInForm, DeclarationForm, answers_from
 from .hooks import venue_alerts, venue_announcements
 from .models import CheckIn, CheckOutMethod, DeviceTrust
 from .pages import Mold
@@ -74,16 +74,23 @@ def _receipt_checkins(ref: str) -> list[CheckIn]:
     return checkins
 
 
-# The first check-in form, as every phone the server does not know sees it at any venue.
+# The first check-in form, as every phone the server does not know sees it at any venue of one
+# commune (the shape: residence defaults to the venue's commune, issue 13).
 _FIRST_SCAN_PAGE = Mold(
     "checkins/scan.html",
-    context=lambda marker, _shape: {
+    context=lambda marker, commune_id: {
         "venue": SimpleNamespace(name=marker("NAME"), address=marker("ADDRESS")),
-        "form": CheckInForm(),
+        "form": _first_form(commune_id),
         "person": None,
         "limited": False,
+        "retention_days": settings.QRTRACE_RETENTION_DAYS,
     },
 )
+
+
+def _first_form(commune_id: int | None, data=None) -> CheckInForm:
+    """The first check-in form; where one lives defaults to the venue's commune."""
+    return CheckInForm(data, initial={"commune": str(commune_id)} if commune_id else None)
 
 
 # The health declaration as a returning phone first sees it (nothing ticked).
@@ -109,33 +116,43 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET" and someone_else and _no_messages(request):
         values = {"NAME": venue.name, "ADDRESS": venue.address}
         values |= {"CSRF": get_token(request), "PATH": request.get_full_path()}
-        return HttpResponse(_FIRST_SCAN_PAGE.render(request, values))
-    form = (CheckInForm if someone_else else DeclarationForm)(
-        request.POST if request.method == "POST" else None
-    )
+        return HttpResponse(_FIRST_SCAN_PAGE.render(request, values, shape=venue.commune_id))
+    data = request.POST if request.method == "POST" else None
+    form = _first_form(venue.commune_id, data) if someone_else else DeclarationForm(data)
     # Checked before the form, so a refused attempt saves nothing and the page keeps what was typed.
     limited = request.method == "POST" and not checkin_attempt_allow(
         ip=request.META.get("REMOTE_ADDR", ""),
         device=device_token or request.COOKIES.get(settings.CSRF_COOKIE_NAME),
     )
     if request.method == "POST" and not limited and form.is_valid():
+        ward_ids = [int(pk) for pk in request.POST.getlist("ward") if pk.isdigit()]
         checkins, created = checkin_self_create(
             venue=venue,
             submitter=form.identity() if someone_else else person,
             declaration=form.declaration(),
-            ward_ids=[int(pk) for pk in request.POST.getlist("ward") if pk.isdigit()],
+            ward_ids=ward_ids,
             new_members=form.members() if someone_else else (),
+            # Each family member's own declaration (issue 13): unticked, they declared no symptoms.
+            ward_declarations={pk: answers_from(request.POST, f"ward_{pk}_") for pk in ward_ids},
+            new_member_declarations=form.member_declarations() if someone_else else (),
         )
         remember = someone_else and form.cleaned_data["remember"]
         # Remembered as the person only when this declaration created them; a number already known
         # is proven by SMS first (the receipt says how), else anyone typing it would see their cards.
-        response = redirect(reverse("checkins:receipt", args=[receipt(checkins)]) + (
-            "" if created or not remember else "?prove=1"
-        ))
+        response = redirect(
+            reverse("checkins:receipt", args=[receipt(checkins)])
+            + ("" if created or not remember else "?prove=1")
+        )
         if remember and created:
             remember_device(response, checkins[0].person, trust=DeviceTrust.CREATED)
         return response
-    context = {"venue": venue, "form": form, "person": None if someone_else else person, "limited": limited}
+    context = {
+        "venue": venue,
+        "form": form,
+        "person": None if someone_else else person,
+        "limited": limited,
+        "retention_days": settings.QRTRACE_RETENTION_DAYS,
+    }
     if person is not None and not someone_else:
         inside = open_checkin(person=person, venue=venue)
         since = timezone.now() - ALERT_WINDOW

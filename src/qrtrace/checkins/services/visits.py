@@ -7,7 +7,7 @@ use-case it joins its transaction instead of wrapping itself in a savepoint (two
 apiece on the hottest path); an error still rolls back the whole transaction.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -197,31 +197,33 @@ def checkin_self_create(
     declaration: dict,
     ward_ids: Sequence[int] = (),
     new_members: Sequence[tuple[str, int | None]] = (),
-    member_declarations: Sequence[dict] | None = None,
+    ward_declarations: Mapping[int, dict] | None = None,
+    new_member_declarations: Sequence[dict] = (),
     method: str = CheckInMethod.SELF_SCAN,
 ) -> tuple[list[CheckIn], bool]:
     """The submitter and the family members they bring, checked in; returns the check-ins (the
     submitter's first) and whether this declaration created the submitter.
 
-    `declaration` is the submitter's own health declaration; `member_declarations` one per family
-    member, in order (`ward_ids` first, then `new_members`); a member without one declared nothing
-    (no symptoms), never the submitter's answers. `ward_ids` are family members this submitter
-    declared before (others' ids are ignored); `new_members` (name, birth year) become people with
-    the submitter as guardian. As in `checkin_record`, the person as known so far is read (and the
-    phone encrypted) before the transaction, which then writes them with one statement. A person
-    already known is not changed: what the submitter declared is kept with their check-in.
+    `declaration` is the submitter's own health declaration. Each family member has their own:
+    `ward_declarations` by ward id, `new_member_declarations` in the order of `new_members`; a member
+    without one declared nothing (no symptoms), never the submitter's answers (issue 13).
+    `ward_ids` are family members this submitter declared before (others' ids are ignored);
+    `new_members` (name, birth year) become people with the submitter as guardian. As in
+    `checkin_record`, the person as known so far is read (and the phone encrypted) before the
+    transaction, which then writes them with one statement. A person already known is not changed:
+    what the submitter declared is kept with their check-in.
     """
     declared = None if isinstance(submitter, Person) else identity_declared(submitter)
     upsert = None if declared is None else PersonUpsert.prepare(declared)
+    ward_declarations = ward_declarations or {}
     with transaction.atomic():
         person, created = (submitter, False) if upsert is None else upsert.run()
         wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
-        wards += [
-            ward_find_or_create(guardian=person, full_name=name, birth_year=year)
-            for name, year in new_members
-        ]
-        members = list(dict.fromkeys(wards))
-        answers = list(member_declarations or ())
+        members = {ward: ward_declarations.get(ward.pk) for ward in wards}
+        for index, (name, year) in enumerate(new_members):
+            ward = ward_find_or_create(guardian=person, full_name=name, birth_year=year)
+            answers = new_member_declarations[index] if index < len(new_member_declarations) else None
+            members.setdefault(ward, answers)
         checkins = [
             checkin_create(
                 venue=venue,
@@ -232,13 +234,8 @@ def checkin_self_create(
             )[0]
         ]
         checkins += [
-            checkin_create(
-                venue=venue,
-                person=member,
-                method=method,
-                declaration=answers[index] if index < len(answers) else None,
-            )[0]
-            for index, member in enumerate(members)
+            checkin_create(venue=venue, person=member, method=method, declaration=answers)[0]
+            for member, answers in members.items()
         ]
         return checkins, created
 
