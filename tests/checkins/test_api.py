@@ -57,21 +57,38 @@ def test_a_gate_device_syncing_later_keeps_its_times_and_a_resend_is_not_a_dupli
     assert checkin.entered_at == entered and checkin.checkout_method == CheckOutMethod.API
 
 
+def test_a_visit_that_ends_before_it_begins_is_a_400_naming_the_field_and_saves_nothing(
+    client, venue, commune_official
+):
+    change = {"left_at": "2026-01-01T08:00:00+07:00", "entered_at": "2026-01-01T09:00:00+07:00"}
+    response = _post(client, commune_official, "/api/v1/checkins", _body(venue, **change))
+    assert response.status_code == 400
+    assert "left_at" in response.json()["detail"]
+    assert not CheckIn.objects.exists() and not Person.objects.exists()
+
+
+def test_an_unknown_venue_code_is_a_404_and_saves_nothing(client, venue, commune_official):
+    response = _post(client, commune_official, "/api/v1/checkins", _body(venue, venue_code="NOPE123"))
+    assert response.status_code == 404
+    assert not CheckIn.objects.exists() and not Person.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [
-        ({"left_at": "2026-01-01T08:00:00+07:00", "entered_at": "2026-01-01T09:00:00+07:00"}, "left_at"),
-        ({"venue_code": "NOPE123"}, "venue_code"),
-        ({"person": {"phone": "12345", "full_name": "A"}}, "person.phone"),
-        ({"person": {"phone": "0912345678", "full_name": "A", "citizen_id": "999"}}, "person.citizen_id"),
+        ({"person": {"phone": "12345", "full_name": "A"}}, "phone"),
+        ({"person": {"phone": "0912345678", "full_name": "A", "citizen_id": "999"}}, "citizen_id"),
+        ({"person": {"phone": "0912345678", "full_name": "A", "birth_year": 1850}}, "birth_year"),
+        ({"person": {"phone": "0912345678", "full_name": "A", "commune_code": 99999}}, "commune_code"),
     ],
 )
-def test_bad_input_is_a_400_naming_the_field_and_saves_nothing(
+def test_a_value_the_schema_refuses_is_a_422_naming_the_field_and_saves_nothing(
     client, venue, commune_official, change, field
 ):
+    """The schema states these rules (issue 12 §5), so they are refused by its validation."""
     response = _post(client, commune_official, "/api/v1/checkins", _body(venue, **change))
-    assert response.status_code == 400
-    assert field in response.json()["detail"]
+    assert response.status_code == 422
+    assert [error["loc"][-1] for error in response.json()["detail"]] == [field]
     assert not CheckIn.objects.exists() and not Person.objects.exists()
 
 

@@ -45,13 +45,18 @@ def test_bad_input_is_a_422_and_creates_nothing(client, commune_official, bearer
     assert not Venue.objects.exists()
 
 
-def test_a_commune_of_another_province_is_a_400(client, province_official, bearer):
+def test_a_commune_of_another_province_is_a_422_the_schema_lists_the_provinces_communes(
+    client, province_official, bearer
+):
     payload = {**NEW_VENUE, "commune_code": actors.OTHER_PROVINCE_COMMUNE}
     response = client.post(
         "/api/v1/venues", payload, content_type="application/json", headers=bearer(province_official)
     )
-    assert response.status_code == 400
-    assert "commune_code" in response.json()["detail"]
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "commune_code"
+    schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["VenueIn"]
+    listed = schema["properties"]["commune_code"]["enum"]
+    assert actors.COMMUNE_A in listed and actors.OTHER_PROVINCE_COMMUNE not in listed
 
 
 def test_the_list_shows_only_the_officials_area_and_filters(client, commune_official, bearer):

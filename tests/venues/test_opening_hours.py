@@ -101,7 +101,6 @@ def test_the_api_creates_and_patches_opening_hours(client, commune_official, bea
     [
         {"always_open": True},  # while it has hours
         {"opens_at": "09:00", "closes_at": "09:00"},
-        {"opens_at": "09:00+07:00"},
     ],
 )
 def test_contradictory_hours_through_the_api_are_a_400_and_change_nothing(
@@ -117,6 +116,23 @@ def test_contradictory_hours_through_the_api_are_a_400_and_change_nothing(
     assert response.status_code == 400, response.content
     venue.refresh_from_db()
     assert (venue.opens_at, venue.closes_at, venue.always_open) == (time(8), time(17), False)
+
+
+def test_an_opening_time_with_an_offset_is_refused_by_the_schema_which_says_local_time(
+    client, commune_official, bearer
+):
+    venue = actors.make_venue(opens_at=time(8), closes_at=time(17))
+    response = client.patch(
+        f"/api/v1/venues/{venue.pk}",
+        {"opens_at": "09:00+07:00"},
+        content_type="application/json",
+        headers=bearer(commune_official),
+    )
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"][-1] == "opens_at"
+    venue.refresh_from_db()
+    assert venue.opens_at == time(8)
+    declared = client.get("/api/v1/openapi.json").json()["components"]["schemas"]["VenuePatch"]
+    assert "pattern" in str(declared["properties"]["opens_at"])
 
 
 def test_the_venue_page_shows_the_opening_hours(client, commune_official):

@@ -10,10 +10,10 @@ from ninja.pagination import paginate
 from ninja.params.models import Body, BodyModel
 from pydantic import model_validator
 
-from qrtrace.geo.selectors import commune_province_code
+from qrtrace.geo.schemas import ProvinceCommune
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.pagination import WINDOW, Pagination
-from qrtrace.lib.schemas import BodyIn
+from qrtrace.lib.schemas import BirthYearIn, BodyIn, CitizenIdIn, PhoneIn
 from qrtrace.people.identity import Identity, identity_parse
 
 from .models import CheckOutMethod
@@ -26,11 +26,11 @@ router = Router(tags=["checkins"])
 
 
 class PersonIn(BodyIn):
-    phone: str
+    phone: PhoneIn
     full_name: str = Field(min_length=1, max_length=120)
-    citizen_id: str | None = None
-    birth_year: int | None = None
-    commune_code: int | None = Field(
+    citizen_id: CitizenIdIn | None = None
+    birth_year: BirthYearIn | None = None
+    commune_code: ProvinceCommune | None = Field(
         None,
         description=(
             "Where the person says they live (a commune code, `/api/v1/geo/…`), so their commune's "
@@ -194,8 +194,6 @@ def _batch_item(raw: dict[str, Any]) -> VisitItem | LeaveItem | Refused:
 
 
 def _identity(person: PersonIn) -> Identity:
-    if person.commune_code is not None and commune_province_code(person.commune_code) is None:
-        raise ValidationError({"person.commune_code": [_("There is no commune with this code.")]})
     return identity_parse(
         full_name=person.full_name,
         phone=person.phone,

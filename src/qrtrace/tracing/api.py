@@ -4,9 +4,10 @@ from typing import Literal
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from qrtrace.geo.schemas import ProvinceCommune
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.pagination import WINDOW, Pagination
-from qrtrace.lib.schemas import BodyIn
+from qrtrace.lib.schemas import BodyIn, PhoneIn
 
 from .models import Case, Exposure, Level, TestType
 from .notify import message_body, notifications_pending
@@ -17,7 +18,7 @@ router = Router(tags=["tracing"])
 
 
 class CaseIn(BodyIn):
-    phone: str = Field(max_length=40)
+    phone: PhoneIn
     full_name: str = Field("", max_length=120)
     confirmed_at: AwareTime
     symptom_onset: AwareTime | None = None
@@ -25,7 +26,9 @@ class CaseIn(BodyIn):
     test_type: TestType = TestType.PCR
     treated_at_place: str = Field("", max_length=200)
     notes: str = Field("", max_length=5000)
-    commune_code: int | None = Field(None, description="Where a person not yet known lives.")
+    commune_code: ProvinceCommune | None = Field(
+        None, description="Where a person not yet known lives."
+    )
 
 
 class CaseCreated(Schema):

@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -6,9 +6,10 @@ from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from qrtrace.geo.schemas import ProvinceCommune
 from qrtrace.lib.errors import ERRORS, DbInt
 from qrtrace.lib.pagination import Pagination
-from qrtrace.lib.schemas import BodyIn
+from qrtrace.lib.schemas import PHONE_PATTERN, BodyIn, Latitude, LocalTime, LocalTimeOut, Longitude
 
 from . import selectors, services
 from .models import Venue, VenueKind, VenueStatus
@@ -17,22 +18,22 @@ from .views import poster_response
 
 router = Router(tags=["venues"])
 
-Latitude = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
-Longitude = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+# Empty, or a phone number as the API takes them.
+ContactPhone = Field("", max_length=40, pattern=f"^$|{PHONE_PATTERN}")
 StayMinutes = Field(None, ge=5, le=24 * 60)
 
 
 class VenueIn(BodyIn):
     name: str = Field(min_length=2, max_length=200)
     kind: VenueKind
-    commune_code: int
+    commune_code: ProvinceCommune
     address: str = Field(min_length=2, max_length=300)
-    contact_phone: str = Field("", max_length=20)
-    lat: Decimal | None = Latitude
-    lng: Decimal | None = Longitude
+    contact_phone: str = ContactPhone
+    lat: Latitude | None = None
+    lng: Longitude | None = None
     default_stay_minutes: int | None = StayMinutes
-    opens_at: time | None = None
-    closes_at: time | None = None
+    opens_at: LocalTime | None = None
+    closes_at: LocalTime | None = None
     always_open: bool = False
 
 
@@ -40,12 +41,14 @@ class VenuePatch(BodyIn):
     name: str | None = Field(None, min_length=2, max_length=200)
     kind: VenueKind | None = None
     address: str | None = Field(None, min_length=2, max_length=300)
-    contact_phone: str | None = Field(None, max_length=20)
-    lat: Decimal | None = Latitude
-    lng: Decimal | None = Longitude
+    contact_phone: str | None = Field(None, max_length=40, pattern=f"^$|{PHONE_PATTERN}")
+    lat: Latitude | None = None
+    lng: Longitude | None = None
     default_stay_minutes: int | None = StayMinutes
-    opens_at: time | None = Field(None, description="Local time; null clears the hours.")
-    closes_at: time | None = Field(None, description="Local time; before `opens_at` runs past midnight.")
+    opens_at: LocalTime | None = Field(None, description="Local time; null clears the hours.")
+    closes_at: LocalTime | None = Field(
+        None, description="Local time; before `opens_at` runs past midnight."
+    )
     always_open: bool | None = None
 
 
@@ -63,8 +66,8 @@ class VenueOut(Schema):
     status: str
     status_note: str
     default_stay_minutes: int
-    opens_at: time | None
-    closes_at: time | None
+    opens_at: LocalTimeOut | None
+    closes_at: LocalTimeOut | None
     always_open: bool
     lat: Decimal | None
     lng: Decimal | None

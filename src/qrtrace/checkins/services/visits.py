@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Concat
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -315,7 +316,7 @@ def checkin_record(
     """
     venue = venue_by_code(venue_code)
     if venue is None:
-        raise ValidationError({"venue_code": _("There is no venue with this code.")})
+        raise Http404(_("There is no venue with this code."))
     require(can_use_gate, user, venue)
     require_open_for(venue, entered_at)
     upsert = PersonUpsert.prepare(identity)
