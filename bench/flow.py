@@ -58,6 +58,7 @@ def _load_files(folder: Path) -> tuple[Path, Path, Path]:
     device cookies of returning phones, as a browser holds them after "remember me"."""
     from django.core import signing
 
+    from qrtrace.checkins.models import DeviceTrust
     from qrtrace.checkins.services.devices import device_register
     from qrtrace.checkins.views import _DEVICE_SALT, DEVICE_COOKIE
     from qrtrace.people.models import Person
@@ -69,7 +70,9 @@ def _load_files(folder: Path) -> tuple[Path, Path, Path]:
     owners = Person.objects.filter(guardian=None, phone_hash__isnull=False).order_by("?")[:DEVICES]
     signer = signing.get_cookie_signer(salt=DEVICE_COOKIE + _DEVICE_SALT)
     devices = folder / "devices"
-    devices.write_text("\n".join(signer.sign(device_register(person=p)) for p in owners) + "\n")
+    # Phones that declared their person first: remembered, so they get the one-tap page.
+    cookies = (signer.sign(device_register(person=p, trust=DeviceTrust.CREATED)) for p in owners)
+    devices.write_text("\n".join(cookies) + "\n")
     return people, tokens, devices
 
 

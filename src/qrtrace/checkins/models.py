@@ -63,7 +63,10 @@ class CheckIn(models.Model):
     # when it differs from the stored one (else empty); the commune whenever one was declared. No
     # foreign-key constraint: a check on every insert of the hottest table, for a value the form and
     # the API already checked against the communes.
-    declared_name = models.CharField(_("name as declared"), max_length=120, blank=True, default="")
+    # db_default as well: code of the release before, still running during an upgrade, inserts without it.
+    declared_name = models.CharField(
+        _("name as declared"), max_length=120, blank=True, default="", db_default=""
+    )
     declared_commune = models.ForeignKey(
         Commune,
         verbose_name=_("residence as declared"),
@@ -125,7 +128,7 @@ class Device(models.Model):
 
     token_hash = models.CharField(max_length=40, unique=True)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="devices")
-    trust = models.CharField(max_length=8, choices=DeviceTrust.choices, blank=True, default="")
+    trust = models.CharField(max_length=8, choices=DeviceTrust.choices, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -5,7 +5,8 @@ any of them may have been an attacker's, so they see no cards or family until pr
 
 On PostgreSQL the check-in table is partitioned by day: ADD COLUMN on the parent reaches every
 partition, and with a constant default (or none) it changes the catalogue only, without rewriting
-rows or holding off check-ins for long.
+rows or holding off check-ins for long. The defaults stay in the database (`db_default`), so the
+release before, still running while this one is rolled out, goes on inserting check-ins and devices.
 """
 
 import django.db.models.deletion
@@ -45,7 +46,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="checkin",
             name="declared_name",
-            field=models.CharField(blank=True, default="", max_length=120, verbose_name="name as declared"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=120, verbose_name="name as declared"
+            ),
         ),
         migrations.AddField(
             model_name="device",
@@ -57,6 +60,7 @@ class Migration(migrations.Migration):
                     ("sms", "Proved the phone number by SMS code"),
                     ("", "Remembered before phones had to be proven"),
                 ],
+                db_default="",
                 default="",
                 max_length=8,
             ),
