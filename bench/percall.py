@@ -71,10 +71,11 @@ def wsgi_call(
     application, method: str, path: str, body: bytes = b"", headers: dict | None = None
 ) -> tuple[str, list[tuple[str, str]]]:
     """One request through the WSGI application in this process; its status and headers."""
+    path, _mark, query = path.partition("?")
     environ = {
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",
         "HTTP_HOST": "127.0.0.1:8000",

@@ -179,13 +179,16 @@ def _receipt_slot(field: str, index: int) -> str:
 
 _OPEN_RECEIPT = Mold(
     "checkins/receipt.html",
-    context=lambda marker, count: {
+    # The shape: how many check-ins, and whether the receipt says how to prove the phone number
+    # (a known number declared from a phone that does not remember it: common, so molded too).
+    context=lambda marker, shape: {
         "checkins": [
             SimpleNamespace(left_at=None, **{f: marker(_receipt_slot(f, i)) for f in _RECEIPT_FIELDS})
-            for i in range(count)
+            for i in range(shape[0])
         ],
         "ref": marker("REF"),
         "announcements_html": marker("ANNOUNCEMENTS"),
+        "prove": shape[1],
     },
 )
 
@@ -218,12 +221,12 @@ def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
         raise Http404
     prove = "prove" in request.GET
     molded = len(checkins) <= _MOLDED_RECEIPTS and not any(c.left_at for c in checkins)
-    if molded and not prove and _no_messages(request):
+    if molded and _no_messages(request):
         values = {"REF": ref, "CSRF": get_token(request), "PATH": request.get_full_path()}
         values["ANNOUNCEMENTS"] = mark_safe(_announcements_html(checkins))  # noqa: S308 (rendered, escaped)
         for i, checkin in enumerate(checkins):
             values |= {_receipt_slot(field, i): getattr(checkin, field) for field in _RECEIPT_FIELDS}
-        return HttpResponse(_OPEN_RECEIPT.render(request, values, shape=len(checkins)))
+        return HttpResponse(_OPEN_RECEIPT.render(request, values, shape=(len(checkins), prove)))
     context = {
         "checkins": checkins,
         "ref": ref,
