@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 
-from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.models import CheckIn, DeviceTrust
 from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import _DEVICE_SALT, DEVICE_COOKIE
 from qrtrace.dashboard import aggregates
@@ -71,7 +71,8 @@ def _public_pages(world) -> list[str]:
 
 def _remembered(client, person):
     response = HttpResponse()
-    response.set_signed_cookie(DEVICE_COOKIE, device_register(person=person), salt=_DEVICE_SALT)
+    token = device_register(person=person, trust=DeviceTrust.CREATED)  # the phone that declared them
+    response.set_signed_cookie(DEVICE_COOKIE, token, salt=_DEVICE_SALT)
     client.cookies[DEVICE_COOKIE] = response.cookies[DEVICE_COOKIE].value
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.http import HttpResponse
 from django.utils import timezone
 
-from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.models import CheckIn, DeviceTrust
 from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import _DEVICE_SALT, DEVICE_COOKIE
 from qrtrace.tracing.models import AlertStatus, Case, VenueAlert
@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 def _remember(client, person):
     response = HttpResponse()
-    response.set_signed_cookie(DEVICE_COOKIE, device_register(person=person), salt=_DEVICE_SALT)
+    token = device_register(person=person, trust=DeviceTrust.CREATED)  # the phone that declared them
+    response.set_signed_cookie(DEVICE_COOKIE, token, salt=_DEVICE_SALT)
     client.cookies[DEVICE_COOKIE] = response.cookies[DEVICE_COOKIE].value
 
 
