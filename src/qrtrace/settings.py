@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "qrtrace.checkins",
     "qrtrace.tracing",
     "qrtrace.notifications",
+    "qrtrace.quarantine",
     "qrtrace.dashboard",
     "qrtrace.api",
     "qrtrace.demo",

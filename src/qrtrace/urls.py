@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("qrtrace.checkins.urls")),
     path("", include("qrtrace.notifications.urls")),
     path("", include("qrtrace.tracing.urls")),
+    path("", include("qrtrace.quarantine.urls")),
     path("", include("qrtrace.accounts.audit_urls")),
     path("", include("qrtrace.privacy.urls")),
     path("", include("qrtrace.public.urls")),

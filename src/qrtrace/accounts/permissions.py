@@ -25,6 +25,8 @@ from django.http import Http404
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from qrtrace.geo.selectors import commune_province_code
+
 from .selectors import user_jurisdiction
 
 
@@ -291,4 +293,95 @@ def can_override_risk_level(user, commune_code: int) -> bool:
 def can_manage_province_data(user) -> bool:
     """Restricted areas drawn as a polygon, commune population and coverage, boundaries, the kept
     province reports: the province office and administrators."""
+# --- quarantine -------------------------------------------------------------------------------------
+# Facility staff (role `quarantine`, area = the facility's code) see their facility's people; a commune
+# station sees the home quarantine of its residents; the province office sees every order of its
+# residents and in its facilities.
+
+
+class FacilityLike(Protocol):
+    """What a quarantine rule reads of a facility (quarantine.Facility is one)."""
+
+    code: str
+    commune_id: int
+
+
+class OrderLike(Protocol):
+    """What a quarantine rule reads of an order (quarantine.QuarantineOrder is one)."""
+
+    kind: str
+    commune_id: int | None
+    facility: FacilityLike | None
+
+
+def _province_covers(user, commune_code: int | None) -> bool:
+    jurisdiction = user_jurisdiction(user)
+    if jurisdiction.everywhere:
+        return True
+    return commune_code is not None and commune_province_code(commune_code) in jurisdiction.provinces
+
+
+@_rule(_("Only the province office manages quarantine facilities."))
+def can_add_facility(user, commune_code: int) -> bool:
+    """Open a quarantine facility: the province office of its commune's province."""
+    return _province_covers(user, commune_code)
+
+
+@_rule(_("This facility is outside your area."))
+def can_manage_facility(user, facility: FacilityLike) -> bool:
+    """See a facility's board and worklist, place people in its beds: its staff and the province."""
+    return facility.code in user_jurisdiction(user).facilities or _province_covers(user, facility.commune_id)
+
+
+@_rule(_("Only commune and provincial health officials may order quarantine."))
+def can_order_quarantine(user) -> bool:
+    return is_area_official(user)
+
+
+@_rule(_("This quarantine order is outside your area."))
+def can_read_order(user, order: OrderLike) -> bool:
+    """An order is read and worked on by its facility's staff, the commune station of a person at
+    home, and the province office (of the person's commune or of the facility's)."""
+    jurisdiction = user_jurisdiction(user)
+    facility = order.facility
+    if facility is not None and facility.code in jurisdiction.facilities:
+        return True
+    if order.kind == "home" and order.commune_id is not None and order.commune_id in jurisdiction.communes:
+        return True
+    return _province_covers(user, order.commune_id) or (
+        facility is not None and _province_covers(user, facility.commune_id)
+    )
+
+
+def orders_q(user) -> Q:
+    """`can_read_order` as a filter on quarantine orders."""
+    jurisdiction = user_jurisdiction(user)
+    if jurisdiction.everywhere:
+        return Q()
+    return (
+        Q(facility__code__in=jurisdiction.facilities)
+        | Q(kind="home", commune__in=jurisdiction.communes)
+        | Q(commune__province__in=jurisdiction.provinces)
+        | Q(facility__commune__province__in=jurisdiction.provinces)
+    )
+
+
+def facilities_q(user) -> Q:
+    """`can_manage_facility` as a filter on facilities."""
+    jurisdiction = user_jurisdiction(user)
+    if jurisdiction.everywhere:
+        return Q()
+    return Q(code__in=jurisdiction.facilities) | Q(commune__province__in=jurisdiction.provinces)
+
+
+def is_quarantine_official(user) -> bool:
+    """Anyone with quarantine work: facility staff and the officials of an area."""
+    jurisdiction = user_jurisdiction(user)
+    return bool(jurisdiction.facilities) or jurisdiction.covers_areas
+
+
+@_rule(_("Only the province office and administrators change quarantine policies."))
+def can_manage_quarantine_policy(user) -> bool:
+    """Draft, preview and apply a quarantine policy: the province office answers for the province's
+    rules (as for the audit log), and administrators."""
     return can_read_audit(user)

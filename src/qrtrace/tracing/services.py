@@ -496,3 +496,46 @@ def timeline_place_add(
         actor=actor, action="add_place", object_type="case", object_id=case.pk, request=request
     )
     return added
+
+
+@transaction.atomic
+def exposures_mark_quarantined(*, person_ids: list[int]) -> int:
+    """The quarantine app ordered these people into quarantine: their open contacts say so."""
+    return Exposure.objects.filter(
+        person_id__in=person_ids, status__in=[ExposureStatus.NEW, ExposureStatus.NOTIFIED]
+    ).update(status=ExposureStatus.QUARANTINED, updated_at=timezone.now())
+
+
+@transaction.atomic
+def exposure_add_person(
+    *, case: Case, person: Person, level: str, actor: User, reason: str, request: HttpRequest | None = None
+) -> Exposure | None:
+    """A known person is a contact of the case (a roommate in a quarantine facility); None if they were
+    listed already. Unlike `exposure_add_manual` the person is named, not looked up by phone: they may
+    have none of their own."""
+    require(can_read_case, actor, case.person.commune_id)
+    if person.pk == case.person_id:
+        return None
+    exposure, created = Exposure.objects.get_or_create(
+        case=case,
+        person=person,
+        defaults={
+            "level": level,
+            "source_person_id": case.person_id,
+            "manual": True,
+            "status": ExposureStatus.QUARANTINED,
+            "status_reason": reason.strip()[:300],
+        },
+    )
+    if not created:
+        return None
+    audit_event_create(
+        actor=actor,
+        action="add_contact",
+        object_type="case",
+        object_id=case.pk,
+        purpose=reason.strip()[:200],
+        request=request,
+        person_ids=[person.pk],
+    )
+    return exposure

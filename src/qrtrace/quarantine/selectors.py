@@ -1,0 +1,380 @@
+"""Quarantine reads, scoped by `accounts.permissions.orders_q` / `facilities_q`. A read that returns
+personal data writes its audit event; the aggregates at the end (for the dashboard) carry none."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from qrtrace.accounts.models import User
+from qrtrace.accounts.permissions import (
+    can_manage_facility,
+    facilities_q,
+    is_quarantine_official,
+    orders_q,
+    require,
+    require_or_404,
+)
+from qrtrace.audit.services import audit_event_create
+from qrtrace.lib.pagination import Page
+
+from .messages import NO_FACILITY, NO_ORDER
+from .models import (
+    OPEN_STATUSES,
+    Bed,
+    Facility,
+    FacilityStatus,
+    HealthCheck,
+    Kind,
+    OrderStatus,
+    QuarantineOrder,
+    QuarantineTest,
+    Room,
+    Slot,
+    TestResult,
+)
+
+# A slot's check is overdue after this local hour (morning by noon, evening by 8 pm).
+OVERDUE_AFTER = {Slot.MORNING: 12, Slot.EVENING: 20}
+
+
+def _audit_read(
+    user, request, person_ids, *, object_type="quarantine_order", object_id="", purpose, **details
+):
+    audit_event_create(
+        actor=user,
+        action="read" if object_id else "list",
+        object_type=object_type,
+        object_id=object_id,
+        purpose=purpose,
+        request=request,
+        person_ids=person_ids,
+        details=details,
+    )
+
+
+def order_queryset(user: User) -> QuerySet[QuarantineOrder]:
+    return QuarantineOrder.objects.filter(orders_q(user)).select_related(
+        "person", "facility", "bed__room", "commune", "policy"
+    )
+
+
+def order_in_area(*, user: User, order_id: int) -> QuarantineOrder:
+    """The order if the caller may see it; 404 as for a missing one otherwise. Not audited: for
+    actions, whose services audit what they do."""
+    order = order_queryset(user).filter(pk=order_id).first()
+    if order is None:
+        raise Http404(str(NO_ORDER))
+    return order
+
+
+def order_for_official(*, user: User, order_id: int, request: HttpRequest | None = None) -> QuarantineOrder:
+    """An order to show, with its person: the read is audited."""
+    order = order_in_area(user=user, order_id=order_id)
+    _audit_read(user, request, [order.person_id], object_id=order.pk, purpose="quarantine follow-up")
+    return order
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str = ""
+    kind: str = ""
+    facility: str = ""
+    commune: int | None = None
+    due: bool = False  # planned end today or before, still open
+
+
+def order_page(
+    *, user: User, filters: OrderFilter, limit: int, offset: int, request: HttpRequest | None = None
+) -> Page:
+    orders = order_queryset(user)
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    if filters.kind:
+        orders = orders.filter(kind=filters.kind)
+    if filters.facility:
+        orders = orders.filter(facility__code=filters.facility.upper())
+    if filters.commune is not None:
+        orders = orders.filter(commune_id=filters.commune)
+    if filters.due:
+        orders = orders.filter(status__in=OPEN_STATUSES, planned_end__lte=timezone.localdate())
+    count = orders.count()
+    items = list(orders.order_by("-start_date", "-pk")[offset : offset + limit])
+    _audit_read(user, request, [o.person_id for o in items], purpose="quarantine follow-up")
+    return Page(count=count, items=items)
+
+
+def order_history(order: QuarantineOrder):
+    return order.events.select_related("by").order_by("at", "pk")
+
+
+# --- facilities ---------------------------------------------------------------------------------
+
+
+def facility_queryset(user: User) -> QuerySet[Facility]:
+    return Facility.objects.filter(facilities_q(user)).select_related("commune")
+
+
+def facility_in_area(*, user: User, code: str) -> Facility:
+    facility = Facility.objects.select_related("commune").filter(code=code.upper()).first()
+    if facility is None:
+        raise Http404(str(NO_FACILITY))
+    require_or_404(can_manage_facility, user, facility, message=NO_FACILITY)
+    return facility
+
+
+def facility_by_id(*, user: User, facility_id: int) -> Facility:
+    facility = Facility.objects.select_related("commune").filter(pk=facility_id).first()
+    if facility is None:
+        raise Http404(str(NO_FACILITY))
+    require_or_404(can_manage_facility, user, facility, message=NO_FACILITY)
+    return facility
+
+
+def open_facilities() -> QuerySet[Facility]:
+    """Facilities an order may send someone to (any of the province's that is not closed)."""
+    return Facility.objects.exclude(status=FacilityStatus.CLOSED).order_by("name")
+
+
+# --- occupancy and the board (no personal data) --------------------------------------------------
+
+
+@dataclass
+class Occupancy:
+    facility_id: int
+    code: str
+    name: str
+    commune_id: int
+    status: str
+    beds: int
+    occupied: int
+
+    @property
+    def free(self) -> int:
+        return max(self.beds - self.occupied, 0)
+
+
+def occupancy_by_facility(facilities: QuerySet[Facility] | None = None) -> list[Occupancy]:
+    """Beds, occupied and free per facility (open orders holding a bed). For the dashboard: counts."""
+    facilities = (facilities if facilities is not None else Facility.objects.all()).order_by("name")
+    occupied = dict(
+        QuarantineOrder.objects.filter(status__in=OPEN_STATUSES, bed__isnull=False)
+        .values_list("facility_id")
+        .annotate(n=Count("pk"))
+        .values_list("facility_id", "n")
+    )
+    beds = dict(
+        Bed.objects.values_list("room__facility_id")
+        .annotate(n=Count("pk"))
+        .values_list("room__facility_id", "n")
+    )
+    return [
+        Occupancy(f.pk, f.code, f.name, f.commune_id, f.status, beds.get(f.pk, 0), occupied.get(f.pk, 0))
+        for f in facilities
+    ]
+
+
+def open_order_counts(*, on: date | None = None) -> list[dict]:
+    """Open orders by commune of residence, kind and start date: the dashboard's figures, no person."""
+    rows = (
+        QuarantineOrder.objects.filter(status__in=OPEN_STATUSES)
+        .values("commune_id", "kind", "start_date")
+        .annotate(count=Count("pk"))
+        .order_by("commune_id", "kind", "start_date")
+    )
+    return list(rows)
+
+
+def order_status_counts(*, since: date) -> list[dict]:
+    """Orders started on or after `since` by commune, kind and status (completed, became a case …)."""
+    return list(
+        QuarantineOrder.objects.filter(start_date__gte=since)
+        .values("commune_id", "kind", "status")
+        .annotate(count=Count("pk"))
+        .order_by("commune_id", "kind", "status")
+    )
+
+
+@dataclass
+class RoomLine:
+    label: str
+    cohort: str
+    sex: str
+    beds: int
+    occupied: int
+
+
+@dataclass
+class BoardFacility:
+    occupancy: Occupancy
+    rooms: list[RoomLine] = field(default_factory=list)
+    arrivals: list[int] = field(default_factory=list)  # per day of the next 7
+    releases: list[int] = field(default_factory=list)
+    forecast_free: list[int] = field(default_factory=list)
+
+
+@dataclass
+class Board:
+    days: list[date]
+    facilities: list[BoardFacility]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {
+            "beds": sum(f.occupancy.beds for f in self.facilities),
+            "occupied": sum(f.occupancy.occupied for f in self.facilities),
+            "free": sum(f.occupancy.free for f in self.facilities),
+        }
+
+
+def facility_board(*, user: User, today: date | None = None) -> Board:
+    """Occupancy now by facility and room, arrivals and planned releases for the next 7 days, and
+    free beds forecast from planned ends and orders starting later. Counts only: not audited."""
+    require(is_quarantine_official, user)
+    today = today or timezone.localdate()
+    days = [today + timedelta(days=i) for i in range(7)]
+    facilities = list(facility_queryset(user).order_by("name"))
+    ids = [f.pk for f in facilities]
+    occupancy = {o.facility_id: o for o in occupancy_by_facility(Facility.objects.filter(pk__in=ids))}
+    rooms = defaultdict(list)
+    room_beds = Bed.objects.filter(room__facility_id__in=ids).values_list("room_id").annotate(n=Count("pk"))
+    beds_of = dict(room_beds.values_list("room_id", "n"))
+    taken = dict(
+        QuarantineOrder.objects.filter(status__in=OPEN_STATUSES, facility_id__in=ids, bed__isnull=False)
+        .values_list("bed__room_id")
+        .annotate(n=Count("pk"))
+        .values_list("bed__room_id", "n")
+    )
+    for room in Room.objects.filter(facility_id__in=ids).order_by("label"):
+        rooms[room.facility_id].append(
+            RoomLine(
+                room.label,
+                room.cohort,
+                room.get_sex_display() if room.sex else "",
+                beds_of.get(room.pk, 0),
+                taken.get(room.pk, 0),
+            )
+        )
+    spans = defaultdict(list)
+    for facility_id, start, end in QuarantineOrder.objects.filter(
+        status__in=OPEN_STATUSES, facility_id__in=ids
+    ).values_list("facility_id", "start_date", "planned_end"):
+        spans[facility_id].append((start, end))
+    board = []
+    for facility in facilities:
+        line = BoardFacility(occupancy[facility.pk], rooms[facility.pk])
+        for day in days:
+            line.arrivals.append(sum(1 for s, _e in spans[facility.pk] if s == day))
+            line.releases.append(sum(1 for _s, e in spans[facility.pk] if e == day))
+            held = sum(1 for s, e in spans[facility.pk] if s <= day < e)
+            line.forecast_free.append(max(line.occupancy.beds - held, 0))
+        board.append(line)
+    return Board(days, board)
+
+
+# --- the daily worklist -------------------------------------------------------------------------
+
+
+@dataclass
+class WorkItem:
+    order: QuarantineOrder
+    day_number: int
+    due_slots: list[str]
+    done_slots: list[str]
+    overdue: bool
+    red_flag: bool
+    missed_yesterday: bool
+    tests_due: list[QuarantineTest]
+    release_due: bool
+    positive: bool
+
+    @property
+    def alert(self) -> bool:
+        return self.red_flag or self.missed_yesterday or self.positive
+
+    @property
+    def missing_slots(self) -> list[str]:
+        return [s for s in self.due_slots if s not in self.done_slots]
+
+
+def _slots(checks_per_day: int) -> list[str]:
+    return [Slot.MORNING, Slot.EVENING] if checks_per_day >= 2 else [Slot.MORNING]
+
+
+def worklist(
+    *,
+    user: User,
+    facility: Facility | None = None,
+    commune: int | None = None,
+    request: HttpRequest | None = None,
+    now=None,
+) -> list[WorkItem]:
+    """Today's work for one facility or one commune station (home quarantine of its residents):
+    everyone in quarantine with the checks due today, alerts (red flags since yesterday, a missed
+    day of reports, a positive test) and overdue checks first. The read is audited."""
+    now = timezone.localtime(now)
+    today = now.date()
+    yesterday = today - timedelta(days=1)
+    orders = order_queryset(user).filter(status__in=OPEN_STATUSES, start_date__lte=today)
+    if facility is not None:
+        require_or_404(can_manage_facility, user, facility, message=NO_FACILITY)
+        orders = orders.filter(facility=facility)
+    elif commune is not None:
+        orders = orders.filter(kind=Kind.HOME, commune_id=commune)
+    orders = list(orders.order_by("planned_end", "pk"))
+    ids = [o.pk for o in orders]
+    done = defaultdict(set)
+    for order_id, slot in HealthCheck.objects.filter(order_id__in=ids, day=today).values_list(
+        "order_id", "slot"
+    ):
+        done[order_id].add(slot)
+    flagged = set(
+        HealthCheck.objects.filter(order_id__in=ids, day__gte=yesterday, red_flag=True).values_list(
+            "order_id", flat=True
+        )
+    )
+    reported_yesterday = set(
+        HealthCheck.objects.filter(order_id__in=ids, day=yesterday).values_list("order_id", flat=True)
+    )
+    tests = defaultdict(list)
+    positive = set()
+    for test in QuarantineTest.objects.filter(order_id__in=ids).filter(
+        Q(result=TestResult.PENDING, due_on__lte=today) | Q(result=TestResult.POSITIVE)
+    ):
+        if test.result == TestResult.POSITIVE:
+            positive.add(test.order_id)
+        else:
+            tests[test.order_id].append(test)
+    items = []
+    for order in orders:
+        due = _slots(order.checks_per_day)
+        missing = [s for s in due if s not in done[order.pk]]
+        items.append(
+            WorkItem(
+                order=order,
+                day_number=(today - order.start_date).days + 1,
+                due_slots=due,
+                done_slots=sorted(done[order.pk]),
+                overdue=any(now.hour >= OVERDUE_AFTER[s] for s in missing),
+                red_flag=order.pk in flagged,
+                missed_yesterday=order.start_date <= yesterday and order.pk not in reported_yesterday,
+                tests_due=tests[order.pk],
+                release_due=order.status == OrderStatus.IN_QUARANTINE and order.planned_end <= today,
+                positive=order.pk in positive,
+            )
+        )
+    items.sort(
+        key=lambda i: (not i.alert, not i.overdue, not i.missing_slots, i.order.planned_end, i.order.pk)
+    )
+    _audit_read(
+        user,
+        request,
+        ids,
+        purpose="quarantine worklist",
+        facility=facility.code if facility else "",
+        commune=commune or "",
+    )
+    return items

@@ -1,0 +1,380 @@
+"""Quarantine pages: the board, worklists, orders with their actions, bulk orders from a case, the
+lab import, policies, and the two public pages (self-report, certificate check). Views parse, call
+one service or selector, respond."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qrtrace.accounts.permissions import (
+    can_manage_quarantine_policy,
+    home_commune,
+    is_quarantine_official,
+    require,
+)
+from qrtrace.accounts.selectors import user_jurisdiction
+from qrtrace.lib.errors import Conflict
+from qrtrace.tracing.models import OPEN_EXPOSURE_STATUSES, Level
+from qrtrace.tracing.selectors import case_in_area
+
+from . import selectors, services
+from .certificate import certificate_pdf
+from .forms import (
+    BulkOrderForm,
+    CheckForm,
+    EndForm,
+    ExtendForm,
+    LabCsvForm,
+    ReleaseForm,
+    ResultForm,
+    StaffCheckForm,
+    TransferForm,
+)
+from .links import certificate_signature_ok, report_signature_ok
+from .models import OPEN_STATUSES, OrderStatus, QuarantineOrder, QuarantinePolicy
+from .policy import policy_changes
+from .services.monitoring import order_became_case
+
+
+def _errors(error: ValidationError | Conflict) -> str:
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+def _form_error(form, error: ValidationError | Conflict) -> None:
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, _errors(error))
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    data = selectors.facility_board(user=request.user)
+    return render(request, "quarantine/board.html", {"board": data, "stations": _stations(request.user)})
+
+
+def _stations(user) -> list[int]:
+    return sorted(user_jurisdiction(user).communes)
+
+
+@login_required
+def my_worklist(request: HttpRequest) -> HttpResponse:
+    """Facility staff and commune stations go to their own worklist."""
+    require(is_quarantine_official, request.user)
+    jurisdiction = user_jurisdiction(request.user)
+    if len(jurisdiction.facilities) == 1:
+        return redirect("quarantine:facility_worklist", code=next(iter(jurisdiction.facilities)))
+    commune = home_commune(request.user)
+    if commune is not None:
+        return redirect("quarantine:commune_worklist", commune=commune)
+    return redirect("quarantine:board")
+
+
+def _worklist_page(request, items, title, facility=None):
+    return render(
+        request,
+        "quarantine/worklist.html",
+        {"items": items, "title": title, "facility": facility, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def facility_worklist(request: HttpRequest, code: str) -> HttpResponse:
+    facility = selectors.facility_in_area(user=request.user, code=code)
+    items = selectors.worklist(user=request.user, facility=facility, request=request)
+    return _worklist_page(request, items, facility.name, facility)
+
+
+@login_required
+def commune_worklist(request: HttpRequest, commune: int) -> HttpResponse:
+    jurisdiction = user_jurisdiction(request.user)
+    if not (jurisdiction.covers_areas and jurisdiction.covers_commune(commune)):
+        raise Http404(_("This commune is outside your area."))
+    items = selectors.worklist(user=request.user, commune=commune, request=request)
+    return _worklist_page(request, items, _("Home quarantine of commune %(code)s") % {"code": commune})
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    require(is_quarantine_official, request.user)
+    status = request.GET.get("status", "")
+    filters = selectors.OrderFilter(status=status if status in OrderStatus.values else "")
+    page = selectors.order_page(user=request.user, filters=filters, limit=200, offset=0, request=request)
+    return render(
+        request,
+        "quarantine/order_list.html",
+        {"page": page, "status": filters.status, "statuses": OrderStatus.choices},
+    )
+
+
+def _order_context(request, order: QuarantineOrder) -> dict:
+    facilities = selectors.open_facilities()
+    return {
+        "order": order,
+        "events": selectors.order_history(order),
+        "checks": order.checks.order_by("-day", "-recorded_at")[:20],
+        "tests": order.tests.all(),
+        "check_form": StaffCheckForm(initial={"slot": services.monitoring.current_slot()}),
+        "extend_form": ExtendForm(initial={"planned_end": order.planned_end}),
+        "end_form": EndForm(),
+        "transfer_form": TransferForm(facilities=facilities),
+        "release_form": ReleaseForm(initial={"unit": order.facility.managing_unit if order.facility else ""}),
+        "result_form": ResultForm(),
+        "release_due": order.status == OrderStatus.IN_QUARANTINE
+        and order.planned_end <= timezone.localdate(),
+    }
+
+
+@login_required
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = selectors.order_for_official(user=request.user, order_id=order_id, request=request)
+    return render(request, "quarantine/order_detail.html", _order_context(request, order))
+
+
+def _act(request, order: QuarantineOrder, action: str):
+    post, user = request.POST, request.user
+    if action == "start":
+        return services.order_start(order=order, actor=user, request=request)
+    if action == "check":
+        form = StaffCheckForm(post)
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data() and _("Check the values entered."))
+        return services.check_record(order=order, actor=user, request=request, **form.cleaned_data)
+    if action == "extend":
+        form = ExtendForm(post)
+        if not form.is_valid():
+            raise ValidationError(_("Give the new planned end and the reason."))
+        return services.order_extend(order=order, actor=user, request=request, **form.cleaned_data)
+    if action == "end":
+        form = EndForm(post)
+        if not form.is_valid():
+            raise ValidationError(_("Choose the outcome and give the reason."))
+        return services.order_end(order=order, actor=user, request=request, **form.cleaned_data)
+    if action == "transfer":
+        form = TransferForm(post, facilities=selectors.open_facilities())
+        if not form.is_valid():
+            raise ValidationError(_("Choose where and give the reason."))
+        data = form.cleaned_data
+        facility = (
+            selectors.open_facilities().filter(code=data["facility"]).first() if data["facility"] else None
+        )
+        return services.order_transfer(
+            order=order,
+            actor=user,
+            kind=data["kind"],
+            facility=facility,
+            address=data["address"],
+            reason=data["reason"],
+            request=request,
+        )
+    if action == "release":
+        form = ReleaseForm(post)
+        form.is_valid()
+        return services.order_release(
+            order=order, actor=user, unit=form.cleaned_data.get("unit", ""), request=request
+        )
+    if action == "result":
+        form = ResultForm(post)
+        if not form.is_valid():
+            raise ValidationError(_("Check the values entered."))
+        return services.result_record(order=order, actor=user, request=request, **form.cleaned_data)
+    if action == "case":
+        return order_became_case(order=order, actor=user, request=request)
+    raise Http404(_("Unknown action."))
+
+
+@login_required
+@require_POST
+def order_action(request: HttpRequest, order_id: int, action: str) -> HttpResponse:
+    order = selectors.order_in_area(user=request.user, order_id=order_id)
+    try:
+        done = _act(request, order, action)
+    except (ValidationError, Conflict) as error:
+        messages.error(request, _errors(error))
+        return redirect("quarantine:order", order_id=order.pk)
+    messages.success(request, _("Saved."))
+    if isinstance(done, QuarantineOrder) and done.pk != order.pk:  # a transfer's new order
+        try:
+            selectors.order_in_area(user=request.user, order_id=done.pk)
+        except Http404:
+            return redirect("quarantine:orders")
+        return redirect("quarantine:order", order_id=done.pk)
+    return redirect("quarantine:order", order_id=order.pk)
+
+
+@login_required
+def certificate(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = selectors.order_for_official(user=request.user, order_id=order_id, request=request)
+    if order.certificate_number is None:
+        raise Http404(_("This order has no certificate."))
+    response = HttpResponse(certificate_pdf(order), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.certificate_number}.pdf"'
+    return response
+
+
+@login_required
+def bulk_order(request: HttpRequest, case_id: int) -> HttpResponse:
+    """From a case's F1 list: choose people (or all), where, and order them into quarantine."""
+    case = case_in_area(user=request.user, case_id=case_id)
+    facilities = selectors.open_facilities()
+    exposures = list(
+        case.exposures.filter(level=Level.F1, status__in=OPEN_EXPOSURE_STATUSES)
+        .select_related("person")
+        .order_by("pk")
+    )
+    open_people = set(
+        QuarantineOrder.objects.filter(
+            person_id__in=[e.person_id for e in exposures], status__in=OPEN_STATUSES
+        ).values_list("person_id", flat=True)
+    )
+    form = BulkOrderForm(request.POST or None, facilities=facilities)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        ids = (
+            None
+            if request.POST.get("all")
+            else [int(i) for i in request.POST.getlist("exposure") if i.isdigit()]
+        )
+        facility = facilities.filter(code=data["facility"]).first() if data["facility"] else None
+        try:
+            result = services.orders_create_for_case(
+                actor=request.user,
+                case=case,
+                exposure_ids=ids,
+                kind=data["kind"],
+                vaccination=data["vaccination"],
+                facility=facility,
+                start_date=data["start_date"],
+                request=request,
+            )
+        except (ValidationError, Conflict) as error:
+            _form_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(n)d quarantine orders made; each person is sent an SMS.") % {"n": len(result.created)},
+            )
+    context = {
+        "case": case,
+        "exposures": exposures,
+        "open_people": open_people,
+        "form": form,
+        "result": result,
+    }
+    return render(request, "quarantine/bulk_order.html", context)
+
+
+@login_required
+def lab_import(request: HttpRequest) -> HttpResponse:
+    require(is_quarantine_official, request.user)
+    form = LabCsvForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.lab_csv_import(
+                actor=request.user, data=form.cleaned_data["file"].read(), request=request
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+    return render(request, "quarantine/lab_import.html", {"form": form, "result": result})
+
+
+@login_required
+def policy_list(request: HttpRequest) -> HttpResponse:
+    require(is_quarantine_official, request.user)
+    policies = QuarantinePolicy.objects.prefetch_related("rules").order_by("-effective_from", "-pk")
+    return render(
+        request,
+        "quarantine/policy_list.html",
+        {"policies": policies, "can_manage": can_manage_quarantine_policy(request.user)},
+    )
+
+
+@login_required
+def policy_preview(request: HttpRequest, policy_id: int) -> HttpResponse:
+    """What-if: the open orders a draft policy would change and how; applied only on confirmation."""
+    require(can_manage_quarantine_policy, request.user)
+    policy = QuarantinePolicy.objects.filter(pk=policy_id).first()
+    if policy is None:
+        raise Http404(_("There is no such policy."))
+    if request.method == "POST":
+        expected = [int(i) for i in request.POST.get("orders", "").split(",") if i.isdigit()]
+        try:
+            changes = services.policy_apply(
+                actor=request.user, policy=policy, expected=expected, request=request
+            )
+        except Conflict as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Policy applied: %(n)d orders changed.") % {"n": len(changes)})
+            return redirect("quarantine:policies")
+    changes = policy_changes(policy) if policy.status == "draft" else []
+    return render(
+        request,
+        "quarantine/policy_preview.html",
+        {"policy": policy, "changes": changes, "ids": ",".join(str(c.order_id) for c in changes)},
+    )
+
+
+# --- public pages ---------------------------------------------------------------------------------
+
+
+def self_report(request: HttpRequest, order_id: int, sig: str) -> HttpResponse:
+    """A person at home reports their health on the link their SMS carries: no login, no script, one
+    screen. A wrong or altered link is a 404, as for a missing order."""
+    if not report_signature_ok(order_id, sig):
+        raise Http404(_("This link is not valid."))
+    order = QuarantineOrder.objects.select_related("person").filter(pk=order_id).first()
+    if order is None:
+        raise Http404(_("This link is not valid."))
+    form = CheckForm(request.POST or None)
+    done = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.check_record(order=order, actor=None, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            done = True
+            form = CheckForm()
+    first = order.person.full_name.split()[-1] if order.person.full_name else ""
+    return render(
+        request,
+        "quarantine/self_report.html",
+        {
+            "order": order,
+            "form": form,
+            "done": done,
+            "first_name": first,
+            "open": order.status in OPEN_STATUSES,
+        },
+    )
+
+
+def initials(full_name: str) -> str:
+    return ".".join(part[0].upper() for part in full_name.split() if part) + "."
+
+
+def verify(request: HttpRequest, number: str, sig: str) -> HttpResponse:
+    """The certificate's QR: genuine or revoked, with the person's initials and the dates only."""
+    if not certificate_signature_ok(number, sig):
+        raise Http404(_("This certificate is not known."))
+    order = QuarantineOrder.objects.select_related("person").filter(certificate_number=number).first()
+    if order is None:
+        raise Http404(_("This certificate is not known."))
+    context = {
+        "order": order,
+        "initials": initials(order.person.full_name),
+        "revoked": order.certificate_revoked_at is not None,
+        "last_day": order.planned_end - timedelta(days=1),
+    }
+    return render(request, "quarantine/verify.html", context)

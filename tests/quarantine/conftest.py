@@ -1,0 +1,50 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from qrtrace.quarantine.models import Facility
+from qrtrace.quarantine.services import beds_add
+from tests import actors
+
+
+def make_facility(
+    code: str = "KCL-A",
+    commune: int = actors.COMMUNE_A,
+    *,
+    beds: int = 4,
+    rooms: int = 1,
+    name="Ký túc xá Hồng Đức",
+):
+    facility = Facility.objects.create(
+        code=code,
+        name=name,
+        kind="dormitory",
+        commune_id=commune,
+        address="565 Quang Trung",
+        managing_unit="Ban quản lý khu cách ly Hồng Đức",
+    )
+    admin = actors.make_admin(f"setup-{code}")
+    for number in range(1, rooms + 1):
+        beds_add(actor=admin, facility=facility, room_label=f"P{number}", beds=beds)
+    return facility
+
+
+@pytest.fixture
+def facility(db):
+    return make_facility()
+
+
+@pytest.fixture
+def facility_staff(facility):
+    return actors.make_official("kcl_a", "quarantine", facility.code)
+
+
+@pytest.fixture
+def resident(db):
+    return actors.make_person("Lê Thị Cách Ly", "+84912000001", commune_id=actors.COMMUNE_A)
+
+
+@pytest.fixture
+def yesterday():
+    return timezone.localdate() - timedelta(days=1)
