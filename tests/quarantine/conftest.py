@@ -48,3 +48,12 @@ def resident(db):
 @pytest.fixture
 def yesterday():
     return timezone.localdate() - timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English here; pages and the SMS are checked in Vietnamese where it matters."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

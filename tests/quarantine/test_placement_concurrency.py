@@ -38,7 +38,8 @@ def place(person):
                      facility=Facility.objects.get(pk=facility.pk))
         results.append("placed")
     except ValidationError as error:
-        results.append("full" if "free bed" in " ".join(error.messages) or "giường" in " ".join(error.messages) else repr(error))
+        said = " ".join(error.messages)
+        results.append("full" if "free bed" in said or "giường" in said else repr(error))
     except Exception as error:
         results.append(repr(error))
     finally:
@@ -64,7 +65,7 @@ def test_twenty_placements_at_once_into_the_last_three_beds_never_overfill(live)
     assert results.count("placed") == FREE
     assert results.count("full") == PLACEMENTS - FREE, results
     rows = live.sql(
-        "SELECT bed_id, COUNT(*) FROM quarantine_quarantineorder WHERE status IN ('ordered', 'in_quarantine') "
-        "GROUP BY bed_id"
+        "SELECT bed_id, COUNT(*) FROM quarantine_quarantineorder"
+        " WHERE status IN ('ordered', 'in_quarantine') GROUP BY bed_id"
     )
     assert len(rows) == FREE and all(count == 1 for _bed, count in rows)

@@ -18,9 +18,13 @@ from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import receipt
 from qrtrace.dashboard.models import DailyReport
 from qrtrace.geo.models import Commune
+from qrtrace.people.models import Person
 from qrtrace.privacy.models import LegalHold
 from qrtrace.public.models import Announcement, Feedback, Priority
 from qrtrace.public.services import optout_token
+from qrtrace.quarantine.links import certificate_signature, report_signature
+from qrtrace.quarantine.models import Facility, QuarantineOrder, QuarantinePolicy
+from qrtrace.quarantine.services import beds_add, order_create, order_release, result_record
 from qrtrace.tracing.models import Case, Exposure, Level, VenueAlert
 from qrtrace.venues.models import PosterBatch, Venue
 from qrtrace.venues.qr import venue_token
@@ -51,6 +55,16 @@ class World:
     announcement: Announcement
     feedback: Feedback
     optout: str
+    facility: Facility
+    order: QuarantineOrder
+    home_order: QuarantineOrder
+    done_order: QuarantineOrder
+    q_person: Person
+    draft_policy: QuarantinePolicy
+    report_sig: str
+    certificate_sig: str
+    today: str
+    later: str
 
 
 def _build() -> World:
@@ -58,9 +72,17 @@ def _build() -> World:
     other_venue = actors.make_venue("Siêu thị Quảng Phú", actors.COMMUNE_B)
     pending = actors.make_venue("Quán Mới", actors.COMMUNE_A, status="pending")
     other_province = Commune.objects.get(code=actors.OTHER_PROVINCE_COMMUNE).province_id
+    facility = Facility.objects.create(
+        code="KCL-A",
+        name="Ký túc xá",
+        commune_id=actors.COMMUNE_A,
+        address="1 Quang Trung",
+        managing_unit="BQL",
+    )
     users = {
         "staff": actors.make_official("staff_a", "venue", venue.code),
         "staff_other": actors.make_official("staff_b", "venue", other_venue.code),
+        "facility": actors.make_official("kcl_a", "quarantine", facility.code),
         "commune": actors.make_official("tram_a", "commune", actors.COMMUNE_A),
         "commune_out": actors.make_official("tram_b", "commune", actors.COMMUNE_B),
         "province": actors.make_official("cdc", "province", actors.PROVINCE),
@@ -81,6 +103,7 @@ def _build() -> World:
     for kind in ("pdf", "xlsx"):
         report.path(kind).parent.mkdir(parents=True, exist_ok=True)
         report.path(kind).write_bytes(b"%PDF-1.4 matrix")
+    quarantine = _quarantine(users, facility)
     return World(
         commune_a=actors.COMMUNE_A,
         now=now.isoformat(),
@@ -108,6 +131,8 @@ def _build() -> World:
             kind="no_poster", commune_id=actors.COMMUNE_A, place="Chợ", text="…"
         ),
         optout=optout_token(citizen.phone_hash),
+        facility=facility,
+        **quarantine,
     )
 
 
@@ -118,6 +143,47 @@ def _announcement(author: User) -> Announcement:
     )
     announcement.communes.set([actors.COMMUNE_A])
     return announcement
+
+
+def _quarantine(users: dict[str, User], facility: Facility) -> dict:
+    """Facility A with a free bed and a placed order; a home order and a completed one in commune A."""
+    admin, station = users["admin"], users["commune"]
+    beds_add(actor=admin, facility=facility, room_label="P1", beds=3)
+    in_facility = actors.make_person("Hoàng Văn E", "+84912345680", commune_id=actors.COMMUNE_A)
+    at_home = actors.make_person("Đỗ Thị G", "+84912345681", commune_id=actors.COMMUNE_A)
+    released = actors.make_person("Vũ Văn H", "+84912345682", commune_id=actors.COMMUNE_A)
+    today = timezone.localdate()
+    order = order_create(
+        actor=station, person=in_facility, reason="f1", vaccination="none", kind="facility", facility=facility
+    )
+    home_order = order_create(
+        actor=station, person=at_home, reason="f1", vaccination="full", kind="home", address="2 Lê Lai"
+    )
+    done = order_create(
+        actor=station,
+        person=released,
+        reason="f1",
+        vaccination="full",
+        kind="home",
+        address="4 Lê Lai",
+        start_date=today - timedelta(days=6),
+    )
+    result_record(order=done, actor=station, result="negative")
+    done = order_release(order=done, actor=station, unit="Trạm Y tế phường Hạc Thành")
+    draft = QuarantinePolicy.objects.create(
+        version="DRAFT-1", title="Nháp", effective_from=today, checks_per_day=2
+    )
+    return {
+        "order": order,
+        "home_order": home_order,
+        "done_order": done,
+        "q_person": actors.make_person("Ngô Thị K", "+84912345683", commune_id=actors.COMMUNE_A),
+        "draft_policy": draft,
+        "report_sig": report_signature(home_order.pk),
+        "certificate_sig": certificate_signature(done.certificate_number),
+        "today": today.isoformat(),
+        "later": (home_order.planned_end + timedelta(days=3)).isoformat(),
+    }
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,8 @@ a resident of commune A). Actors, in column order:
 - anon: no session, no token; citizen: the same, holding the device cookie of a person who checked in;
 - staff / staff_other: venue staff of venue A (and of a pending venue in commune A, which the
   approve and reject rows name) / of venue B (in commune B);
+- facility: quarantine staff of facility A (in commune A). A row of nine answers gives it the answer
+  of staff_other (staff with no area, like them); quarantine rows give all ten;
 - commune / commune_out: the health station of commune A / of commune B;
 - province / province_out: the province office (Thanh Hóa) / another province's (Nghệ An);
 - admin: a superuser.
@@ -25,6 +27,7 @@ ACTORS = (
     "citizen",
     "staff",
     "staff_other",
+    "facility",
     "commune",
     "commune_out",
     "province",
@@ -36,6 +39,7 @@ HEADERS = (
     "citizen (device)",
     "venue staff: own",
     "venue staff: other",
+    "facility staff",
     "commune: in",
     "commune: out",
     "province: in",
@@ -62,6 +66,8 @@ class Entry:
     @property
     def expected(self) -> dict[str, str]:
         values = self.answers.split()
+        if len(values) == len(ACTORS) - 1:  # written before the facility actor: it answers as staff_other
+            values.insert(ACTORS.index("facility"), values[ACTORS.index("staff_other")])
         assert len(values) == len(ACTORS), f"{self.name}: {len(values)} answers for {len(ACTORS)} actors"
         return dict(zip(ACTORS, values, strict=True))
 
@@ -113,6 +119,17 @@ API_CASE = "401 401 403 403 ok 404 ok 404 ok"
 COMMUNE = (("code", "{w.commune_a}"),)
 COMMUNE_PAGE = "login login 404 404 ok 404 ok 404 ok"
 API_FIGURES = "401 401 403 403 ok ok ok ok ok"
+# Quarantine rows give ten answers, the facility column after staff_other.
+Q_OFFICIALS = "login login 403 403 ok ok ok ok ok ok"
+Q_FACILITY = "login login 404 404 ok 404 404 ok 404 ok"  # an order or page of facility A
+Q_HOME = "login login 404 404 404 ok 404 ok 404 ok"  # home quarantine of a commune A resident
+API_Q_OFFICIALS = "401 401 403 403 ok ok ok ok ok ok"
+API_Q_FACILITY = "401 401 404 404 ok 404 404 ok 404 ok"
+API_Q_HOME = "401 401 404 404 404 ok 404 ok 404 ok"
+API_Q_PROVINCE = "401 401 403 403 403 403 403 ok 403 ok"
+Q_ORDER = (("order_id", "{w.order.pk}"),)
+Q_HOME_ORDER = (("order_id", "{w.home_order.pk}"),)
+Q_REPORT = (("order_id", "{w.home_order.pk}"), ("sig", "{w.report_sig}"))
 
 MATRIX: tuple[Entry, ...] = (
     # --- public pages ---------------------------------------------------------------------------
@@ -270,6 +287,62 @@ MATRIX: tuple[Entry, ...] = (
         CASE_PAGE,
         "POST",
         args=(("alert_id", "{w.alert.pk}"),),
+    ),
+    # --- quarantine (10 answers: the facility column after venue staff) ---------------------------
+    Entry("quarantine:board", "facility board (own facilities)", Q_OFFICIALS),
+    Entry("quarantine:worklist", "my worklist (goes to the facility's or the station's)", Q_OFFICIALS),
+    Entry(
+        "quarantine:facility_worklist",
+        "a facility's worklist",
+        Q_FACILITY,
+        args=(("code", "{w.facility.code}"),),
+    ),
+    Entry(
+        "quarantine:commune_worklist",
+        "a station's home-quarantine worklist",
+        Q_HOME,
+        args=(("commune", "{w.commune_a}"),),
+    ),
+    Entry("quarantine:orders", "quarantine orders (own area)", Q_OFFICIALS),
+    Entry("quarantine:order", "an order in facility A", Q_FACILITY, args=Q_ORDER),
+    Entry("quarantine:order", "a home order in commune A", Q_HOME, args=Q_HOME_ORDER),
+    Entry(
+        "quarantine:order_action", "arrived: start", Q_FACILITY, "POST", args=(*Q_ORDER, ("action", "start"))
+    ),
+    Entry(
+        "quarantine:order_action",
+        "record a check",
+        Q_HOME,
+        "POST",
+        args=(*Q_HOME_ORDER, ("action", "check")),
+        data=(("slot", "morning"), ("temperature", "37.0")),
+    ),
+    Entry(
+        "quarantine:certificate", "release certificate PDF", Q_HOME, args=(("order_id", "{w.done_order.pk}"),)
+    ),
+    Entry("quarantine:bulk_order", "order quarantine for a case's F1", CASE_PAGE, args=CASE),
+    Entry("quarantine:lab_import", "import lab results", Q_OFFICIALS),
+    Entry("quarantine:policies", "quarantine policies", Q_OFFICIALS),
+    Entry(
+        "quarantine:policy",
+        "what-if of a draft policy",
+        PROVINCE_OFFICE,
+        args=(("policy_id", "{w.draft_policy.pk}"),),
+    ),
+    Entry("quarantine:self_report", "self-report (the SMS link is the key)", EVERYONE, args=Q_REPORT),
+    Entry(
+        "quarantine:self_report",
+        "send a self-report",
+        EVERYONE,
+        "POST",
+        args=Q_REPORT,
+        data=(("temperature", "36.8"),),
+    ),
+    Entry(
+        "quarantine:verify",
+        "check a certificate (its QR)",
+        EVERYONE,
+        args=(("number", "{w.done_order.certificate_number}"), ("sig", "{w.certificate_sig}")),
     ),
     # --- audit, legal holds and admin ----------------------------------------------------------
     Entry("audit:event_list", "audit log", PROVINCE_OFFICE),
@@ -515,6 +588,88 @@ MATRIX: tuple[Entry, ...] = (
         args=(("day", "{w.hold_until}"),),
     ),
     Entry("GET /api/v1/public/summary", "public figures: aggregates only", EVERYONE),
+    Entry(
+        "POST /api/v1/quarantine/orders",
+        "order a resident of commune A home",
+        "401 401 404 404 404 ok 404 ok 404 ok",
+        data=(
+            ("person_id", "{w.q_person.pk}"),
+            ("reason", "f1"),
+            ("vaccination", "full"),
+            ("kind", "home"),
+            ("address", "3 Lê Lai"),
+        ),
+    ),
+    Entry("GET /api/v1/quarantine/orders", "orders (own area)", API_Q_OFFICIALS),
+    Entry("GET /api/v1/quarantine/orders/{order_id}", "an order in facility A", API_Q_FACILITY, args=Q_ORDER),
+    Entry(
+        "PATCH /api/v1/quarantine/orders/{order_id}",
+        "extend a home order",
+        API_Q_HOME,
+        args=Q_HOME_ORDER,
+        data=(("planned_end", "{w.later}"), ("reason", "Còn ho")),
+    ),
+    Entry("GET /api/v1/quarantine/orders/{order_id}/checks", "its checks", API_Q_FACILITY, args=Q_ORDER),
+    Entry(
+        "POST /api/v1/quarantine/orders/{order_id}/checks",
+        "record a check",
+        API_Q_FACILITY,
+        args=Q_ORDER,
+        data=(("temperature", "36.9"), ("spo2", 98)),
+    ),
+    Entry("GET /api/v1/quarantine/orders/{order_id}/tests", "its tests", API_Q_FACILITY, args=Q_ORDER),
+    Entry(
+        "POST /api/v1/quarantine/orders/{order_id}/tests",
+        "record a result",
+        API_Q_FACILITY,
+        args=Q_ORDER,
+        data=(("result", "negative"),),
+    ),
+    Entry(
+        "POST /api/v1/quarantine/orders/{order_id}/release",
+        "release before the planned end: refused",
+        "401 401 404 404 404 400 404 400 404 400",
+        args=Q_HOME_ORDER,
+    ),
+    Entry(
+        "POST /api/v1/quarantine/orders/{order_id}/transfer",
+        "move a home order to facility A",
+        API_Q_HOME,
+        args=Q_HOME_ORDER,
+        data=(("kind", "facility"), ("facility_code", "{w.facility.code}"), ("reason", "Nhà chật")),
+    ),
+    Entry("GET /api/v1/quarantine/facilities", "facilities with occupancy", API_Q_OFFICIALS),
+    Entry(
+        "POST /api/v1/quarantine/facilities",
+        "open a facility",
+        API_Q_PROVINCE,
+        data=(
+            ("code", "KCL-NEW"),
+            ("name", "Trường THCS"),
+            ("commune_code", "{w.commune_a}"),
+            ("address", "1 Lý Thường Kiệt"),
+            ("managing_unit", "BQL"),
+        ),
+    ),
+    Entry("GET /api/v1/quarantine/policies", "quarantine policies", API_Q_OFFICIALS),
+    Entry(
+        "POST /api/v1/quarantine/policies/preview",
+        "what-if of a new policy",
+        API_Q_PROVINCE,
+        data=(
+            ("version", "TH-TEST"),
+            ("title", "Thử"),
+            ("effective_from", "{w.today}"),
+            ("rules", [{"reason": "f1", "vaccination": "full", "days": 3}]),
+        ),
+    ),
+    Entry(
+        "POST /api/v1/quarantine/policies/{policy_id}/apply",
+        "apply a draft policy",
+        API_Q_PROVINCE,
+        args=(("policy_id", "{w.draft_policy.pk}"),),
+        data=(("orders", []),),
+    ),
 )
 
 _SHOWN = {"ok": "✓", "login": "→ sign-in"}

@@ -374,6 +374,7 @@ def facilities_q(user) -> Q:
     return Q(code__in=jurisdiction.facilities) | Q(commune__province__in=jurisdiction.provinces)
 
 
+@_rule(_("Only quarantine staff and health officials may see quarantine work."))
 def is_quarantine_official(user) -> bool:
     """Anyone with quarantine work: facility staff and the officials of an area."""
     jurisdiction = user_jurisdiction(user)
@@ -385,3 +386,19 @@ def can_manage_quarantine_policy(user) -> bool:
     """Draft, preview and apply a quarantine policy: the province office answers for the province's
     rules (as for the audit log), and administrators."""
     return can_read_audit(user)
+
+
+def staffed_facility_codes(user) -> frozenset[str]:
+    """The quarantine facilities the user works at as facility staff."""
+    return user_jurisdiction(user).facilities
+
+
+def station_communes(user) -> frozenset[int]:
+    """The communes whose station the user is (their home-quarantine worklists)."""
+    return user_jurisdiction(user).communes
+
+
+@_rule(_COMMUNE_OUTSIDE)
+def can_follow_home_quarantine(user, commune_code: int) -> bool:
+    """A commune's home-quarantine worklist: its station and the officials above it."""
+    return _area_official_of(user, commune_code)

@@ -4,12 +4,14 @@ from collections.abc import Iterable
 from datetime import datetime, time
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.accounts.models import Role
+from qrtrace.accounts.permissions import can_order_quarantine
 from qrtrace.accounts.scopes import Area, register_area_resolver
-from qrtrace.tracing.hooks import register_quarantine_start_provider
+from qrtrace.tracing.hooks import register_case_link_provider, register_quarantine_start_provider
 
 from .models import OPEN_STATUSES, Facility, QuarantineOrder
 
@@ -45,3 +47,13 @@ def quarantine_starts(person_ids: Iterable[int]) -> dict[int, datetime]:
 
 register_area_resolver(Role.QUARANTINE, facility_area)
 register_quarantine_start_provider(quarantine_starts)
+
+
+def bulk_order_link(user, case) -> list[tuple[str, str]]:
+    """On a case's page: order quarantine for its F1 (for officials who may order it)."""
+    if not can_order_quarantine(user):
+        return []
+    return [(_("Quarantine the F1"), reverse("quarantine:bulk_order", kwargs={"case_id": case.pk}))]
+
+
+register_case_link_provider(bulk_order_link)

@@ -14,12 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qrtrace.accounts.permissions import (
+    can_follow_home_quarantine,
     can_manage_quarantine_policy,
     home_commune,
     is_quarantine_official,
     require,
+    require_or_404,
+    staffed_facility_codes,
+    station_communes,
 )
-from qrtrace.accounts.selectors import user_jurisdiction
 from qrtrace.lib.errors import Conflict
 from qrtrace.tracing.models import OPEN_EXPOSURE_STATUSES, Level
 from qrtrace.tracing.selectors import case_in_area
@@ -38,6 +41,7 @@ from .forms import (
     TransferForm,
 )
 from .links import certificate_signature_ok, report_signature_ok
+from .messages import NO_POLICY
 from .models import OPEN_STATUSES, OrderStatus, QuarantineOrder, QuarantinePolicy
 from .policy import policy_changes
 from .services.monitoring import order_became_case
@@ -62,16 +66,16 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 def _stations(user) -> list[int]:
-    return sorted(user_jurisdiction(user).communes)
+    return sorted(station_communes(user))
 
 
 @login_required
 def my_worklist(request: HttpRequest) -> HttpResponse:
     """Facility staff and commune stations go to their own worklist."""
     require(is_quarantine_official, request.user)
-    jurisdiction = user_jurisdiction(request.user)
-    if len(jurisdiction.facilities) == 1:
-        return redirect("quarantine:facility_worklist", code=next(iter(jurisdiction.facilities)))
+    facilities = staffed_facility_codes(request.user)
+    if len(facilities) == 1:
+        return redirect("quarantine:facility_worklist", code=next(iter(facilities)))
     commune = home_commune(request.user)
     if commune is not None:
         return redirect("quarantine:commune_worklist", commune=commune)
@@ -95,9 +99,9 @@ def facility_worklist(request: HttpRequest, code: str) -> HttpResponse:
 
 @login_required
 def commune_worklist(request: HttpRequest, commune: int) -> HttpResponse:
-    jurisdiction = user_jurisdiction(request.user)
-    if not (jurisdiction.covers_areas and jurisdiction.covers_commune(commune)):
-        raise Http404(_("This commune is outside your area."))
+    require_or_404(
+        can_follow_home_quarantine, request.user, commune, message=_("This commune is outside your area.")
+    )
     items = selectors.worklist(user=request.user, commune=commune, request=request)
     return _worklist_page(request, items, _("Home quarantine of commune %(code)s") % {"code": commune})
 
@@ -305,7 +309,7 @@ def policy_preview(request: HttpRequest, policy_id: int) -> HttpResponse:
     require(can_manage_quarantine_policy, request.user)
     policy = QuarantinePolicy.objects.filter(pk=policy_id).first()
     if policy is None:
-        raise Http404(_("There is no such policy."))
+        raise Http404(str(NO_POLICY))
     if request.method == "POST":
         expected = [int(i) for i in request.POST.get("orders", "").split(",") if i.isdigit()]
         try:

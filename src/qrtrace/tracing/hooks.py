@@ -25,3 +25,20 @@ def quarantine_starts(person_ids: Iterable[int]) -> dict[int, datetime]:
         for person, start in provider(ids).items():
             starts[person] = min(start, starts.get(person, start))
     return starts
+
+
+# `case_link_providers`: apps above tracing add actions to a case's page (the quarantine app's "order
+# quarantine for the F1"); each gets the official and the case and returns (label, url) pairs.
+CaseLinkProvider = Callable[[object, object], list[tuple[str, str]]]
+case_link_providers: list[CaseLinkProvider] = []
+
+
+def register_case_link_provider(provider: CaseLinkProvider) -> CaseLinkProvider:
+    if provider not in case_link_providers:
+        case_link_providers.append(provider)
+    return provider
+
+
+def case_links(user, case) -> list[tuple[str, str]]:
+    """The extra actions the apps above offer on this case's page, for this official."""
+    return [link for provider in case_link_providers for link in provider(user, case)]

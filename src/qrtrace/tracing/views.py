@@ -34,6 +34,7 @@ from .forms import (
     ResidenceForm,
 )
 from .graph import chain_graph
+from .hooks import case_links
 from .models import CaseStatus, Level, VenueAlert
 from .notify import case_reference, message_body, notifications_pending
 from .rules import Rules
@@ -122,6 +123,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         "tracing/case_detail.html",
         {
             "case": case,
+            "case_links": case_links(request.user, case),
             "timeline": selectors.case_timeline(user=request.user, case=case, request=request),
             "rules": Rules.from_settings().in_words(),
             "f1": f1,

@@ -144,7 +144,11 @@ def result_record(
     """Record the result of the order's test of `day` (the next pending one when None). A positive one
     with `register_case` registers the person as a case in the same step (`order_became_case`)."""
     require_or_404(can_read_order, actor, order, message=NO_ORDER)
-    order = QuarantineOrder.objects.select_for_update(of=("self",)).select_related("person", "facility").get(pk=order.pk)
+    order = (
+        QuarantineOrder.objects.select_for_update(of=("self",))
+        .select_related("person", "facility")
+        .get(pk=order.pk)
+    )
     if not order.is_open:
         raise ValidationError(_("This order is closed: a result cannot be added to it."))
     errors = {}

@@ -321,7 +321,11 @@ def orders_create_for_case(
 
 def _locked(order: QuarantineOrder, actor: User) -> QuarantineOrder:
     require_or_404(can_read_order, actor, order, message=NO_ORDER)
-    locked = QuarantineOrder.objects.select_for_update(of=("self",)).select_related("facility", "person").get(pk=order.pk)
+    locked = (
+        QuarantineOrder.objects.select_for_update(of=("self",))
+        .select_related("facility", "person")
+        .get(pk=order.pk)
+    )
     return locked
 
 

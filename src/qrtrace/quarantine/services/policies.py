@@ -147,7 +147,9 @@ def policy_apply(
         raise Conflict(_("The orders this policy changes are not the ones you reviewed: preview it again."))
     orders = {
         o.pk: o
-        for o in QuarantineOrder.objects.select_for_update(of=("self",)).filter(pk__in=[c.order_id for c in changes])
+        for o in QuarantineOrder.objects.select_for_update(of=("self",)).filter(
+            pk__in=[c.order_id for c in changes]
+        )
     }
     for change in changes:
         order = orders[change.order_id]
