@@ -121,10 +121,11 @@ COMMUNE_PAGE = "login login 404 404 ok 404 ok 404 ok"
 API_FIGURES = "401 401 403 403 ok ok ok ok ok"
 # Quarantine rows give ten answers, the facility column after staff_other.
 Q_OFFICIALS = "login login 403 403 ok ok ok ok ok ok"
-Q_FACILITY = "login login 404 404 ok 404 404 ok 404 ok"  # an order or page of facility A
+Q_FACILITY = "login login 404 404 ok 404 404 ok 404 ok"  # a page of facility A
+Q_STAY = "login login 404 404 ok ok 404 ok 404 ok"  # a commune A resident's order in facility A
 Q_HOME = "login login 404 404 404 ok 404 ok 404 ok"  # home quarantine of a commune A resident
 API_Q_OFFICIALS = "401 401 403 403 ok ok ok ok ok ok"
-API_Q_FACILITY = "401 401 404 404 ok 404 404 ok 404 ok"
+API_Q_STAY = "401 401 404 404 ok ok 404 ok 404 ok"
 API_Q_HOME = "401 401 404 404 404 ok 404 ok 404 ok"
 API_Q_PROVINCE = "401 401 403 403 403 403 403 ok 403 ok"
 Q_ORDER = (("order_id", "{w.order.pk}"),)
@@ -304,10 +305,10 @@ MATRIX: tuple[Entry, ...] = (
         args=(("commune", "{w.commune_a}"),),
     ),
     Entry("quarantine:orders", "quarantine orders (own area)", Q_OFFICIALS),
-    Entry("quarantine:order", "an order in facility A", Q_FACILITY, args=Q_ORDER),
+    Entry("quarantine:order", "an order in facility A", Q_STAY, args=Q_ORDER),
     Entry("quarantine:order", "a home order in commune A", Q_HOME, args=Q_HOME_ORDER),
     Entry(
-        "quarantine:order_action", "arrived: start", Q_FACILITY, "POST", args=(*Q_ORDER, ("action", "start"))
+        "quarantine:order_action", "arrived: start", Q_STAY, "POST", args=(*Q_ORDER, ("action", "start"))
     ),
     Entry(
         "quarantine:order_action",
@@ -601,7 +602,7 @@ MATRIX: tuple[Entry, ...] = (
         ),
     ),
     Entry("GET /api/v1/quarantine/orders", "orders (own area)", API_Q_OFFICIALS),
-    Entry("GET /api/v1/quarantine/orders/{order_id}", "an order in facility A", API_Q_FACILITY, args=Q_ORDER),
+    Entry("GET /api/v1/quarantine/orders/{order_id}", "an order in facility A", API_Q_STAY, args=Q_ORDER),
     Entry(
         "PATCH /api/v1/quarantine/orders/{order_id}",
         "extend a home order",
@@ -609,19 +610,19 @@ MATRIX: tuple[Entry, ...] = (
         args=Q_HOME_ORDER,
         data=(("planned_end", "{w.later}"), ("reason", "Còn ho")),
     ),
-    Entry("GET /api/v1/quarantine/orders/{order_id}/checks", "its checks", API_Q_FACILITY, args=Q_ORDER),
+    Entry("GET /api/v1/quarantine/orders/{order_id}/checks", "its checks", API_Q_STAY, args=Q_ORDER),
     Entry(
         "POST /api/v1/quarantine/orders/{order_id}/checks",
         "record a check",
-        API_Q_FACILITY,
+        API_Q_STAY,
         args=Q_ORDER,
         data=(("temperature", "36.9"), ("spo2", 98)),
     ),
-    Entry("GET /api/v1/quarantine/orders/{order_id}/tests", "its tests", API_Q_FACILITY, args=Q_ORDER),
+    Entry("GET /api/v1/quarantine/orders/{order_id}/tests", "its tests", API_Q_STAY, args=Q_ORDER),
     Entry(
         "POST /api/v1/quarantine/orders/{order_id}/tests",
         "record a result",
-        API_Q_FACILITY,
+        API_Q_STAY,
         args=Q_ORDER,
         data=(("result", "negative"),),
     ),

@@ -295,8 +295,9 @@ def can_manage_province_data(user) -> bool:
     province reports: the province office and administrators."""
 # --- quarantine -------------------------------------------------------------------------------------
 # Facility staff (role `quarantine`, area = the facility's code) see their facility's people; a commune
-# station sees the home quarantine of its residents; the province office sees every order of its
-# residents and in its facilities.
+# station sees the quarantine of its residents (its worklist holds their home quarantine; a resident's
+# stay in a facility it reads too, since it registers them as a case if they test positive); the
+# province office sees every order of its residents and in its facilities.
 
 
 class FacilityLike(Protocol):
@@ -340,13 +341,13 @@ def can_order_quarantine(user) -> bool:
 
 @_rule(_("This quarantine order is outside your area."))
 def can_read_order(user, order: OrderLike) -> bool:
-    """An order is read and worked on by its facility's staff, the commune station of a person at
-    home, and the province office (of the person's commune or of the facility's)."""
+    """An order is read and worked on by its facility's staff, the commune station of the person, and
+    the province office (of the person's commune or of the facility's)."""
     jurisdiction = user_jurisdiction(user)
     facility = order.facility
     if facility is not None and facility.code in jurisdiction.facilities:
         return True
-    if order.kind == "home" and order.commune_id is not None and order.commune_id in jurisdiction.communes:
+    if order.commune_id is not None and order.commune_id in jurisdiction.communes:
         return True
     return _province_covers(user, order.commune_id) or (
         facility is not None and _province_covers(user, facility.commune_id)
@@ -360,7 +361,7 @@ def orders_q(user) -> Q:
         return Q()
     return (
         Q(facility__code__in=jurisdiction.facilities)
-        | Q(kind="home", commune__in=jurisdiction.communes)
+        | Q(commune__in=jurisdiction.communes)
         | Q(commune__province__in=jurisdiction.provinces)
         | Q(facility__commune__province__in=jurisdiction.provinces)
     )

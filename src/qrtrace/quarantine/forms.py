@@ -24,8 +24,15 @@ class BulkOrderForm(forms.Form):
         self.fields["facility"].choices = [("", "—"), *((f.code, f"{f.name} ({f.code})") for f in facilities)]
 
 
+class _Decimal(forms.DecimalField):
+    """36,8 or 36.8: phones in Vietnam type a decimal comma."""
+
+    def to_python(self, value):
+        return super().to_python(value.replace(",", ".") if isinstance(value, str) else value)
+
+
 class CheckForm(forms.Form):
-    temperature = forms.DecimalField(
+    temperature = _Decimal(
         label=_("Temperature (°C)"), max_digits=3, decimal_places=1, required=False
     )
     spo2 = forms.IntegerField(label=_("SpO2 (%)"), required=False)
