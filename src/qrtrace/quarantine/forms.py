@@ -32,9 +32,7 @@ class _Decimal(forms.DecimalField):
 
 
 class CheckForm(forms.Form):
-    temperature = _Decimal(
-        label=_("Temperature (°C)"), max_digits=3, decimal_places=1, required=False
-    )
+    temperature = _Decimal(label=_("Temperature (°C)"), max_digits=3, decimal_places=1, required=False)
     spo2 = forms.IntegerField(label=_("SpO2 (%)"), required=False)
     cough = forms.BooleanField(label=_("Cough"), required=False)
     breathless = forms.BooleanField(label=_("Short of breath"), required=False)
@@ -44,7 +42,8 @@ class CheckForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["temperature"].widget.attrs.update({"inputmode": "decimal", "step": "0.1"})
+        # Text, not number: a phone's number field refuses the decimal comma people type here.
+        self.fields["temperature"].widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 5})
         self.fields["spo2"].widget.attrs.update({"inputmode": "numeric"})
 
 

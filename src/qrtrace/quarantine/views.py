@@ -23,6 +23,7 @@ from qrtrace.accounts.permissions import (
     staffed_facility_codes,
     station_communes,
 )
+from qrtrace.geo.models import Commune
 from qrtrace.lib.errors import Conflict
 from qrtrace.tracing.models import OPEN_EXPOSURE_STATUSES, Level
 from qrtrace.tracing.selectors import case_in_area
@@ -103,7 +104,8 @@ def commune_worklist(request: HttpRequest, commune: int) -> HttpResponse:
         can_follow_home_quarantine, request.user, commune, message=_("This commune is outside your area.")
     )
     items = selectors.worklist(user=request.user, commune=commune, request=request)
-    return _worklist_page(request, items, _("Home quarantine of commune %(code)s") % {"code": commune})
+    name = Commune.objects.filter(code=commune).values_list("name", flat=True).first() or commune
+    return _worklist_page(request, items, _("Home quarantine in %(commune)s") % {"commune": name})
 
 
 @login_required
@@ -119,6 +121,13 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _issuing_unit(order: QuarantineOrder) -> str:
+    """A facility's managing unit; for home quarantine, the commune's health station."""
+    if order.facility is not None:
+        return order.facility.managing_unit
+    return _("Health station of %(commune)s") % {"commune": order.commune.name} if order.commune else ""
+
+
 def _order_context(request, order: QuarantineOrder) -> dict:
     facilities = selectors.open_facilities()
     return {
@@ -130,7 +139,7 @@ def _order_context(request, order: QuarantineOrder) -> dict:
         "extend_form": ExtendForm(initial={"planned_end": order.planned_end}),
         "end_form": EndForm(),
         "transfer_form": TransferForm(facilities=facilities),
-        "release_form": ReleaseForm(initial={"unit": order.facility.managing_unit if order.facility else ""}),
+        "release_form": ReleaseForm(initial={"unit": _issuing_unit(order)}),
         "result_form": ResultForm(),
         "release_due": order.status == OrderStatus.IN_QUARANTINE
         and order.planned_end <= timezone.localdate(),
