@@ -46,6 +46,7 @@ from .messages import NO_POLICY
 from .models import OPEN_STATUSES, OrderStatus, QuarantineOrder, QuarantinePolicy
 from .policy import policy_changes
 from .services.monitoring import order_became_case
+from .services.orders import issuing_unit
 
 
 def _errors(error: ValidationError | Conflict) -> str:
@@ -121,13 +122,6 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _issuing_unit(order: QuarantineOrder) -> str:
-    """A facility's managing unit; for home quarantine, the commune's health station."""
-    if order.facility is not None:
-        return order.facility.managing_unit
-    return _("Health station of %(commune)s") % {"commune": order.commune.name} if order.commune else ""
-
-
 def _order_context(request, order: QuarantineOrder) -> dict:
     facilities = selectors.open_facilities()
     return {
@@ -139,7 +133,7 @@ def _order_context(request, order: QuarantineOrder) -> dict:
         "extend_form": ExtendForm(initial={"planned_end": order.planned_end}),
         "end_form": EndForm(),
         "transfer_form": TransferForm(facilities=facilities),
-        "release_form": ReleaseForm(initial={"unit": _issuing_unit(order)}),
+        "release_form": ReleaseForm(initial={"unit": issuing_unit(order)}),
         "result_form": ResultForm(),
         "release_due": order.status == OrderStatus.IN_QUARANTINE
         and order.planned_end <= timezone.localdate(),

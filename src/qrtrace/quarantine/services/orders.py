@@ -426,6 +426,17 @@ def order_end(
     return order
 
 
+def issuing_unit(order: QuarantineOrder) -> str:
+    """Who issues the certificate by default: a facility's managing unit; for home quarantine, the
+    health station of the person's commune."""
+    if order.facility is not None:
+        return order.facility.managing_unit
+    if order.commune is None:
+        return ""
+    with translation.override("vi"):
+        return _("Health station of %(commune)s") % {"commune": order.commune.name}
+
+
 def certificate_number(order: QuarantineOrder) -> str:
     return f"GXN-{order.planned_end:%Y}-{order.pk:06d}"
 
@@ -450,7 +461,7 @@ def order_release(
         raise ValidationError(
             _("The test of day %(days)s has no result yet.") % {"days": ", ".join(str(d) for d in pending)}
         )
-    unit = unit.strip()[:200] or (order.facility.managing_unit if order.facility else "")
+    unit = unit.strip()[:200] or issuing_unit(order)
     if not unit:
         raise ValidationError({"unit": [_("Name the unit issuing the certificate.")]})
     _close(order, OrderStatus.COMPLETED, actor=actor, reason="", kind=EventKind.RELEASE)
