@@ -116,3 +116,21 @@ def test_demo_names_match_one_sex_and_addresses_do_not_repeat_the_commune():
         ), name
     for venue in Venue.objects.select_related("commune"):
         assert venue.commune.name not in venue.address
+
+
+def test_demo_makes_quarantine_facilities_and_orders_in_several_states():
+    from qrtrace.quarantine.models import Facility, QuarantineOrder
+
+    out = _demo(*SMALL)
+    assert Facility.objects.filter(code__startswith="DEMO-").count() == 3
+    statuses = set(QuarantineOrder.objects.values_list("status", flat=True))
+    assert {"ordered", "in_quarantine", "completed", "ended_early", "absconded"} <= statuses
+    assert (
+        QuarantineOrder.objects.filter(kind="home").exists()
+        and QuarantineOrder.objects.filter(kind="facility").exists()
+    )
+    assert QuarantineOrder.objects.exclude(certificate_number=None).exists()
+    assert "demo sign-in: kcl" in out
+    before = QuarantineOrder.objects.count()
+    _demo(*SMALL)
+    assert QuarantineOrder.objects.count() == before

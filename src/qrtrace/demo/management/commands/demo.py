@@ -37,6 +37,27 @@ class Command(BaseCommand):
             "demo: {venues} venues, {people} people, {checkins} check-ins created".format(**counts)
         )
         self._officials()
+        self._quarantine(o["seed"])
+
+    def _quarantine(self, seed: int) -> None:
+        import random
+
+        from qrtrace.accounts.models import User
+        from qrtrace.demo.quarantine import FACILITIES, demo_quarantine
+
+        counts = demo_quarantine(
+            province_code=settings.QRTRACE_PROVINCE,
+            official=User.objects.get(username="cdc"),
+            rng=random.Random(seed),
+        )
+        self.stdout.write(
+            "demo: {facilities} quarantine facilities, {orders} quarantine orders created".format(**counts)
+        )
+        user = official_upsert(username="kcl", role="quarantine", area_code=FACILITIES[0][0])
+        if not user.has_usable_password():
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        self.stdout.write(f"demo sign-in: kcl / {DEMO_PASSWORD} (quarantine {FACILITIES[0][0]})")
 
     def _officials(self) -> None:
         """Accounts to look around with: the provincial CDC, the first commune's health station and the
