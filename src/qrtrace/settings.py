@@ -349,6 +349,17 @@ QRTRACE_SCHEDULES = {
     },
     # A re-trace whose task never got queued (the web process died between commit and enqueue).
     "retrace-stranded": {"task": "qrtrace.tracing.tasks.trace_stranded", "every": timedelta(minutes=10)},
+    # Quarantine: self-report reminders at 07:00 and 19:00; missed-report SMS each morning at 08:30.
+    "quarantine-report-reminders": {
+        "task": "qrtrace.quarantine.tasks.report_reminders",
+        "every": timedelta(hours=12),
+        "at": timedelta(hours=7),
+    },
+    "quarantine-missed-reports": {
+        "task": "qrtrace.quarantine.tasks.missed_report_alerts",
+        "every": timedelta(days=1),
+        "at": timedelta(hours=8, minutes=30),
+    },
     # Housekeeping: idle rate-limit buckets, old task results and schedule runs.
     "ratelimit-prune": {
         "task": "qrtrace.lib.tasks.ratelimit_prune",
