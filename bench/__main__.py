@@ -32,6 +32,7 @@ BENCHMARKS = [
     "poster_batch",
     "public_page",
     "dashboard",
+    "quarantine",
 ]
 
 

@@ -73,6 +73,38 @@ def messages_enqueue(*, reference: str, outgoing: list[Outgoing]) -> int:
     return len(fresh)
 
 
+@transaction.atomic
+def messages_enqueue_many(*, items: list[tuple[str, Outgoing]]) -> int:
+    """Queue one SMS per (reference, person) pair in one go, e.g. a bulk of quarantine orders, each
+    with its own reference; pairs already queued are skipped. Returns how many were newly queued."""
+    now = timezone.now()
+    references = sorted({reference for reference, _item in items})
+    already = set(Message.objects.filter(reference__in=references).values_list("reference", "person_id"))
+    fresh = []
+    for reference, item in items:
+        if (reference, item.person.pk) in already:
+            continue
+        already.add((reference, item.person.pk))
+        address = _address(item.person)
+        fresh.append(
+            Message(
+                person=item.person,
+                reference=reference,
+                channel=Channel.SMS,
+                address=address,
+                body=item.body,
+                priority=item.priority,
+                next_attempt_at=now,
+                status=MessageStatus.QUEUED if address else MessageStatus.FAILED,
+                last_error="" if address else "no phone number",
+            )
+        )
+    Message.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
+    if any(message.status == MessageStatus.QUEUED for message in fresh):
+        background.enqueue_on_commit(tasks.deliver_due_messages)
+    return len(fresh)
+
+
 def messages_cancel(*, reference: str, person_ids: Iterable[int]) -> int:
     """Withdraw the messages about `reference` to these people that have not gone out yet (the
     reason to send them is gone); returns how many. A worker that has just claimed one finds it

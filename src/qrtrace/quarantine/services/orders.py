@@ -20,7 +20,7 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.errors import Conflict
-from qrtrace.notifications.services import Outgoing, messages_enqueue
+from qrtrace.notifications.services import Outgoing, messages_enqueue, messages_enqueue_many
 from qrtrace.people.models import Person
 from qrtrace.tracing.models import OPEN_EXPOSURE_STATUSES, Case, Exposure, Level
 from qrtrace.tracing.services import exposures_mark_quarantined
@@ -32,6 +32,7 @@ from ..models import (
     TRANSITIONS,
     EventKind,
     Facility,
+    FacilityStatus,
     Kind,
     OrderEvent,
     OrderStatus,
@@ -42,7 +43,7 @@ from ..models import (
     Vaccination,
 )
 from ..policy import Plan, day_date, plan_for, policy_in_force
-from .placement import bed_freed, place
+from .placement import bed_freed, facility_full_message, free_beds, place
 
 # An order may be back-dated to when the person was actually isolated, or set a little ahead.
 _MAX_PAST = timedelta(days=30)
@@ -114,24 +115,23 @@ def _validate_place(*, kind: str, plan: Plan, address: str, facility: Facility |
         raise ValidationError(errors)
 
 
-def _create(
+def _new_order(
     *,
-    actor: User,
-    person: Person,
-    reason: str,
-    vaccination: str,
-    kind: str,
-    start_date: date,
-    plan: Plan,
-    facility: Facility | None,
-    address: str,
-    reason_text: str,
-    exposure: Exposure | None,
-    case: Case | None,
+    actor,
+    person,
+    reason,
+    vaccination,
+    kind,
+    start_date,
+    plan,
+    facility,
+    address,
+    reason_text,
+    exposure,
+    case,
+    bed=None,
 ) -> QuarantineOrder:
-    if QuarantineOrder.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
-        raise Conflict(_("%(name)s already has an open quarantine order.") % {"name": person.full_name})
-    order = QuarantineOrder(
+    return QuarantineOrder(
         person=person,
         reason=reason,
         reason_text=reason_text.strip()[:300],
@@ -151,6 +151,40 @@ def _create(
         # At home the quarantine runs from the order; a facility's begins when the person arrives.
         status=OrderStatus.IN_QUARANTINE if kind == Kind.HOME else OrderStatus.ORDERED,
         ordered_by=actor,
+        bed=bed,
+    )
+
+
+def _create(
+    *,
+    actor: User,
+    person: Person,
+    reason: str,
+    vaccination: str,
+    kind: str,
+    start_date: date,
+    plan: Plan,
+    facility: Facility | None,
+    address: str,
+    reason_text: str,
+    exposure: Exposure | None,
+    case: Case | None,
+) -> QuarantineOrder:
+    if QuarantineOrder.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
+        raise Conflict(_("%(name)s already has an open quarantine order.") % {"name": person.full_name})
+    order = _new_order(
+        actor=actor,
+        person=person,
+        reason=reason,
+        vaccination=vaccination,
+        kind=kind,
+        start_date=start_date,
+        plan=plan,
+        facility=facility,
+        address=address,
+        reason_text=reason_text,
+        exposure=exposure,
+        case=case,
     )
     try:
         with transaction.atomic():
@@ -269,15 +303,117 @@ def orders_create_for_case(
             person_id__in=[e.person_id for e in exposures], status__in=OPEN_STATUSES
         ).values_list("person_id", flat=True)
     )
+    chosen = []
     for exposure in exposures:
         person = exposure.person
         if person.pk in already:
             result.refused.append((person.full_name, _("already has an open quarantine order")))
-            continue
-        if not can_read_person(actor, person.commune_id):
+        elif not can_read_person(actor, person.commune_id):
             result.refused.append((person.full_name, _("lives outside your area")))
-            continue
-        address = (person.commune.name if person.commune else "") if kind == Kind.HOME else ""
+        else:
+            already.add(person.pk)
+            chosen.append(exposure)
+    beds = []
+    if kind == Kind.FACILITY and chosen:
+        beds = _free_beds_locked(facility, len(chosen))
+        for exposure in chosen[len(beds) :]:
+            result.refused.append((exposure.person.full_name, facility_full_message(facility)))
+        chosen = chosen[: len(beds)]
+    orders = [
+        _new_order(
+            actor=actor,
+            person=exposure.person,
+            reason=Reason.F1,
+            vaccination=vaccination,
+            kind=kind,
+            start_date=start_date,
+            plan=plan,
+            facility=facility,
+            address=(exposure.person.commune.name if exposure.person.commune else "") or "-",
+            reason_text="",
+            exposure=exposure,
+            case=case,
+            bed=bed,
+        )
+        for exposure, bed in zip(chosen, beds or [None] * len(chosen), strict=True)
+    ]
+    try:
+        with transaction.atomic():
+            QuarantineOrder.objects.bulk_create(orders, batch_size=500)
+    except IntegrityError:  # someone ordered one of them a moment ago: the slow path, one by one
+        return _create_one_by_one(
+            actor=actor,
+            case=case,
+            exposures=chosen,
+            kind=kind,
+            vaccination=vaccination,
+            facility=facility,
+            start_date=start_date,
+            plan=plan,
+            result=result,
+            request=request,
+        )
+    if kind == Kind.FACILITY and not free_beds(facility).exists():
+        Facility.objects.filter(pk=facility.pk).update(status=FacilityStatus.FULL)
+    _after_create(orders, plan=plan, actor=actor)
+    result.created = orders
+    _notify_and_audit(actor=actor, case=case, result=result, request=request)
+    return result
+
+
+def _free_beds_locked(facility: Facility, wanted: int) -> list:
+    locked = Facility.objects.select_for_update().get(pk=facility.pk)
+    if locked.status == FacilityStatus.CLOSED:
+        raise ValidationError({"facility": [_("%(facility)s is closed.") % {"facility": facility.name}]})
+    return list(free_beds(locked)[:wanted])
+
+
+def _after_create(orders: list[QuarantineOrder], *, plan: Plan, actor: User) -> None:
+    """Tests, history rows and placements of orders just created together."""
+    QuarantineTest.objects.bulk_create(
+        [
+            QuarantineTest(order=o, day=day, due_on=day_date(o.start_date, day), test_type=plan.test_type)
+            for o in orders
+            for day in plan.test_days
+        ],
+        batch_size=1000,
+    )
+    details = {"policy": plan.policy.version, "planned_end": plan.planned_end.isoformat()}
+    events = [OrderEvent(order=o, kind=EventKind.CREATE, by=actor, details=details) for o in orders]
+    events += [
+        OrderEvent(
+            order=o, kind=EventKind.PLACE, by=actor, details={"facility": o.facility.code, "bed": str(o.bed)}
+        )
+        for o in orders
+        if o.bed is not None
+    ]
+    OrderEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def _notify_and_audit(*, actor: User, case: Case, result: BulkResult, request) -> None:
+    people = [order.person_id for order in result.created]
+    exposures_mark_quarantined(person_ids=people)
+    messages_enqueue_many(
+        items=[(order_reference(o.pk), Outgoing(person=o.person, body=_sms_body(o))) for o in result.created]
+    )
+    audit_event_create(
+        actor=actor,
+        action="create",
+        object_type="quarantine_order",
+        object_id=f"case:{case.pk}",
+        purpose="quarantine orders for the F1 of a case",
+        request=request,
+        person_ids=people,
+        details={"created": len(people), "refused": len(result.refused)},
+    )
+
+
+def _create_one_by_one(
+    *, actor, case, exposures, kind, vaccination, facility, start_date, plan, result, request
+):
+    for exposure in exposures:
+        person = exposure.person
+        address = (person.commune.name if person.commune else "") or "-"
         try:
             with transaction.atomic():
                 order = _create(
@@ -289,7 +425,7 @@ def orders_create_for_case(
                     start_date=start_date,
                     plan=plan,
                     facility=facility,
-                    address=address or "-",
+                    address=address,
                     reason_text="",
                     exposure=exposure,
                     case=case,
@@ -299,23 +435,7 @@ def orders_create_for_case(
             result.refused.append((person.full_name, why))
             continue
         result.created.append(order)
-    people = [order.person_id for order in result.created]
-    exposures_mark_quarantined(person_ids=people)
-    for order in result.created:
-        messages_enqueue(
-            reference=order_reference(order.pk),
-            outgoing=[Outgoing(person=order.person, body=_sms_body(order))],
-        )
-    audit_event_create(
-        actor=actor,
-        action="create",
-        object_type="quarantine_order",
-        object_id=f"case:{case.pk}",
-        purpose="quarantine orders for the F1 of a case",
-        request=request,
-        person_ids=people,
-        details={"created": len(people), "refused": len(result.refused)},
-    )
+    _notify_and_audit(actor=actor, case=case, result=result, request=request)
     return result
 
 
