@@ -66,3 +66,52 @@ def test_the_case_page_links_to_the_bulk_order_through_tracings_hook(client, com
     client.force_login(commune_official)
     page = client.get(f"/tracing/cases/{case.pk}/").content.decode()
     assert f'href="/quarantine/cases/{case.pk}/orders"' in page
+
+
+def test_a_revoked_certificate_verifies_as_revoked_with_initials_only(client, commune_official, resident):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qrtrace.quarantine.links import certificate_signature
+    from qrtrace.quarantine.services import order_release, result_record
+
+    order = order_create(
+        actor=commune_official,
+        person=resident,
+        reason="f1",
+        vaccination="full",
+        kind="home",
+        address="1",
+        start_date=timezone.localdate() - timedelta(days=6),
+    )
+    result_record(order=order, actor=commune_official, result="negative")
+    order = order_release(order=order, actor=commune_official)
+    client.force_login(commune_official)
+    client.post(f"/quarantine/orders/{order.pk}/revoke", {"reason": "Cấp nhầm"})
+    page = client.get(f"/q/c/{order.certificate_number}/{certificate_signature(order.certificate_number)}")
+    text = page.content.decode()
+    assert "ĐÃ THU HỒI" in text and "L.T.C.L." in text and "Lê Thị" not in text
+
+
+def test_facility_staff_add_a_room_with_beds(client, facility, facility_staff):
+    client.force_login(facility_staff)
+    client.post(
+        f"/quarantine/facilities/{facility.code}/rooms", {"room_label": "P9", "beds": "3", "sex": "f"}
+    )
+    room = facility.rooms.get(label="P9")
+    assert (room.beds.count(), room.sex) == (3, "f")
+
+
+def test_tracing_stops_f2_at_an_open_orders_start(commune_official, resident):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from qrtrace.tracing.hooks import quarantine_starts
+
+    order = order_create(
+        actor=commune_official, person=resident, reason="f1", vaccination="full", kind="home", address="1"
+    )
+    expected = datetime.combine(order.start_date, time.min, tzinfo=timezone.get_current_timezone())
+    assert quarantine_starts([resident.pk]) == {resident.pk: expected}

@@ -299,6 +299,14 @@ MATRIX: tuple[Entry, ...] = (
         args=(("code", "{w.facility.code}"),),
     ),
     Entry(
+        "quarantine:facility_rooms",
+        "add beds to facility A",
+        Q_FACILITY,
+        "POST",
+        args=(("code", "{w.facility.code}"),),
+        data=(("room_label", "P2"), ("beds", 2)),
+    ),
+    Entry(
         "quarantine:commune_worklist",
         "a station's home-quarantine worklist",
         Q_HOME,
@@ -307,9 +315,7 @@ MATRIX: tuple[Entry, ...] = (
     Entry("quarantine:orders", "quarantine orders (own area)", Q_OFFICIALS),
     Entry("quarantine:order", "an order in facility A", Q_STAY, args=Q_ORDER),
     Entry("quarantine:order", "a home order in commune A", Q_HOME, args=Q_HOME_ORDER),
-    Entry(
-        "quarantine:order_action", "arrived: start", Q_STAY, "POST", args=(*Q_ORDER, ("action", "start"))
-    ),
+    Entry("quarantine:order_action", "arrived: start", Q_STAY, "POST", args=(*Q_ORDER, ("action", "start"))),
     Entry(
         "quarantine:order_action",
         "record a check",

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qrtrace.tracing.models import TestType
 
-from .models import Kind, OrderStatus, Slot, Vaccination
+from .models import Kind, OrderStatus, Sex, Slot, Vaccination
 
 
 class _Date(forms.DateInput):
@@ -99,3 +99,14 @@ class LabCsvForm(forms.Form):
 
 class ConfirmPolicyForm(forms.Form):
     orders = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class RoomForm(forms.Form):
+    room_label = forms.CharField(label=_("Room"), max_length=40)
+    beds = forms.IntegerField(label=_("Beds"), min_value=1, max_value=200)
+    cohort = forms.CharField(label=_("Cohort"), max_length=60, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300)

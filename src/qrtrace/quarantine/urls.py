@@ -7,6 +7,7 @@ urlpatterns = [
     path("quarantine/", views.board, name="board"),
     path("quarantine/worklist", views.my_worklist, name="worklist"),
     path("quarantine/facilities/<str:code>/worklist", views.facility_worklist, name="facility_worklist"),
+    path("quarantine/facilities/<str:code>/rooms", views.facility_rooms, name="facility_rooms"),
     path("quarantine/communes/<int:commune>/worklist", views.commune_worklist, name="commune_worklist"),
     path("quarantine/orders/", views.order_list, name="orders"),
     path("quarantine/orders/<int:order_id>/", views.order_detail, name="order"),

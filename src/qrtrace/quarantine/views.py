@@ -38,6 +38,8 @@ from .forms import (
     LabCsvForm,
     ReleaseForm,
     ResultForm,
+    RevokeForm,
+    RoomForm,
     StaffCheckForm,
     TransferForm,
 )
@@ -85,11 +87,28 @@ def my_worklist(request: HttpRequest) -> HttpResponse:
 
 
 def _worklist_page(request, items, title, facility=None):
-    return render(
-        request,
-        "quarantine/worklist.html",
-        {"items": items, "title": title, "facility": facility, "today": timezone.localdate()},
-    )
+    context = {"items": items, "title": title, "facility": facility, "today": timezone.localdate()}
+    if facility is not None:
+        context["room_form"] = RoomForm()
+    return render(request, "quarantine/worklist.html", context)
+
+
+@login_required
+@require_POST
+def facility_rooms(request: HttpRequest, code: str) -> HttpResponse:
+    """Add a room with its beds (or more beds to a room) to a facility."""
+    facility = selectors.facility_in_area(user=request.user, code=code)
+    form = RoomForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Check the values entered."))
+    else:
+        try:
+            services.beds_add(actor=request.user, facility=facility, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("quarantine:facility_worklist", code=facility.code)
 
 
 @login_required
@@ -195,6 +214,13 @@ def _act(request, order: QuarantineOrder, action: str):
         return services.result_record(order=order, actor=user, request=request, **form.cleaned_data)
     if action == "case":
         return order_became_case(order=order, actor=user, request=request)
+    if action == "revoke":
+        form = RevokeForm(post)
+        if not form.is_valid():
+            raise ValidationError(_("Say why."))
+        return services.order_certificate_revoke(
+            order=order, actor=user, request=request, **form.cleaned_data
+        )
     raise Http404(_("Unknown action."))
 
 

@@ -4,6 +4,7 @@ own audit event."""
 from .facilities import beds_add, facility_create
 from .monitoring import check_record, lab_csv_import, result_record
 from .orders import (
+    order_certificate_revoke,
     order_create,
     order_end,
     order_extend,
@@ -20,6 +21,7 @@ __all__ = [
     "check_record",
     "facility_create",
     "lab_csv_import",
+    "order_certificate_revoke",
     "order_create",
     "order_end",
     "order_extend",
