@@ -13,18 +13,25 @@ from django.utils import translation
 from qrtrace.accounts import permissions
 from qrtrace.accounts.permissions import (
     area_q,
+    can_add_facility,
     can_add_venue,
     can_announce_in,
     can_approve_venue,
     can_handle_feedback,
+    can_follow_home_quarantine,
     can_issue_posters,
+    can_manage_facility,
     can_manage_legal_holds,
     can_manage_province_data,
     can_manage_venue,
     can_override_risk_level,
+    can_manage_quarantine_policy,
+    can_manage_venue,
+    can_order_quarantine,
     can_read_audit,
     can_read_case,
     can_read_feedback,
+    can_read_order,
     can_read_person,
     can_read_phone_numbers,
     can_read_visitors,
@@ -34,6 +41,7 @@ from qrtrace.accounts.permissions import (
     can_view_commune,
     can_view_dashboard,
     can_write_announcements,
+    is_quarantine_official,
     require,
     require_or_404,
     residents_q,
@@ -101,7 +109,17 @@ RULES = [
     (can_view_commune, ("another province",), "0 0 0 0 0 0 1 1"),
     (can_override_risk_level, ("commune B",), "0 0 0 0 1 1 0 1"),
     (can_manage_province_data, (), "0 0 0 0 0 1 0 1"),
+    # Quarantine (facility staff are asked in tests/quarantine: they are not among these actors).
+    (can_add_facility, ("commune A",), "0 0 0 0 0 1 0 1"),
+    (can_manage_facility, ("facility A",), "0 0 0 0 0 1 0 1"),
+    (can_order_quarantine, (), "0 0 0 1 1 1 1 1"),
+    (can_read_order, ("home order, commune A",), "0 0 0 1 0 1 0 1"),
+    (can_read_order, ("commune B resident in facility A",), "0 0 0 0 1 1 0 1"),
+    (can_follow_home_quarantine, ("commune A",), "0 0 0 1 0 1 0 1"),
+    (can_manage_quarantine_policy, (), "0 0 0 0 0 1 0 1"),
+    (is_quarantine_official, (), "0 0 0 1 1 1 1 1"),
 ]
+_FACILITY_A = SimpleNamespace(code="KCL-A", commune_id=actors.COMMUNE_A)
 
 
 def _argument(world, name: str | None):
@@ -115,6 +133,11 @@ def _argument(world, name: str | None):
         "no communes": [],
         "communes A": [actors.COMMUNE_A],
         "communes A and B": [actors.COMMUNE_A, actors.COMMUNE_B],
+        "facility A": _FACILITY_A,
+        "home order, commune A": SimpleNamespace(kind="home", commune_id=actors.COMMUNE_A, facility=None),
+        "commune B resident in facility A": SimpleNamespace(
+            kind="facility", commune_id=actors.COMMUNE_B, facility=_FACILITY_A
+        ),
     }[name]
 
 

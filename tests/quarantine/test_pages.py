@@ -115,3 +115,23 @@ def test_tracing_stops_f2_at_an_open_orders_start(commune_official, resident):
     )
     expected = datetime.combine(order.start_date, time.min, tzinfo=timezone.get_current_timezone())
     assert quarantine_starts([resident.pk]) == {resident.pk: expected}
+
+
+def test_the_order_filter_keeps_exactly_the_orders_the_rule_allows(
+    commune_official, other_commune_official, facility, facility_staff
+):
+    from qrtrace.accounts.permissions import can_read_order, orders_q
+    from qrtrace.quarantine.models import QuarantineOrder
+
+    province = actors.make_official("cdc", "province", actors.PROVINCE)
+    kw = {"actor": province, "reason": "f1", "vaccination": "none"}
+    a_home = actors.make_person("A nhà", "+84912410001", commune_id=actors.COMMUNE_A)
+    b_stay = actors.make_person("B khu", "+84912410002", commune_id=actors.COMMUNE_B)
+    order_create(person=a_home, kind="home", address="1", **kw)
+    order_create(person=b_stay, kind="facility", facility=facility, **kw)
+    for user in (commune_official, other_commune_official, facility_staff, province):
+        kept = set(QuarantineOrder.objects.filter(orders_q(user)).values_list("pk", flat=True))
+        assert kept == {
+            o.pk for o in QuarantineOrder.objects.select_related("facility") if can_read_order(user, o)
+        }
+    assert QuarantineOrder.objects.filter(orders_q(facility_staff)).get().person == b_stay

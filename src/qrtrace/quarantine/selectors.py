@@ -20,6 +20,7 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.pagination import Page
+from qrtrace.tracing.models import OPEN_EXPOSURE_STATUSES, Level
 
 from .messages import NO_FACILITY, NO_ORDER
 from .models import (
@@ -378,3 +379,23 @@ def worklist(
         commune=commune or "",
     )
     return items
+
+
+def case_f1_to_order(*, user: User, case, request: HttpRequest | None = None) -> tuple[list, set[int]]:
+    """A case's open F1 (the caller has the case in their area) and which of them already have an
+    open order: the bulk-order page. The read is audited."""
+    exposures = list(
+        case.exposures.filter(level=Level.F1, status__in=OPEN_EXPOSURE_STATUSES)
+        .select_related("person")
+        .order_by("pk")
+    )
+    people = [e.person_id for e in exposures]
+    busy = set(
+        QuarantineOrder.objects.filter(person_id__in=people, status__in=OPEN_STATUSES).values_list(
+            "person_id", flat=True
+        )
+    )
+    _audit_read(
+        user, request, people, object_type="case", object_id=case.pk, purpose="quarantine orders for the F1"
+    )
+    return exposures, busy

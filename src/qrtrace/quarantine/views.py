@@ -25,7 +25,6 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.geo.models import Commune
 from qrtrace.lib.errors import Conflict
-from qrtrace.tracing.models import OPEN_EXPOSURE_STATUSES, Level
 from qrtrace.tracing.selectors import case_in_area
 
 from . import selectors, services
@@ -258,16 +257,6 @@ def bulk_order(request: HttpRequest, case_id: int) -> HttpResponse:
     """From a case's F1 list: choose people (or all), where, and order them into quarantine."""
     case = case_in_area(user=request.user, case_id=case_id)
     facilities = selectors.open_facilities()
-    exposures = list(
-        case.exposures.filter(level=Level.F1, status__in=OPEN_EXPOSURE_STATUSES)
-        .select_related("person")
-        .order_by("pk")
-    )
-    open_people = set(
-        QuarantineOrder.objects.filter(
-            person_id__in=[e.person_id for e in exposures], status__in=OPEN_STATUSES
-        ).values_list("person_id", flat=True)
-    )
     form = BulkOrderForm(request.POST or None, facilities=facilities)
     result = None
     if request.method == "POST" and form.is_valid():
@@ -296,6 +285,7 @@ def bulk_order(request: HttpRequest, case_id: int) -> HttpResponse:
                 request,
                 _("%(n)d quarantine orders made; each person is sent an SMS.") % {"n": len(result.created)},
             )
+    exposures, open_people = selectors.case_f1_to_order(user=request.user, case=case, request=request)
     context = {
         "case": case,
         "exposures": exposures,
