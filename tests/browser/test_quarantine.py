@@ -18,6 +18,7 @@ from qrtrace.notifications.services import messages_deliver
 from qrtrace.quarantine.models import OrderStatus, QuarantineOrder
 from qrtrace.tracing.models import Case, Exposure, Level
 from tests import actors
+from tests.quarantine.policies import ensure_ministry_policies
 
 from .conftest import PHONE
 
@@ -43,6 +44,7 @@ def _signed_in(browser, live_server, user):
 def test_an_f1_is_ordered_reports_from_a_phone_is_released_and_the_certificate_verifies(
     live_server, launch, screenshot, settings, tmp_path
 ):
+    ensure_ministry_policies()
     settings.PUBLIC_BASE_URL = live_server.url
     settings.QRTRACE_NOTIFY_BACKEND = "file"
     settings.QRTRACE_NOTIFY_FILE = tmp_path / "sms.log"

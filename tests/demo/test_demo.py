@@ -11,6 +11,14 @@ from qrtrace.venues.models import Venue
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _quarantine_policies(db):
+    """The demo orders quarantine under the policies `migrate` ships (gone after a transactional test)."""
+    from tests.quarantine.policies import ensure_ministry_policies
+
+    ensure_ministry_policies()
+
 SMALL = ["--communes", "3", "--venues", "4", "--people", "50", "--days", "3", "--no-progress"]
 
 
@@ -120,7 +128,6 @@ def test_demo_names_match_one_sex_and_addresses_do_not_repeat_the_commune():
 
 def test_demo_makes_quarantine_facilities_and_orders_in_several_states():
     from qrtrace.quarantine.models import Facility, QuarantineOrder
-
     out = _demo(*SMALL)
     assert Facility.objects.filter(code__startswith="DEMO-").count() == 3
     statuses = set(QuarantineOrder.objects.values_list("status", flat=True))

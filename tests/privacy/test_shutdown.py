@@ -93,7 +93,34 @@ def every_personal_table(db):
     LegalHold.objects.create(
         case=case, reason="Hết hạn hôm qua", until=timezone.localdate() - timedelta(days=1)
     )
+    _quarantine_rows(contact)
     return case
+
+
+def _quarantine_rows(person) -> None:
+    from qrtrace.quarantine.models import (
+        HealthCheck,
+        OrderEvent,
+        QuarantineOrder,
+        QuarantinePolicy,
+        QuarantineTest,
+    )
+
+    today = timezone.localdate()
+    policy = QuarantinePolicy.objects.create(version="TEST", title="Thử", effective_from=today)
+    order = QuarantineOrder.objects.create(
+        person=person,
+        reason="f1",
+        vaccination="full",
+        kind="home",
+        address="1 Lê Lợi",
+        start_date=today,
+        planned_end=today + timedelta(days=5),
+        policy=policy,
+    )
+    OrderEvent.objects.create(order=order, kind="create")
+    HealthCheck.objects.create(order=order, day=today, slot="morning", spo2=98)
+    QuarantineTest.objects.create(order=order, day=5, due_on=today + timedelta(days=4))
 
 
 def test_shutdown_leaves_zero_rows_in_every_personal_table_and_proves_it(every_personal_table, monkeypatch):

@@ -7,6 +7,8 @@ from qrtrace.quarantine.models import Facility
 from qrtrace.quarantine.services import beds_add
 from tests import actors
 
+from .policies import ensure_ministry_policies
+
 
 def make_facility(
     code: str = "KCL-A",
@@ -48,6 +50,13 @@ def resident(db):
 @pytest.fixture
 def yesterday():
     return timezone.localdate() - timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def ministry_policies(request):
+    if "live" not in request.fixturenames:  # the live database of the concurrency test is migrated
+        request.getfixturevalue("db")
+        ensure_ministry_policies()
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,7 @@ from qrtrace.tracing.models import Case, Exposure, Level, VenueAlert
 from qrtrace.venues.models import PosterBatch, Venue
 from qrtrace.venues.qr import venue_token
 from tests import actors
+from tests.quarantine.policies import ensure_ministry_policies
 
 
 @dataclass
@@ -148,6 +149,7 @@ def _announcement(author: User) -> Announcement:
 def _quarantine(users: dict[str, User], facility: Facility) -> dict:
     """Facility A with a free bed and a placed order; a home order and a completed one in commune A."""
     admin, station = users["admin"], users["commune"]
+    ensure_ministry_policies()
     beds_add(actor=admin, facility=facility, room_label="P1", beds=3)
     in_facility = actors.make_person("Hoàng Văn E", "+84912345680", commune_id=actors.COMMUNE_A)
     at_home = actors.make_person("Đỗ Thị G", "+84912345681", commune_id=actors.COMMUNE_A)

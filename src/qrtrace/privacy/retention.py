@@ -16,6 +16,7 @@ from qrtrace.checkins.models import CheckIn, Device
 from qrtrace.notifications.models import Message
 from qrtrace.people.models import Person
 from qrtrace.public.models import Feedback
+from qrtrace.quarantine.models import HealthCheck, OrderEvent, QuarantineOrder, QuarantineTest
 from qrtrace.tracing.models import Case, Exposure, TimelinePlace, TraceJob, VenueAlert
 
 from .models import LegalHold
@@ -64,6 +65,14 @@ RETENTION: dict[type[models.Model], Retention] = {
         "no person)",
         at_shutdown=False,
     ),
+    QuarantineOrder: Retention(
+        "kept so that its release certificate stays verifiable; no automatic purge yet (to decide: "
+        "how long after the order ended, as for cases)",
+        "`qrtrace shutdown` only, for now",
+    ),
+    OrderEvent: Retention("with its quarantine order", "cascade from the order"),
+    HealthCheck: Retention("with its quarantine order", "cascade from the order"),
+    QuarantineTest: Retention("with its quarantine order", "cascade from the order"),
     AuditEvent: Retention(
         "kept: the append-only record of who read or changed personal data; it holds no name, phone or "
         "ID, only person numbers that point at nothing once the people are purged",
