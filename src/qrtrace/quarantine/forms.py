@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qrtrace.tracing.models import TestType
 
@@ -48,7 +49,7 @@ class CheckForm(forms.Form):
 
 
 class StaffCheckForm(CheckForm):
-    slot = forms.ChoiceField(label=_("Check"), choices=Slot.choices)
+    slot = forms.ChoiceField(label=pgettext_lazy("health check slot", "Check"), choices=Slot.choices)
 
 
 class ExtendForm(forms.Form):
