@@ -293,6 +293,9 @@ def can_override_risk_level(user, commune_code: int) -> bool:
 def can_manage_province_data(user) -> bool:
     """Restricted areas drawn as a polygon, commune population and coverage, boundaries, the kept
     province reports: the province office and administrators."""
+    return can_read_audit(user)
+
+
 # --- quarantine -------------------------------------------------------------------------------------
 # Facility staff (role `quarantine`, area = the facility's code) see their facility's people; a commune
 # station sees the quarantine of its residents (its worklist holds their home quarantine; a resident's
