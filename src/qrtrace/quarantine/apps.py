@@ -6,3 +6,6 @@ class QuarantineConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401 - registers the facility resolver and quarantine starts
+        from .navigation import register
+
+        register()
