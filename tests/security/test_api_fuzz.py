@@ -35,6 +35,13 @@ BUSINESS_RULE_FIELDS = {
     "always_open",
     "opens_at",
     "closes_at",
+    "from",  # a range of days longer than one asks at once (from and to together)
+    "to",
+    "starts_on",  # a restricted area ending before it starts
+    "ends_on",
+    "geometry",  # a polygon drawn outside the province, or crossing itself
+    "effective_from",  # a new quarantine policy starting in the past
+    "rules",  # a policy's test days outside its own quarantine days
 }
 
 
@@ -78,6 +85,14 @@ def test_every_check_schemathesis_has_is_run():
     assert {"negative_data_rejection", "ignored_auth", "unsupported_method"} <= names
 
 
+@pytest.fixture
+def _wrong_tokens_unlimited(settings):
+    # The "invalid authentication" check sends a wrong token for every operation, all from one
+    # address: past QRTRACE_RATELIMIT_BAD_TOKEN_IP_PER_HOUR the answer becomes 429, which is right in
+    # production and tested on its own (tests/accounts), but is not the answer this check is about.
+    settings.QRTRACE_RATELIMIT_BAD_TOKEN_IP_PER_HOUR = 1_000_000
+
+
 @schema.parametrize()
 @settings(
     max_examples=25,
@@ -88,6 +103,6 @@ def test_every_check_schemathesis_has_is_run():
         HealthCheck.filter_too_much,
     ],
 )
-@pytest.mark.usefixtures("_keep_test_transaction")
+@pytest.mark.usefixtures("_keep_test_transaction", "_wrong_tokens_unlimited")
 def test_the_api_answers_every_generated_request_as_its_schema_says(case, token):
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)

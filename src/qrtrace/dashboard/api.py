@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from qrtrace.geo.schemas import ProvinceCommune
 from qrtrace.lib.errors import ERRORS, AwareTime, DbInt
 from qrtrace.lib.schemas import BodyIn
 
@@ -22,7 +23,17 @@ from .models import AreaKind
 router = Router(tags=["dashboard"])
 MAX_DAYS = 366
 # A day the figures may be asked of: local midnights outside these years do not fit a datetime in UTC.
-Day = Annotated[date, Field(ge=date(2000, 1, 1), le=date(2100, 12, 31), description="A day, YYYY-MM-DD.")]
+# The days figures exist for, stated in the schema too (a pattern: JSON Schema has no date range), so a
+# client or a fuzzer that follows the schema never sends a day the server refuses.
+Day = Annotated[
+    date,
+    Field(
+        ge=date(2000, 1, 1),
+        le=date(2099, 12, 31),
+        description="A day, YYYY-MM-DD, from 2000 to 2099.",
+        json_schema_extra={"pattern": r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"},
+    ),
+]
 
 
 class Range(Schema):
@@ -157,13 +168,13 @@ def risk_level_override(request, payload: OverrideIn):
 
 
 class AreaIn(BodyIn):
-    name: str = Field(max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
     kind: AreaKind = AreaKind.LOCKDOWN
-    reason: str = Field(max_length=500)
+    reason: str = Field(min_length=5, max_length=500, pattern=r"\S.*\S.*\S.*\S.*\S")  # 5 that are not spaces
     starts_on: Day
     ends_on: Day | None = None
     geometry: dict | None = Field(None, description="A GeoJSON Polygon or MultiPolygon (province office).")
-    commune_codes: list[DbInt] = Field(default_factory=list, max_length=500)
+    commune_codes: list[ProvinceCommune] = Field(default_factory=list, max_length=500)
 
 
 class AreaOut(Schema):

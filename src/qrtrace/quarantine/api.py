@@ -109,7 +109,18 @@ class OrderPatch(BodyIn):
 
 
 class CheckIn_(BodyIn):
-    temperature: Decimal | None = Field(None, ge=30, le=45, max_digits=3, decimal_places=1)
+    # A number in JSON (pydantic would also take a numeric string, which its schema then offers as any
+    # string): what the schema says is what the server takes.
+    temperature: Decimal | None = Field(
+        None,
+        ge=30,
+        le=45,
+        max_digits=3,
+        decimal_places=1,
+        json_schema_extra={
+            "anyOf": [{"type": "number", "minimum": 30, "maximum": 45, "multipleOf": 0.1}, {"type": "null"}]
+        },
+    )
     spo2: int | None = Field(None, ge=0, le=100)
     cough: bool = False
     breathless: bool = False
@@ -196,8 +207,8 @@ class RuleIn(Schema):
 
 
 class PolicyIn(BodyIn):
-    version: str = Field(max_length=40)
-    title: str = Field(max_length=300)
+    version: str = Field(min_length=1, max_length=40, pattern=r"\S")
+    title: str = Field(min_length=1, max_length=300, pattern=r"\S")
     source: str = Field("", max_length=300)
     effective_from: date
     checks_per_day: int = Field(2, ge=1, le=2)
