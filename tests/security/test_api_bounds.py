@@ -66,3 +66,21 @@ def test_a_checkin_out_of_area_is_a_translated_404(client, headers):
     )
     assert response.status_code == 404
     assert response.json()["detail"] == "Không có lượt ra vào này trong địa bàn của bạn."
+
+
+def test_no_two_response_schemas_share_a_name():
+    """Two schemas of one name are one component in the OpenAPI document, so one of the operations is
+    described (and fuzz-checked) with the other's fields: geo's CommuneOut and the dashboard's did."""
+    from ninja.schema import Schema as NinjaSchema
+
+    from qrtrace.api.api import api
+
+    api.get_openapi_schema()  # imports every router
+    names: dict[str, set[str]] = {}
+    stack = list(NinjaSchema.__subclasses__())
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.startswith("qrtrace."):
+            names.setdefault(cls.__name__, set()).add(cls.__module__)
+    assert {name: mods for name, mods in names.items() if len(mods) > 1} == {}

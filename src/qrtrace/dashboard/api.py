@@ -84,7 +84,7 @@ class CommuneRisk(Schema):
     override: dict | None = None
 
 
-class CommuneOut(Schema):
+class CommuneFiguresOut(Schema):
     code: int
     name: str
     population: int | None
@@ -102,7 +102,7 @@ class CommuneOut(Schema):
 class CommunesOut(Schema):
     on: date
     as_of: str | None
-    communes: list[CommuneOut]
+    communes: list[CommuneFiguresOut]
 
 
 @router.get("/stats/communes", response={200: CommunesOut, **ERRORS})
