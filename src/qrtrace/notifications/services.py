@@ -37,40 +37,10 @@ def _address(person: Person) -> str:
     return person.guardian.phone if person.guardian_id and person.guardian.phone else ""
 
 
-@transaction.atomic
 def messages_enqueue(*, reference: str, outgoing: list[Outgoing]) -> int:
     """Queue one SMS per person about `reference`; people already messaged about it are skipped.
     Returns how many were newly queued."""
-    now = timezone.now()
-    already = set(
-        Message.objects.filter(reference=reference, person__in=[o.person for o in outgoing]).values_list(
-            "person_id", flat=True
-        )
-    )
-    fresh = []
-    for item in outgoing:
-        if item.person.pk in already:
-            continue
-        already.add(item.person.pk)
-        address = _address(item.person)
-        fresh.append(
-            Message(
-                person=item.person,
-                reference=reference,
-                channel=Channel.SMS,
-                address=address,
-                body=item.body,
-                priority=item.priority,
-                next_attempt_at=now,
-                status=MessageStatus.QUEUED if address else MessageStatus.FAILED,
-                last_error="" if address else "no phone number",
-            )
-        )
-    # ignore_conflicts: a second worker queuing the same case at the same moment adds nothing.
-    Message.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
-    if any(message.status == MessageStatus.QUEUED for message in fresh):
-        background.enqueue_on_commit(tasks.deliver_due_messages)
-    return len(fresh)
+    return messages_enqueue_many(items=[(reference, item) for item in outgoing])
 
 
 @transaction.atomic
@@ -99,6 +69,7 @@ def messages_enqueue_many(*, items: list[tuple[str, Outgoing]]) -> int:
                 last_error="" if address else "no phone number",
             )
         )
+    # ignore_conflicts: a second worker queuing the same case at the same moment adds nothing.
     Message.objects.bulk_create(fresh, batch_size=1000, ignore_conflicts=True)
     if any(message.status == MessageStatus.QUEUED for message in fresh):
         background.enqueue_on_commit(tasks.deliver_due_messages)
