@@ -9,25 +9,21 @@ an upgrade), times the scheduled refresh of one day, builds the report, and load
 """
 
 import random
-import time
-import urllib.request
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Min
-from django.test import Client
 from django.utils import timezone
 
 from bench import server
-from bench.harness import Context, Figure, percentile, stopwatch
+from bench.harness import Context, Figure, people_without_case, percentile, stopwatch
 from qrtrace.accounts.services import official_upsert
 from qrtrace.checkins.models import CheckIn
 from qrtrace.dashboard import aggregates, reports, services
 from qrtrace.dashboard.layers import LAYERS
 from qrtrace.dashboard.models import Period
 from qrtrace.notifications.models import Message, MessageStatus
-from qrtrace.people.models import Person
 from qrtrace.tracing.models import AlertStatus, Case, Exposure, Level, VenueAlert
 from qrtrace.venues.models import Venue
 
@@ -77,7 +73,7 @@ def run(ctx: Context) -> list[Figure]:
             report[0] < GOAL_REPORT_S,
         ),
     ]
-    cookie = _session_cookie(
+    cookie = server.session_cookie(
         official_upsert(username="bench_cdc", role="province", area_code=str(settings.QRTRACE_PROVINCE))
     )
     count = REQUESTS.get(ctx.size.name, 100)
@@ -86,7 +82,7 @@ def run(ctx: Context) -> list[Figure]:
             f"map layer {name}": f"/api/v1/map/layers/{name}" for name in LAYERS
         }
         for label, path in pages.items():
-            timings = _load(base + path, cookie, count)
+            timings = server.timed_gets(base + path, cookie=cookie, count=count)
             p95 = percentile(timings, 95)
             figures.append(
                 Figure(
@@ -115,7 +111,7 @@ def _place_venues(rng: random.Random) -> None:
 
 def _cases(ctx: Context, rng: random.Random) -> int:
     """About ten cases a day per ten thousand people, each with a handful of F1 and F2."""
-    people = list(Person.objects.order_by("?").values_list("pk", flat=True)[: ctx.size.people // 10])
+    people = people_without_case(ctx.size.people // 10)
     venues = list(Venue.objects.values_list("pk", flat=True))
     if not people or not venues:
         return 0
@@ -174,23 +170,3 @@ def _cases(ctx: Context, rng: random.Random) -> int:
             )
             made += 1
     return made
-
-
-def _session_cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-
-def _load(url: str, cookie: str, count: int) -> list[float]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
-    for _ in range(3):  # warm the workers (imports, connections)
-        urllib.request.urlopen(request, timeout=60).read()
-    timings = []
-    for _ in range(count):
-        started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=60) as response:
-            response.read()
-            assert response.status == 200, url
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings

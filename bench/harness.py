@@ -80,6 +80,15 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1]
 
 
+def people_without_case(count: int, **filters) -> list[int]:
+    """Ids of `count` people spread over the whole history (every commune), none of them a case yet:
+    a person has at most one open case, and benchmarks run one after another on the same history."""
+    from qrtrace.people.models import Person
+
+    rows = Person.objects.filter(cases__isnull=True, **filters).order_by("?")
+    return list(rows.values_list("pk", flat=True)[:count])
+
+
 @contextmanager
 def stopwatch() -> Iterator[list[float]]:
     """`with stopwatch() as took:` … `took[0]` is the elapsed seconds."""

@@ -9,16 +9,14 @@ the service, SMS queuing and audit included, for F1s who have no open order.
 
 import random
 import time
-import urllib.request
 from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count
-from django.test import Client
 from django.utils import timezone
 
 from bench import server
-from bench.harness import Context, Figure, percentile
+from bench.harness import Context, Figure, people_without_case, percentile
 from qrtrace.accounts.services import official_upsert
 from qrtrace.people.models import Person
 from qrtrace.quarantine.models import Bed, Facility, HealthCheck, QuarantineOrder, Room
@@ -36,7 +34,8 @@ REQUESTS = 40
 def run(ctx: Context) -> list[Figure]:
     people_n, facilities_n, bulk_n = SCALE.get(ctx.size.name, FULL)
     rng = random.Random(14)
-    people = list(Person.objects.filter(guardian__isnull=True).order_by("pk")[: people_n + bulk_n + 1])
+    ids = people_without_case(people_n + bulk_n + 1, guardian__isnull=True, quarantine_orders__isnull=True)
+    people = list(Person.objects.filter(pk__in=ids).order_by("pk"))
     in_quarantine, f1s, source = people[:people_n], people[people_n : people_n + bulk_n], people[-1]
     facilities = _facilities(facilities_n, beds_needed=int(people_n * 0.4) + facilities_n, rng=rng)
     _orders(in_quarantine, facilities, rng)
@@ -59,7 +58,7 @@ def run(ctx: Context) -> list[Figure]:
             ("commune worklist p95", f"{base}/quarantine/communes/{commune}/worklist", station),
             ("facility board p95", f"{base}/quarantine/", province),
         ):
-            times = _timed_gets(url, _cookie(user))
+            times = server.timed_gets(url, cookie=server.session_cookie(user), count=REQUESTS)
             p95 = percentile(times, 95)
             figures.append(Figure("quarantine", name, round(p95, 1), "ms", f"< {GOAL_MS}", p95 < GOAL_MS))
     finally:
@@ -93,7 +92,7 @@ def run(ctx: Context) -> list[Figure]:
 
 
 def _facilities(count: int, *, beds_needed: int, rng: random.Random) -> list[Facility]:
-    communes = list(Person.objects.values_list("commune_id", flat=True).distinct()[:count])
+    communes = sorted(set(Person.objects.values_list("commune_id", flat=True).distinct()))[:count]
     facilities = Facility.objects.bulk_create(
         [
             Facility(
@@ -153,24 +152,3 @@ def _orders(people: list[Person], facilities: list[Facility], rng: random.Random
         ],
         batch_size=5000,
     )
-
-
-def _cookie(user) -> str:
-    client = Client()
-    client.force_login(user)
-    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-
-
-def _timed_gets(url: str, cookie: str) -> list[float]:
-    request = urllib.request.Request(url, headers={"Cookie": cookie})
-    for _ in range(3):  # warm: imports, connections
-        urllib.request.urlopen(request, timeout=60).read()
-    times = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=60) as response:
-            response.read()
-            if "/login/" in response.url:
-                raise RuntimeError(f"{url}: the session was not accepted")
-        times.append((time.perf_counter() - started) * 1000)
-    return times

@@ -71,3 +71,30 @@ def kill_hard(process: subprocess.Popen) -> None:
     except ProcessLookupError:
         return
     process.wait()
+
+
+def session_cookie(user) -> str:
+    """A signed-in official's session, as the Cookie header a browser would send."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def timed_gets(url: str, *, count: int, cookie: str = "", warm_up: int = 3) -> list[float]:
+    """Milliseconds of each of `count` GETs one after another (after `warm_up` untimed ones: the
+    workers' imports and connections). Fails on anything but a 200, and on a bounce to sign-in."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    for _ in range(warm_up):
+        urllib.request.urlopen(request, timeout=60).read()
+    timings = []
+    for _ in range(count):
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=60) as response:
+            response.read()
+            if response.status != 200 or "/login/" in response.url:
+                raise RuntimeError(f"{url}: {response.status} at {response.url}")
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings

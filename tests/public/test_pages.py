@@ -9,6 +9,7 @@ from django.utils import timezone
 from qrtrace.dashboard import aggregates
 from qrtrace.public.selectors import announcements_cache_clear
 from qrtrace.public.services import announcement_create
+from qrtrace.public.views import PAGE_ALERTS, PAGE_ANNOUNCEMENTS
 from qrtrace.tracing.models import AlertStatus, Case, VenueAlert
 from tests import actors
 
@@ -30,10 +31,10 @@ def _stylesheets(html: str) -> int:
     )
 
 
-def test_the_public_page_with_twenty_announcements_and_alerts_weighs_under_50_kb_with_its_css(
+def test_the_public_page_in_a_bad_week_weighs_under_50_kb_with_its_css_and_links_to_the_rest(
     client, province_official
 ):
-    for n in range(20):
+    for n in range(25):
         announcement_create(
             actor=province_official,
             title=f"Thông báo số {n} về lịch tiêm",
@@ -41,16 +42,27 @@ def test_the_public_page_with_twenty_announcements_and_alerts_weighs_under_50_kb
             communes=[],
         )
     now = timezone.now()
-    for n in range(20):
+    for n in range(50):
         _published_alert(
-            actors.make_venue(f"Quán số {n}"), now - timedelta(hours=3), now - timedelta(hours=2)
+            actors.make_venue(f"Quán số {n:02d}"), now - timedelta(hours=3), now - timedelta(hours=2)
         )
     response = client.get("/public/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count('class="card announcement') == 20 and html.count("Quán số") == 20
+    assert html.count('class="card announcement') == PAGE_ANNOUNCEMENTS
+    assert html.count("Quán số") == PAGE_ALERTS
+    assert "Đọc tiếp" in html  # bodies of 540 characters are cut short, with a link to the whole
+    assert f"Xem thêm {25 - PAGE_ANNOUNCEMENTS} thông báo" in html
+    assert f"Xem thêm {50 - PAGE_ALERTS} nơi" in html
     weight = len(response.content) + _stylesheets(html)
     assert weight < 50 * 1024, weight
+
+    everything = client.get("/public/announcements/").content.decode()
+    assert everything.count('class="card announcement') == 25 and "Nội dung" not in everything
+    places = client.get("/public/alerts").content.decode()
+    assert places.count("Quán số") == 50
+    for page in (everything, places):
+        assert len(page) + _stylesheets(page) < 50 * 1024
 
 
 def test_the_figures_are_in_the_html_itself_with_no_script(client):

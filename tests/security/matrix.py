@@ -371,6 +371,8 @@ MATRIX: tuple[Entry, ...] = (
     ),
     # --- public information (announcements, feedback) ----------------------------------------------
     Entry("public:page", "public epidemic page", EVERYONE),
+    Entry("public:announcements", "announcements in force (titles)", EVERYONE),
+    Entry("public:alerts", "places with a published exposure alert", EVERYONE),
     Entry("public:announcement", "an announcement in force", EVERYONE, args=ANNOUNCEMENT),
     Entry("public:feed", "Atom feed of the province", EVERYONE),
     Entry("public:commune_feed", "Atom feed of a commune", EVERYONE, args=(("commune", "{w.commune_a}"),)),

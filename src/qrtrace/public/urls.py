@@ -5,6 +5,8 @@ from . import feeds, staff_views, views
 app_name = "public"
 urlpatterns = [
     path("public/", views.page, name="page"),
+    path("public/announcements/", views.announcements, name="announcements"),
+    path("public/alerts", views.alerts, name="alerts"),
     path("public/announcements/<int:pk>", views.announcement, name="announcement"),
     path("public/feed.atom", feeds.ProvinceFeed(), name="feed"),
     path("public/feed/<int:commune>.atom", feeds.ProvinceFeed(), name="commune_feed"),

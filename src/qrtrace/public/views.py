@@ -18,6 +18,12 @@ from . import leaflet, selectors, services
 from .forms import FeedbackForm, SelfCheckForm, form_token
 from .guide import SECTIONS
 
+# The page stays small on a cheap phone in a bad week (issue 16: HTML + CSS < 50 KB): it shows the
+# first announcements (urgent first) with their bodies cut short, and the latest alerts; the rest
+# are one tap away on their own lists. Display limits, not policy.
+PAGE_ANNOUNCEMENTS = 8
+PAGE_ALERTS = 30
+
 
 def figures() -> selectors.Figures:
     """The figures section of the public page and the embed: the dashboard's public summary."""
@@ -31,10 +37,13 @@ def _page_body() -> str:
     costs one render of its frame (docs/benchmarks.md, "The public page")."""
 
     def build() -> str:
+        announcements, alerts = selectors.announcements_current(), selectors.alerts_public()
         context = {
             "figures": figures(),
-            "announcements": selectors.announcements_current(),
-            "alerts": selectors.alerts_public(),
+            "announcements": announcements[:PAGE_ANNOUNCEMENTS],
+            "more_announcements": len(announcements) - PAGE_ANNOUNCEMENTS,
+            "alerts": alerts[-PAGE_ALERTS:],
+            "more_alerts": len(alerts) - PAGE_ALERTS,
         }
         return render_to_string("public/_page_body.html", context)
 
@@ -45,6 +54,16 @@ def _page_body() -> str:
 def page(request: HttpRequest) -> HttpResponse:
     """The public epidemic page: figures, announcements, venues with exposure alerts."""
     return render(request, "public/page.html", {"body": mark_safe(_page_body())})  # noqa: S308 (rendered, escaped)
+
+
+def announcements(request: HttpRequest) -> HttpResponse:
+    """Every announcement in force, as titles (the page shows the first few in full)."""
+    return render(request, "public/announcements.html", {"items": selectors.announcements_current()})
+
+
+def alerts(request: HttpRequest) -> HttpResponse:
+    """Every place with a published exposure alert (the page shows the latest)."""
+    return render(request, "public/alerts.html", {"alerts": selectors.alerts_public()})
 
 
 def announcement(request: HttpRequest, pk: int) -> HttpResponse:
