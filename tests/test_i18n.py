@@ -34,3 +34,40 @@ def test_the_compiled_catalogue_matches_its_source(po_path):
     expected = {_key(e): (e.msgstr, dict(e.msgstr_plural)) for e in po if not e.obsolete and e.msgid}
     compiled = {_key(e): (e.msgstr, dict(e.msgstr_plural)) for e in mo if e.msgid}
     assert compiled == expected
+
+
+def _loaded_catalogues() -> list[tuple[str, Path]]:
+    """Every Vietnamese catalogue Django merges, in its order of precedence (the first wins):
+    LOCALE_PATHS, then each installed app's in INSTALLED_APPS order (Django's contrib apps too:
+    `django.contrib.admin` comes first and overrides our "History", "Action", "Filter"...)."""
+    from django.apps import apps
+    from django.conf import settings
+
+    found = [(str(Path(p).name), Path(p) / "vi" / "LC_MESSAGES" / "django.mo") for p in settings.LOCALE_PATHS]
+    found += [
+        (c.name, Path(c.path) / "locale" / "vi" / "LC_MESSAGES" / "django.mo") for c in apps.get_app_configs()
+    ]
+    return [(name, path) for name, path in found if path.exists()]
+
+
+def _translation(entry) -> tuple[str, ...]:
+    return (entry.msgstr, *(entry.msgstr_plural[k] for k in sorted(entry.msgstr_plural)))
+
+
+def test_no_message_is_translated_differently_in_two_catalogues():
+    """Django merges all catalogues into one: a msgid (with its context) that one of ours translates
+    otherwise than the catalogue loaded first shows that one's words on our pages. Same meaning: make
+    the translations agree; a different meaning: give one side a context (pgettext, `context "…"`)."""
+    ours = {path.with_suffix(".mo") for path in CATALOGUES}
+    translations: dict[tuple[str | None, str], dict[tuple[str, bool], tuple[str, ...]]] = {}
+    for name, path in _loaded_catalogues():
+        for entry in polib.mofile(str(path)):
+            if entry.msgid and any(_translation(entry)):
+                translations.setdefault(_key(entry), {})[(name, path in ours)] = _translation(entry)
+    clashes = [
+        f"{msgctxt + ' | ' if msgctxt else ''}{msgid!r}: "
+        + "; ".join(f"{name} {' / '.join(words)!r}" for (name, _ours), words in by.items())
+        for (msgctxt, msgid), by in sorted(translations.items(), key=lambda kv: (kv[0][1], kv[0][0] or ""))
+        if any(is_ours and words != next(iter(by.values())) for (_name, is_ours), words in by.items())
+    ]
+    assert clashes == [], "\n".join(clashes)

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qrtrace.audit.vocabulary import action_choices
 
@@ -27,7 +28,7 @@ def _date_input() -> forms.DateInput:
 class AuditFilterForm(forms.Form):
     actor_name = forms.CharField(label=_("User"), max_length=150, required=False)
     person_id = forms.IntegerField(label=_("Person number"), min_value=1, max_value=2**63 - 1, required=False)
-    action = forms.ChoiceField(label=_("Action"), required=False)
+    action = forms.ChoiceField(label=pgettext_lazy("audit log", "Action"), required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
     date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qrtrace.geo.models import Commune
 
@@ -89,7 +90,7 @@ class RiskRule(models.Model):
     the one in force on a date is the latest effective on or before it. `definition` is validated by
     `dashboard.risk.RuleDefinition`."""
 
-    version = models.CharField(_("version"), max_length=40, unique=True)
+    version = models.CharField(pgettext_lazy("rule", "version"), max_length=40, unique=True)
     title = models.CharField(_("title"), max_length=200)
     effective_from = models.DateField(_("effective from"), unique=True)
     definition = models.JSONField()

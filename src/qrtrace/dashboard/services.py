@@ -301,7 +301,7 @@ def restricted_area_create(
     if kind not in AreaKind.values:
         errors["kind"] = [_("Unknown kind of area.")]
     if ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = [_("The end is before the start.")]
+        errors["ends_on"] = [_("The end date is before the start date.")]
     if (geometry is None) == (not commune_codes):
         errors["geometry"] = [_("Give either a polygon or a list of communes, not both or neither.")]
     if geometry is not None:

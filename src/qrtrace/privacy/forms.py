@@ -48,7 +48,7 @@ class DetailsForm(forms.Form):
     def clean_full_name(self) -> str:
         name = " ".join(self.cleaned_data["full_name"].split())
         if not name:
-            raise forms.ValidationError(_("Enter the person's full name."))
+            raise forms.ValidationError(_("Enter your full name."))
         return name
 
     def clean_birth_year(self) -> int:

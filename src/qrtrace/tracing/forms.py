@@ -44,7 +44,7 @@ class PlaceForm(forms.Form):
 class ContactForm(forms.Form):
     phone = forms.CharField(label=_("Phone number"), max_length=40)
     full_name = forms.CharField(label=_("Full name (if not yet known)"), max_length=120, required=False)
-    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    level = forms.ChoiceField(label=pgettext_lazy("exposure", "Level"), choices=Level.choices)
     reason = forms.CharField(label=_("How they were in contact"), max_length=300)
 
 

@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from qrtrace.accounts.models import User
 from qrtrace.accounts.permissions import can_read_person, can_trace, require, residents_q, venues_q
@@ -286,7 +287,7 @@ def exposure_export(
         person_ids=[e.person_id for e in exposures],
     )
     header = [
-        _("Level"),
+        pgettext("exposure", "Level"),
         _("Full name"),
         _("Phone number"),
         _("Commune of residence"),
