@@ -61,6 +61,21 @@ def _night_before():
     return case, f1, f2
 
 
+def _menu(nav, device: str) -> None:
+    """On a phone the bar is one line, "☰ Menu · <this page>", opened with a tap; a desktop shows every
+    link at once, in one or two lines."""
+    summary = nav.locator("summary")
+    if device == "desktop":
+        expect(summary).to_be_hidden()
+        expect(nav.get_by_role("link").first).to_be_visible()
+        assert nav.bounding_box()["height"] < 130
+        return
+    expect(nav.get_by_role("link").first).to_be_hidden()
+    assert nav.bounding_box()["height"] < 60
+    summary.click()
+    expect(nav.get_by_role("link").first).to_be_visible()
+
+
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_the_commune_officials_morning(live_server, launch, screenshot, outbox, device):
     _case, f1, f2 = _night_before()
@@ -75,6 +90,8 @@ def test_the_commune_officials_morning(live_server, launch, screenshot, outbox, 
     expect(nav).to_contain_text("tram_a")
     expect(nav).to_contain_text("Phường Hạc Thành")
     screenshot(page, f"morning-{device}-1-home")
+    _menu(nav, device)
+    screenshot(page, f"morning-{device}-1-menu")
 
     nav.get_by_role("link", name="Ca bệnh").click()
     page.locator("tr", has_text="Lê Văn Ca").get_by_role("link").first.click()
@@ -103,6 +120,7 @@ def test_the_commune_officials_morning(live_server, launch, screenshot, outbox, 
 
     page.locator("tr", has_text="Nguyễn Thị Hoa").first.get_by_label("Chọn").check()
     page.get_by_role("button", name="Chuyển những người đã chọn sang theo dõi").click()
+    _menu(nav, device)
     nav.get_by_role("link", name="F1 cần theo dõi").click()
     expect(page.locator("main")).to_contain_text("Nguyễn Thị Hoa")
     expect(page.locator("main")).not_to_contain_text("Trần Văn Bảo")
