@@ -81,6 +81,9 @@ def test_the_gate_queues_scans_and_entries_offline_and_syncs_them_once(
     entry.get_by_label("Họ và tên").fill("Phạm Văn Nông")
     entry.get_by_label("Số điện thoại").fill("0912 345 999")
     entry.get_by_label("Năm sinh").fill("1948")
+    residence = entry.get_by_label("Xã, phường nơi cư trú")
+    expect(residence).to_have_value(str(venue.commune_id))  # the venue's commune, as online
+    residence.select_option(str(actors.COMMUNE_B))
     entry.get_by_label("Ho", exact=True).check()
     entry.get_by_role("button", name="Lưu lượt vào").click()
     expect(status).to_contain_text("2 lượt đang chờ gửi")
@@ -101,7 +104,9 @@ def test_the_gate_queues_scans_and_entries_offline_and_syncs_them_once(
         assert checkin.created_at.timestamp() - checkin.entered_at.timestamp() >= 2
         assert (checkin.venue, checkin.staff) == (venue, staff)
     assert checkins["Phạm Văn Nông"].cough is True
-    assert Person.objects.get(full_name="Phạm Văn Nông").phone == "+84912345999"
+    farmer = Person.objects.get(full_name="Phạm Văn Nông")
+    assert farmer.phone == "+84912345999"
+    assert farmer.commune_id == actors.COMMUNE_B  # the residence chosen offline: a new person's own
 
     # Reloading and syncing again adds nothing.
     page.reload()

@@ -77,3 +77,24 @@ def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
     expect(page.get_by_role("status")).to_contain_text("Lê Thị Cụ đã ra về")
     checkin.refresh_from_db()
     assert checkin.checkout_method == CheckOutMethod.STAFF and CheckIn.objects.count() == 1
+
+    # Someone with no smartphone and not known yet: manual entry ("khai hộ") asks where they live,
+    # defaulting to the venue's commune, and the check-in keeps it. (A page with no camera: this one's
+    # still sees the card and would submit it again over the form.)
+    page.close()
+    page = context.new_page()
+    page.add_init_script("navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('none'))")
+    page.goto(f"{live_server.url}/gate/{venue.code}")
+    manual = page.locator("form", has_text="Khai hộ bằng số điện thoại hoặc CCCD")
+    manual.get_by_role("textbox").fill("0912 345 888")
+    manual.get_by_role("button", name="Tìm").click()
+    entry = page.locator("form:has(button[value=enter])")
+    entry.get_by_label("Họ và tên").fill("Đỗ Văn Khai")
+    entry.get_by_label("Năm sinh").fill("1950")
+    expect(entry.get_by_label("Xã, phường nơi cư trú")).to_have_value(str(venue.commune_id))
+    screenshot(page, "gate-manual-entry")
+    entry.get_by_role("button", name="Khai báo và vào").click()
+    expect(page.get_by_role("status")).to_contain_text("Đỗ Văn Khai đã vào")
+    entered = CheckIn.objects.select_related("person").get(person__full_name="Đỗ Văn Khai")
+    assert entered.method == CheckInMethod.STAFF_ENTRY
+    assert entered.person.commune_id == venue.commune_id  # a new person: their residence (not "as declared")

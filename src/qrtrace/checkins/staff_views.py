@@ -78,6 +78,8 @@ def gate(request: HttpRequest, code: str) -> HttpResponse:
         "entry": None,
         "card": None,
         "offline_declaration": DeclarationForm(prefix="offline"),
+        # The queued entry asks the residence too, defaulting to the venue's commune like the online one.
+        "offline_person": StaffEntryForm(prefix="offline", initial={"commune": str(venue.commune_id)}),
         "offline_text": _offline_text(),
         "devices": gate_device_list(staff=request.user, venue=venue),
         # Shown once, to the device that asked for it (gate_offline.js keeps it).

@@ -140,6 +140,7 @@
     });
     var person = { full_name: form.get("full_name"), phone: form.get("phone") };
     if (form.get("birth_year")) person.birth_year = parseInt(form.get("birth_year"), 10);
+    if (form.get("offline-commune")) person.commune_code = parseInt(form.get("offline-commune"), 10);
     add({ person: person, declaration: declaration }).then(function () { entry.reset(); });
   });
 
