@@ -93,7 +93,7 @@ def test_a_refresh_with_no_data_at_all_records_an_empty_run(db):
     assert run.rows == 0 and DailyFigure.objects.count() == 0
 
 
-def test_figures_of_another_app_join_through_the_provider_registry(province):
+def test_figures_of_another_app_join_through_the_provider_registry(province, monkeypatch):
     def quarantine(*, first_day, last_day):
         yield FigureRow(
             commune_code=A,
@@ -102,6 +102,8 @@ def test_figures_of_another_app_join_through_the_provider_registry(province):
             hours={"to_quarantine": {"20": 2}},
         )
 
+    monkeypatch.setattr(hooks, "_figure_labels", dict(hooks._figure_labels))  # quarantine's come back
+    monkeypatch.setattr(hooks, "_figure_providers", [])  # only this one: the real one would add to it
     hooks.register_figure_provider(quarantine, labels={"in_quarantine_home": "Cách ly tại nhà"})
     try:
         aggregates.refresh(days=1, today=province.today)
@@ -136,6 +138,9 @@ def test_an_apps_figures_module_is_found_and_connected_without_it_importing_the_
     ]
     module.map_layers = lambda: {"facilities": lambda *, first, last, communes: []}
     monkeypatch.setitem(sys.modules, "qrtrace.tracing.figures", module)
+    # The registries as they are (quarantine's real providers in them) come back afterwards.
+    monkeypatch.setattr(hooks, "_figure_labels", dict(hooks._figure_labels))
+    monkeypatch.setattr(hooks, "_layer_providers", dict(hooks._layer_providers))
     hooks.autodiscover()
     try:
         aggregates.refresh(days=1, today=province.today)
@@ -144,4 +149,3 @@ def test_an_apps_figures_module_is_found_and_connected_without_it_importing_the_
         assert hooks.layer_provider("facilities") is not None
     finally:
         hooks.unregister(module.daily_figures)
-        hooks._layer_providers.pop("facilities", None)

@@ -169,7 +169,12 @@ def _codes():
     return list(Commune.objects.filter(province_id=38).values_list("code", flat=True))
 
 
-def test_the_facilities_layer_is_empty_until_quarantine_provides_it(client, province, province_official):
+def test_the_facilities_layer_is_empty_while_no_app_provides_it(
+    client, province, province_official, monkeypatch
+):
+    from qrtrace.dashboard import hooks
+
+    monkeypatch.setattr(hooks, "_layer_providers", {})
     body = _get(client, province_official, "/api/v1/map/layers/facilities").json()
     assert body["features"] == [] and body["available"] is False
 

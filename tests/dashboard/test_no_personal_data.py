@@ -5,9 +5,11 @@ from datetime import timedelta
 import pypdfium2
 import pytest
 
+from qrtrace.dashboard import aggregates
 from qrtrace.dashboard.layers import LAYERS
 from qrtrace.dashboard.models import RestrictedArea
 from qrtrace.people.models import Person
+from tests.quarantine import figures_world
 
 FORBIDDEN_KEYS = {
     "person",
@@ -63,6 +65,9 @@ def assert_no_personal_data(body, personal: set[str]) -> int:
 def areas(province):
     area = RestrictedArea.objects.create(name="Khu phố 3", reason="Ổ dịch tại chợ", starts_on=province.today)
     area.communes.set([province.venues[0].commune_id])
+    # Quarantine orders of every fate, so its figures and the facilities layer are walked too.
+    figures_world.build(province.today)
+    aggregates.refresh(days=20, today=province.today)
 
 
 ENDPOINTS = [
@@ -82,7 +87,12 @@ def test_no_field_of_any_dashboard_answer_is_personal(client, province, areas, p
     assert response.status_code == 200
     personal = _personal_values()
     assert len(personal) >= 30
-    assert assert_no_personal_data(response.json(), personal) > 3
+    body = response.json()
+    assert assert_no_personal_data(body, personal) > 3
+    if path.endswith("/facilities"):
+        assert len(body["features"]) == 3
+    if path.endswith("/stats/daily"):
+        assert any(day["extra"].get("in_quarantine_home") for day in body)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ these registries and fills them itself when Django loads it (`DashboardConfig.re
 
     # qrtrace/quarantine/figures.py: imports nothing from the dashboard
     LABELS = {"in_quarantine_home": _("In quarantine at home"), …}      # optional
+    STATES = ("in_quarantine_home",)  # optional: figures that are a state at the end of the day
 
     def daily_figures(*, first_day, last_day):                          # optional
         yield {"commune_code": 14797, "day": date(…), "figures": {"in_quarantine_home": 12},
@@ -17,6 +18,10 @@ these registries and fills them itself when Django loads it (`DashboardConfig.re
 A provider answers set-based aggregates only (counts, histograms of whole hours), never a person.
 Its figures land in `DailyFigure.extra` / `extra_hours` under the names it gives, are summed over
 communes and days like the built-in ones, and show on the dashboard, in the API and the report.
+A figure named in STATES (people in quarantine) is summed over communes but, over several days,
+shown as the last day's value (as active cases are): a sum over days would count a person again.
+A layer's feature whose `geometry` is None is placed at its `properties.commune_code` as the
+dashboard places communes (a provider has no commune shapes of its own).
 `register_figure_provider` and `register_layer_provider` also take one directly (tests, top level).
 """
 
@@ -40,17 +45,22 @@ _figure_providers: list[FigureProvider] = []
 _layer_providers: dict[str, LayerProvider] = {}
 # Names and labels of provided figures, in the order shown (label: a lazy translation string).
 _figure_labels: dict[str, object] = {}
+_figure_states: set[str] = set()
 
 
 def register_figure_provider(
-    provider: FigureProvider | None = None, *, labels: dict[str, object] | None = None
+    provider: FigureProvider | None = None,
+    *,
+    labels: dict[str, object] | None = None,
+    states: Iterable[str] = (),
 ):
-    """Add a provider of daily figures (usable as a decorator, with or without `labels`)."""
+    """Add a provider of daily figures (usable as a decorator, with or without `labels`, `states`)."""
 
     def add(function: FigureProvider) -> FigureProvider:
         if function not in _figure_providers:
             _figure_providers.append(function)
         _figure_labels.update(labels or {})
+        _figure_states.update(states)
         return function
 
     return add(provider) if provider is not None else add
@@ -89,7 +99,11 @@ def autodiscover() -> None:
             continue
         module = import_module(name)
         if hasattr(module, "daily_figures"):
-            register_figure_provider(module.daily_figures, labels=getattr(module, "LABELS", None))
+            register_figure_provider(
+                module.daily_figures,
+                labels=getattr(module, "LABELS", None),
+                states=getattr(module, "STATES", ()),
+            )
         for layer_name, layer in (module.map_layers() if hasattr(module, "map_layers") else {}).items():
             register_layer_provider(layer_name, layer)
 
@@ -100,6 +114,10 @@ def figure_providers() -> list[FigureProvider]:
 
 def figure_labels() -> dict[str, object]:
     return dict(_figure_labels)
+
+
+def figure_states() -> set[str]:
+    return set(_figure_states)
 
 
 def layer_provider(name: str) -> LayerProvider | None:

@@ -173,4 +173,31 @@ def layer(*, name: str, user, first: date, last: date) -> dict:
     if provider is None:
         raise Http404(_("There is no such map layer."))
     codes = [c.code for c in scope_communes(user)]
-    return _collection(list(provider(first=first, last=last, communes=codes)))
+    return _placed(list(provider(first=first, last=last, communes=codes)))
+
+
+def _placed(features: list[dict]) -> dict:
+    """A provider's features, those without a geometry of their own placed at their commune as the
+    communes layer draws it; those whose commune has no place are counted, not drawn."""
+    wanting = {f["properties"].get("commune_code") for f in features if f.get("geometry") is None}
+    geometry, _how = commune_places([code for code in wanting if code is not None])
+    placed, unplaced = [], []
+    for feature in features:
+        if feature.get("geometry") is None:
+            shape = geometry.get(feature["properties"].get("commune_code"))
+            if shape is None:
+                unplaced.append(feature["properties"])
+                continue
+            feature = {**feature, "geometry": _centre(shape)}
+        placed.append(feature)
+    return _collection(placed, unplaced=unplaced[: settings.QRTRACE_MAP_LAYER_CAP])
+
+
+def _centre(shape: dict) -> dict:
+    """A point for a feature placed in a commune: the commune's centroid, or its boundary's centre
+    (the mean of the outer ring's corners: good enough to put a marker inside a commune)."""
+    if shape["type"] == "Point":
+        return shape
+    rings = shape["coordinates"] if shape["type"] == "Polygon" else shape["coordinates"][0]
+    ring = rings[0]
+    return _point(sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring))

@@ -16,7 +16,7 @@ from qrtrace.lib.pdf import FONT, a4_document
 
 from .models import DailyReport
 from .risk import LEVEL_NAMES
-from .selectors import SUMMED, Overview, overview
+from .selectors import SUMMED, Overview, extra_labels, overview, state_figures
 
 __all__ = ["XLSX_CONTENT_TYPE", "report_keep", "report_render"]
 
@@ -51,7 +51,21 @@ class Report:
                 continue
             week, before = self.data.week.counts[name], self.data.previous_week.counts[name]
             rows.append([labels[name], self.data.today.counts[name], week, before, _change(week, before)])
+        # What other apps provide (quarantine): its states as today's, its flows like the others.
+        states = state_figures()
+        for name, label in extra_labels().items():
+            today = self.data.today.extra.get(name, 0)
+            if name in states:
+                rows.append([label, today, "", "", ""])
+                continue
+            week, before = self.data.week.extra.get(name, 0), self.data.previous_week.extra.get(name, 0)
+            rows.append([label, today, week, before, _change(week, before)])
         return rows
+
+    def extra_columns(self) -> dict[str, str]:
+        """The provided states (people in quarantine) get a column of their own by commune."""
+        states = state_figures()
+        return {name: label for name, label in extra_labels().items() if name in states}
 
     def timeliness_rows(self) -> list[list]:
         return [
@@ -89,6 +103,7 @@ class Report:
             _("F1 (7 days)"),
             _("F2 (7 days)"),
             _("Check-ins (7 days)"),
+            *self.extra_columns().values(),
             _("Risk level"),
         ]
 
@@ -105,6 +120,7 @@ class Report:
                     row["week_f1_traced"],
                     row["week_f2_traced"],
                     row["week_checkins"],
+                    *(row["week_extra"].get(name, 0) for name in self.extra_columns()),
                     risk.get("level") or "—",
                 ]
             )
@@ -166,7 +182,9 @@ def render_pdf(report: Report) -> bytes:
     _table(pdf, [_("Risk level"), _("Communes"), _("Decision")], report.level_rows(), (70, 25, 85))
     pdf.set_font(FONT, "B", 10)
     pdf.cell(0, 6, _("By commune"), new_x="LMARGIN", new_y="NEXT")
-    _table(pdf, report.commune_header(), report.commune_rows(), (50, 18, 18, 18, 16, 16, 22, 16))
+    # Relative widths (fpdf scales them to the page): each provided column narrows the others.
+    widths = (50, 18, 18, 18, 16, 16, 22, *(20,) * len(report.extra_columns()), 16)
+    _table(pdf, report.commune_header(), report.commune_rows(), widths)
     return bytes(pdf.output())
 
 

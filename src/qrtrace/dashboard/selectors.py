@@ -84,14 +84,18 @@ class Totals:
         }
 
 
-def _sum(rows) -> Totals:
+def _sum(rows, *, through: date | None = None) -> Totals:
+    """The rows' figures summed; a provided figure that is a state (hooks.figure_states) only from the
+    rows of the day `through` (the last day of a range of several), never summed over days."""
     counts = dict.fromkeys(COUNTS, 0)
     extra: Counter = Counter()
     hours: dict[str, Counter] = {"list_ready": Counter(), "notified": Counter()}
+    states = hooks.figure_states()
     for row in rows:
         for name in COUNTS:
             counts[name] += getattr(row, name)
-        extra.update(row.extra)
+        last_day = through is None or row.day == through
+        extra.update({name: value for name, value in row.extra.items() if last_day or name not in states})
         for name in HOURS:
             hours[name.removesuffix("_hours")].update(getattr(row, name))
         for name, histogram in row.extra_hours.items():
@@ -204,7 +208,8 @@ def overview(*, user, on: date | None = None) -> Overview:
     table = []
     for commune in communes:
         bucket = by_commune.get(commune.code, {"today": [], "week": [], "previous": []})
-        this, before = _sum(bucket["week"]), _sum(bucket["previous"])
+        this = _sum(bucket["week"], through=on)
+        before = _sum(bucket["previous"], through=week_start - timedelta(days=1))
         active = _sum(bucket["today"]).counts["active_cases"]
         table.append(
             {
@@ -218,7 +223,14 @@ def overview(*, user, on: date | None = None) -> Overview:
                 "risk": levels.get(commune.code),
             }
         )
-    return Overview(on, as_of(), _sum(today), _sum(week), _sum(previous), table)
+    return Overview(
+        on,
+        as_of(),
+        _sum(today),
+        _sum(week, through=on),
+        _sum(previous, through=week_start - timedelta(days=1)),
+        table,
+    )
 
 
 def _population(codes: list[int], on: date) -> dict[int, int]:
@@ -285,12 +297,21 @@ def extra_labels() -> dict[str, str]:
     return {name: str(label) for name, label in hooks.figure_labels().items()}
 
 
+# The built-in figures that are a state of the day (shown for today, never as a 7-day sum).
+STATES = ("active_cases", "active_venues")
+
+
+def state_figures() -> set[str]:
+    """Every figure that is a state of the day: built-in and provided."""
+    return {*STATES, *hooks.figure_states()}
+
+
 def summed_figures(user, first: date, last: date) -> dict[int, Totals]:
     codes = [c.code for c in scope_communes(user)]
     grouped: dict[int, list] = {}
     for row in _rows(codes, first, last):
         grouped.setdefault(row.commune_id, []).append(row)
-    return {code: _sum(rows) for code, rows in grouped.items()}
+    return {code: _sum(rows, through=last) for code, rows in grouped.items()}
 
 
 def active_cases_on(codes: list[int], day: date) -> dict[int, int]:

@@ -70,19 +70,32 @@ def overview(request: HttpRequest) -> HttpResponse:
     rows = sorted(data.communes, key=_sort_key(sort), reverse=descending)
     series = selectors.daily_series(user=request.user, first=data.on - timedelta(days=29), last=data.on)
     labels = selectors.extra_labels()
+    states = selectors.state_figures()
     cards = [
         (name, label, data.today.counts[name], data.week.counts[name], data.previous_week.counts[name])
         for name, label in reports.figure_labels().items()
+    ] + [
+        (
+            name,
+            label,
+            data.today.extra.get(name, 0),
+            data.week.extra.get(name, 0),
+            data.previous_week.extra.get(name, 0),
+        )
+        for name, label in labels.items()
     ]
+    # The provided states (people in quarantine) as columns of the commune table: the week's last day.
+    extra_columns = [(name, label) for name, label in labels.items() if name in states]
+    for row in rows:
+        row["extra_cells"] = [(name, row["week_extra"].get(name, 0)) for name, _label in extra_columns]
     context = {
         "data": data,
         "rows": rows,
         "sort": sort,
         "descending": descending,
         "cards": cards,
-        "extra_cards": [
-            (name, labels.get(name, name), value) for name, value in sorted(data.today.extra.items())
-        ],
+        "states": states,
+        "extra_columns": extra_columns,
         "medians": {name: data.week.median(name) for name in ("list_ready", "notified")},
         "chart": _chart(series, ("new_cases", "f1_traced", "f2_traced", "checkins")),
     }
@@ -104,7 +117,11 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "failed": _("The layer could not be loaded."),
             "noTiles": _("No map tiles configured: drawn on a plain background."),
             "alerts": _("alerts"),
-            "facilitiesLater": _("Quarantine facilities appear when the quarantine records exist."),
+            "facility": _("Facility"),
+            "status": _("Status"),
+            "beds": _("beds"),
+            "occupied": _("Occupied"),
+            "free": _("Free beds"),
             "level": _("Level"),
             "commune": _("Commune"),
             "none": _("None."),

@@ -123,11 +123,46 @@
     });
   }
 
+  // Centralised facilities: occupancy and free beds (counts, never who). Several in one commune share
+  // its centre, so they are spread on a small ring around it to stay clickable.
+  var FACILITY_COLOURS = { open: "#00695c", full: "#c5221f", closed: "#757575" };
   function facilitiesLayer(data) {
-    if (data.available === false) status.textContent = text.facilitiesLater;
+    var body = clear("facility-figures").appendChild(el("tbody"));
+    data.features.forEach(function (f) {
+      var p = f.properties;
+      var row = el("tr", null, { "data-code": p.code, "data-status": p.status });
+      row.appendChild(el("td", p.name));
+      row.appendChild(el("td", p.commune));
+      row.appendChild(el("td", p.status_label));
+      row.appendChild(el("td", p.beds, { "data-col": "beds" }));
+      row.appendChild(el("td", p.occupied, { "data-col": "occupied" }));
+      row.appendChild(el("td", p.free, { "data-col": "free" }));
+      body.appendChild(row);
+    });
+    var table = document.getElementById("facility-figures");
+    var head = el("thead"); var tr = head.appendChild(el("tr"));
+    [text.facility, text.commune, text.status, text.beds, text.occupied, text.free].forEach(function (h) { tr.appendChild(el("th", h)); });
+    table.insertBefore(head, body);
+    var empty = document.getElementById("facility-none");
+    empty.hidden = data.features.length > 0;
+    var seen = {};
     return L.geoJSON(data, {
-      pointToLayer: function (f, latlng) { return L.circleMarker(latlng, { radius: 6, color: "#00695c" }); },
-      onEachFeature: function (f, layer) { layer.bindPopup(popup([f.properties.name || ""])); }
+      pointToLayer: function (f, latlng) {
+        var key = latlng.lat.toFixed(5) + "," + latlng.lng.toFixed(5);
+        var n = seen[key] = (seen[key] || 0) + 1;
+        if (n > 1) {
+          var angle = n * 2.4;
+          latlng = L.latLng(latlng.lat + 0.006 * Math.sin(angle) * Math.sqrt(n), latlng.lng + 0.006 * Math.cos(angle) * Math.sqrt(n));
+        }
+        return L.circleMarker(latlng, { radius: 9, color: "#263238", weight: 2,
+                                        fillColor: FACILITY_COLOURS[f.properties.status] || "#00695c", fillOpacity: 0.9 });
+      },
+      onEachFeature: function (f, layer) {
+        var p = f.properties;
+        layer.bindPopup(popup([p.name, p.commune + " · " + p.status_label,
+                               text.occupied + ": " + p.occupied + " / " + p.beds + " " + text.beds,
+                               text.free + ": " + p.free]));
+      }
     });
   }
 
