@@ -15,6 +15,7 @@ from qrtrace.dashboard.models import Period, RestrictedArea
 from tests import actors
 from tests.dashboard import independent
 from tests.dashboard.conftest import A, B, build_province
+from tests.quarantine import figures_world
 
 from .conftest import PHONE
 
@@ -53,6 +54,7 @@ def world():
 
     import_module("qrtrace.dashboard.migrations.0002_risk_rules").add_rules(apps, None)
     data = build_province()
+    figures_world.build(data.today)  # quarantine orders of every fate and three facilities
     aggregates.refresh(days=20, today=data.today)
     services.risk_levels_compute(on=data.today, period=Period.WEEK)
     area = RestrictedArea.objects.create(
@@ -107,8 +109,7 @@ def test_the_map_shows_each_communes_figures_as_the_database_counts_them(
     expect(page.locator(".map-label")).to_have_count(0)
     page.get_by_label("Số liệu theo xã").check()
     expect(page.locator(".map-label")).to_have_count(len(communes))
-    page.get_by_label("Cơ sở cách ly").check()
-    expect(page.locator("#map-status")).to_contain_text("dữ liệu cách ly")
+    _facilities_shown_as_counted(page, who, screenshot)
 
     # a narrower date range: only today
     page.fill("input[name=from]", world.today.isoformat())
@@ -119,6 +120,36 @@ def test_the_map_shows_each_communes_figures_as_the_database_counts_them(
         " return r && r.textContent === String(n); }",
         arg=[A, independent.checkins({A}, world.today, world.today)],
     )
+
+
+def _facilities_shown_as_counted(page, who, screenshot):
+    """The facilities layer switched on: each facility's beds, occupied and free as the database
+    counts them, its popup opened from the list; switched off again, the list stays as it was."""
+    page.get_by_label("Cơ sở cách ly").check()
+    expect(page.locator("body")).to_have_attribute("data-layer-facilities", "loaded")
+    counted = figures_world.occupancy()
+    codes = {"KCL-HT"} if who == "commune" else set(counted)
+    rows = page.locator("#facility-figures tbody tr")
+    expect(rows).to_have_count(len(codes))
+    shown = {}
+    for i in range(rows.count()):
+        cells = rows.nth(i)
+        shown[cells.get_attribute("data-code")] = tuple(
+            int(cells.locator(f"[data-col={col}]").inner_text()) for col in ("beds", "occupied", "free")
+        )
+    assert shown == {
+        code: (beds, held, beds - held) for code, (beds, held) in counted.items() if code in codes
+    }
+    rows.filter(has_text="Trường Chính trị tỉnh").click()
+    beds, held = counted["KCL-HT"]
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Trường Chính trị tỉnh")
+    expect(popup).to_contain_text(f"Có người: {held} / {beds} giường")
+    expect(popup).to_contain_text(f"Giường trống: {beds - held}")
+    page.wait_for_timeout(400)  # the popup's fade-in and the map's pan to it
+    screenshot(page, f"dashboard-map-facilities-{who}-phone")
+    page.get_by_label("Cơ sở cách ly").uncheck()
+    expect(page.locator("body")).not_to_have_attribute("data-layer-facilities", "loaded")
 
 
 @pytest.mark.parametrize("who", ["province", "commune"])
@@ -150,6 +181,21 @@ def test_the_dashboard_shows_the_figures_the_database_counts(live_server, launch
         expect(rows).to_have_count(166 if who == "province" else 1)
         row = page.locator(f"#communes tr[data-code='{A}']")
         expect(row.locator("[data-col=week_checkins]")).to_have_text(str(independent.checkins({A}, *week)))
+        quarantine = figures_world.brute_force(world.today - timedelta(days=6), world.today)
+        for name in ("in_quarantine_home", "in_quarantine_facility"):  # states: today's, in A; the cards
+            expect(row.locator(f"[data-col={name}]")).to_have_text(str(quarantine[A, world.today, name]))
+            expect(page.locator(f"[data-figure={name}] [data-value=today]")).to_have_text(
+                str(sum(quarantine[c, world.today, name] for c in communes))
+            )
+        expect(page.locator("[data-figure=quarantine_started] [data-value=week]")).to_have_text(
+            str(
+                sum(
+                    n
+                    for (c, _d, name), n in quarantine.items()
+                    if name == "quarantine_started" and c in communes
+                )
+            )
+        )
         expect(page.locator("#chart canvas")).to_have_count(1)
         screenshot(page, f"dashboard-figures-{who}-{size}")
 

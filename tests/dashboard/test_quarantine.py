@@ -95,7 +95,7 @@ def test_the_report_has_a_row_per_quarantine_figure_and_columns_by_commune(world
     with translation.override("vi"):
         report = reports.report_build(user=province_official, day=world.today)
         rows = {row[0]: row for row in report.summary_rows()}
-        for name, label in LABELS.items():
+        for label in LABELS.values():
             assert str(label) in rows
         home = rows[str(LABELS["in_quarantine_home"])]
         assert home[1:] == [_expected(world.today, "in_quarantine_home"), "", "", ""]

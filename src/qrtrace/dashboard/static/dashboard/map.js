@@ -123,17 +123,19 @@
     });
   }
 
-  // Centralised facilities: occupancy and free beds (counts, never who). Several in one commune share
-  // its centre, so they are spread on a small ring around it to stay clickable.
+  // Centralised facilities: occupancy and free beds (counts, never who). Placed at their commune's
+  // centre by the server, they are spread on a small ring around it to stay apart and clickable.
   var FACILITY_COLOURS = { open: "#00695c", full: "#c5221f", closed: "#757575" };
   function facilitiesLayer(data) {
     var body = clear("facility-figures").appendChild(el("tbody"));
+    var rowOf = {};
     data.features.forEach(function (f) {
       var p = f.properties;
-      var row = el("tr", null, { "data-code": p.code, "data-status": p.status });
-      row.appendChild(el("td", p.name));
-      row.appendChild(el("td", p.commune));
-      row.appendChild(el("td", p.status_label));
+      var row = rowOf[p.code] = el("tr", null, { "data-code": p.code, "data-status": p.status, tabindex: "0" });
+      // Four columns, to fit a phone: the facility (its commune and status under its name), the counts.
+      var who = row.appendChild(el("td"));
+      who.appendChild(el("div", p.name));
+      who.appendChild(el("small", p.commune + " · " + p.status_label, { "class": "muted" }));
       row.appendChild(el("td", p.beds, { "data-col": "beds" }));
       row.appendChild(el("td", p.occupied, { "data-col": "occupied" }));
       row.appendChild(el("td", p.free, { "data-col": "free" }));
@@ -141,7 +143,7 @@
     });
     var table = document.getElementById("facility-figures");
     var head = el("thead"); var tr = head.appendChild(el("tr"));
-    [text.facility, text.commune, text.status, text.beds, text.occupied, text.free].forEach(function (h) { tr.appendChild(el("th", h)); });
+    [text.facility, text.bedsHeading, text.occupied, text.free].forEach(function (h) { tr.appendChild(el("th", h)); });
     table.insertBefore(head, body);
     var empty = document.getElementById("facility-none");
     empty.hidden = data.features.length > 0;
@@ -149,11 +151,10 @@
     return L.geoJSON(data, {
       pointToLayer: function (f, latlng) {
         var key = latlng.lat.toFixed(5) + "," + latlng.lng.toFixed(5);
+        // Off the commune's centre (where its number is drawn), on a ring, one after the other.
         var n = seen[key] = (seen[key] || 0) + 1;
-        if (n > 1) {
-          var angle = n * 2.4;
-          latlng = L.latLng(latlng.lat + 0.006 * Math.sin(angle) * Math.sqrt(n), latlng.lng + 0.006 * Math.cos(angle) * Math.sqrt(n));
-        }
+        var angle = 2.4 * n - 1.6;
+        latlng = L.latLng(latlng.lat + 0.008 * Math.sin(angle) * Math.sqrt(n), latlng.lng + 0.008 * Math.cos(angle) * Math.sqrt(n));
         return L.circleMarker(latlng, { radius: 9, color: "#263238", weight: 2,
                                         fillColor: FACILITY_COLOURS[f.properties.status] || "#00695c", fillOpacity: 0.9 });
       },
@@ -161,7 +162,11 @@
         var p = f.properties;
         layer.bindPopup(popup([p.name, p.commune + " · " + p.status_label,
                                text.occupied + ": " + p.occupied + " / " + p.beds + " " + text.beds,
-                               text.free + ": " + p.free]));
+                               text.free + ": " + p.free]), { autoPanPaddingTopLeft: [50, 10] });
+        // A row of the list opens its facility's popup (markers in one commune are close together).
+        var open = function () { layer.openPopup(); };
+        rowOf[p.code].addEventListener("click", open);
+        rowOf[p.code].addEventListener("keydown", function (event) { if (event.key === "Enter") open(); });
       }
     });
   }
