@@ -13,6 +13,7 @@ from qrtrace.quarantine.figures import LABELS
 from tests.quarantine import figures_world
 
 from .conftest import A, B, build_province
+from .test_reports import _pdf_text
 
 
 @pytest.fixture
@@ -89,7 +90,9 @@ def test_the_api_carries_the_quarantine_figures(world, client, province_official
     assert home == _expected(world.today, "in_quarantine_home")
 
 
-def test_the_report_has_a_row_per_quarantine_figure_and_columns_by_commune(world, province_official):
+def test_the_report_has_a_row_per_quarantine_figure_and_columns_by_commune(
+    world, province_official, tmp_path
+):
     from django.utils import translation
 
     with translation.override("vi"):
@@ -103,4 +106,15 @@ def test_the_report_has_a_row_per_quarantine_figure_and_columns_by_commune(world
         assert started[2] == _expected(world.today, "quarantine_started", days=7)
         assert str(LABELS["in_quarantine_facility"]) in report.commune_header()
         assert len(report.commune_rows()[0]) == len(report.commune_header())
-        assert reports.render_pdf(report)[:4] == b"%PDF"
+
+    # The PDF, rendered to PNG and read back: the same numbers in the summary and by commune.
+    text = _pdf_text(reports.report_render(user=province_official, day=world.today, kind="pdf"), tmp_path)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    label = "Đang cách ly tại nhà"
+    assert any(line == f"{label} {_expected(world.today, 'in_quarantine_home')}" for line in lines)
+    commune_b = next(line for line in lines if line.startswith("Phường Quảng Phú "))
+    numbers = commune_b.removeprefix("Phường Quảng Phú ").split()
+    home, facility = (
+        _expected(world.today, name, (B,)) for name in ("in_quarantine_home", "in_quarantine_facility")
+    )
+    assert numbers[-3:-1] == [str(home), str(facility)]
