@@ -107,11 +107,12 @@ def _quarantine(ctx: Context, rng: random.Random) -> int:
     """The quarantine figures and the facilities layer read quarantine's orders: those its bench
     wrote when it ran before, else as many written the way it writes them."""
     from bench import quarantine
+    from qrtrace.people.models import Person
     from qrtrace.quarantine.models import QuarantineOrder
 
     if not QuarantineOrder.objects.exists():
         people_n, facilities_n, _bulk = quarantine.SCALE.get(ctx.size.name, quarantine.FULL)
-        people = list(Person.objects.filter(guardian__isnull=True).order_by("pk")[:people_n])
+        people = list(Person.objects.filter(pk__in=people_without_case(people_n, guardian__isnull=True)))
         facilities = quarantine._facilities(
             facilities_n, beds_needed=int(people_n * 0.4) + facilities_n, rng=rng
         )
