@@ -31,15 +31,14 @@ def _fake_camera(text: str, path) -> None:
             video.write(b"FRAME\n" + luma + chroma + chroma)
 
 
-def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
-    live_server, launch, screenshot, tmp_path
-):
+def _card_scanned_at_the_gate(live_server, launch, tmp_path):
+    """A hospital gate's page, its staff logged in, a grandmother's card held in front of the camera
+    and read from it: (page, venue, staff, grandmother)."""
     venue = actors.make_venue("Bệnh viện Đa khoa tỉnh", kind="hospital")
     staff = actors.make_official("gate_a", "venue", venue.code)
     grandmother = personal_code_issue(person=actors.make_person("Lê Thị Cụ", None))
     video = tmp_path / "card.y4m"
     _fake_camera(personal_token(grandmother), video)
-
     client = Client()
     client.force_login(staff)
     browser = launch(
@@ -60,9 +59,26 @@ def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
     )
     page = context.new_page()
     page.goto(f"{live_server.url}/gate/{venue.code}")
+    expect(page.locator("#person")).to_contain_text("Lê Thị Cụ", timeout=15_000)  # decoded, then submitted
+    return page, venue, staff, grandmother
 
+
+def _manual_entry(page, phone: str, name: str, born: str):
+    """Look up a phone nobody has yet, then type the new person's name and year: the entry form."""
+    manual = page.locator("form", has_text="Khai hộ bằng số điện thoại hoặc CCCD")
+    manual.get_by_role("textbox").fill(phone)
+    manual.get_by_role("button", name="Tìm").click()
+    entry = page.locator("form:has(button[value=enter])")
+    entry.get_by_label("Họ và tên").fill(name)
+    entry.get_by_label("Năm sinh").fill(born)
+    return entry
+
+
+def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
+    live_server, launch, screenshot, tmp_path
+):
+    page, venue, staff, grandmother = _card_scanned_at_the_gate(live_server, launch, tmp_path)
     card = page.locator("#person")
-    expect(card).to_contain_text("Lê Thị Cụ", timeout=15_000)  # decoded from the video, then submitted
     expect(card).to_contain_text("Hôm nay chưa khai báo y tế")
     screenshot(page, "gate-scanned")
     card.get_by_role("button", name="Khai báo và vào").click()
@@ -79,18 +95,10 @@ def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
     assert checkin.checkout_method == CheckOutMethod.STAFF and CheckIn.objects.count() == 1
 
     # Someone with no smartphone and not known yet: manual entry ("khai hộ") asks where they live,
-    # defaulting to the venue's commune, and the check-in keeps it. (A page with no camera: this one's
-    # still sees the card and would submit it again over the form.)
-    page.close()
-    page = context.new_page()
-    page.add_init_script("navigator.mediaDevices.getUserMedia = () => Promise.reject(new Error('none'))")
-    page.goto(f"{live_server.url}/gate/{venue.code}")
-    manual = page.locator("form", has_text="Khai hộ bằng số điện thoại hoặc CCCD")
-    manual.get_by_role("textbox").fill("0912 345 888")
-    manual.get_by_role("button", name="Tìm").click()
-    entry = page.locator("form:has(button[value=enter])")
-    entry.get_by_label("Họ và tên").fill("Đỗ Văn Khai")
-    entry.get_by_label("Năm sinh").fill("1950")
+    # defaulting to the venue's commune, and the check-in keeps it. The card, still in view, is read
+    # once more (offering check-in again), then the camera waits while the entry is typed.
+    expect(page.locator("#person")).to_contain_text("Lê Thị Cụ", timeout=15_000)
+    entry = _manual_entry(page, "0912 345 888", "Đỗ Văn Khai", "1950")
     expect(entry.get_by_label("Xã, phường nơi cư trú")).to_have_value(str(venue.commune_id))
     screenshot(page, "gate-manual-entry")
     entry.get_by_role("button", name="Khai báo và vào").click()
@@ -98,3 +106,24 @@ def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
     entered = CheckIn.objects.select_related("person").get(person__full_name="Đỗ Văn Khai")
     assert entered.method == CheckInMethod.STAFF_ENTRY
     assert entered.person.commune_id == venue.commune_id  # a new person: their residence (not "as declared")
+
+
+def test_a_card_left_in_view_does_not_replace_a_manual_entry_being_typed(
+    live_server, launch, screenshot, tmp_path
+):
+    page = _card_scanned_at_the_gate(live_server, launch, tmp_path)[0]
+    # Her neighbour has no smartphone: the staff member looks him up by phone, the card still in view.
+    entry = _manual_entry(page, "0912 345 777", "Trần Văn Hàng Xóm", "1949")
+    expect(page.locator("#camera")).to_be_visible()  # the camera runs on this page too
+    page.wait_for_timeout(2_000)  # ten frames' time: the card would have been read and submitted by now
+    expect(entry.get_by_label("Họ và tên")).to_have_value("Trần Văn Hàng Xóm")
+    expect(entry.get_by_label("Năm sinh")).to_have_value("1949")
+    expect(page.locator("#person")).to_have_count(0)
+    paused = page.locator("#camera-paused")
+    expect(paused).to_be_visible()  # and says that it waits
+    screenshot(page, "gate-manual-entry-camera-paused")
+
+    # Only when asked does the camera read the card again (and the typed form gives way to it).
+    paused.get_by_role("button").click()
+    expect(page.locator("#person")).to_contain_text("Lê Thị Cụ", timeout=15_000)
+    assert not CheckIn.objects.exists()

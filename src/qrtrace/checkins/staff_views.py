@@ -86,6 +86,9 @@ def gate(request: HttpRequest, code: str) -> HttpResponse:
         "new_device_token": request.session.pop(_NEW_DEVICE_KEY + venue.code, ""),
     }
     person, method, status = None, CheckInMethod.STAFF_SCAN, 200
+    # What a manual entry shows (the person found, the form to fill, or the query's error) is work the
+    # staff member typed: the camera waits (gate.js) rather than replace it with the card still in view.
+    context["hold_scanner"] = action in ("lookup", "enter")
     if action == "scan":
         context["scanned"] = request.POST.get("token", "")
         try:

@@ -12,9 +12,35 @@
   // and again (each reload would clear the declaration the staff member is ticking).
   var last = (form.getAttribute("data-last") || "").toUpperCase();
   var done = false;
+  // A form being filled in (a manual entry, a declaration being ticked, a code being typed) is never
+  // replaced by a card the camera sees: the scanner pauses until the staff member asks for it again.
+  var paused = form.hasAttribute("data-hold");
+  var streaming = false;
+  var note = document.getElementById("camera-paused");
+
+  function showPaused() { note.hidden = !(paused && streaming); }
+
+  function typedInto(element) {
+    if (!element || !element.form) return false;
+    var tag = element.tagName;
+    return tag === "SELECT" || tag === "TEXTAREA" || (tag === "INPUT" && !/^(hidden|submit|button|reset)$/.test(element.type));
+  }
+
+  function pause(event) {
+    if (paused || !typedInto(event.target)) return;
+    paused = true;
+    showPaused();
+  }
+  document.addEventListener("focusin", pause);
+  document.addEventListener("input", pause);
+  document.addEventListener("change", pause);
+  document.getElementById("camera-resume").addEventListener("click", function () {
+    paused = false;
+    showPaused();
+  });
 
   function found(text) {
-    if (done || !text || text.toUpperCase().indexOf("P:") !== 0 || text.toUpperCase() === last) return false;
+    if (done || paused || !text || text.toUpperCase().indexOf("P:") !== 0 || text.toUpperCase() === last) return false;
     done = true; // one submission per scan, however many frames still show the code
     if (window.qrtraceGateOffline && window.qrtraceGateOffline(text)) {
       // No network: queued on this device (gate_offline.js). The card is still in front of the
@@ -41,7 +67,9 @@
 
   function tick() {
     if (done) return;
-    if (detector) {
+    if (paused) {
+      setTimeout(tick, 200); // no decoding while paused
+    } else if (detector) {
       detector.detect(video).then(function (codes) {
         if (!codes.some(function (c) { return found(c.rawValue); })) setTimeout(tick, 200);
       }, function () { detector = null; setTimeout(tick, 200); });
@@ -55,6 +83,8 @@
     video.srcObject = stream;
     video.hidden = false;
     video.play();
+    streaming = true;
+    showPaused();
     tick();
   }, function () {
     document.getElementById("camera-status").hidden = false;
