@@ -1,5 +1,7 @@
 """Vietnamese is the default language: every catalogue must be complete and compiled."""
 
+import os
+import shutil
 from pathlib import Path
 
 import polib
@@ -71,3 +73,45 @@ def test_no_message_is_translated_differently_in_two_catalogues():
         if any(is_ours and words != next(iter(by.values())) for (_name, is_ours), words in by.items())
     ]
     assert clashes == [], "\n".join(clashes)
+
+
+def _used_messages(workdir: Path) -> dict[str, set[tuple[str | None, str]]]:
+    """The msgids (with their contexts) each catalogue is made from, extracted as scripts/messages.sh
+    does it (makemessages per app, then the project's shared templates and modules), but in a copy
+    of the sources with no catalogues: the real ones are left alone."""
+    from django.core.management import call_command
+
+    copy = workdir / "qrtrace"
+    shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("*.po", "*.mo", "__pycache__", "static"))
+    apps = sorted(path.parent.name for path in copy.glob("*/locale"))
+    runs = [(app, copy / app, []) for app in apps]
+    runs.append(("project", copy, [f"{app}/*" for app in apps]))
+    used = {}
+    for name, where, ignore in runs:
+        os.chdir(where)
+        options = {"no_obsolete": True, "no_location": True, "ignore_patterns": ignore, "verbosity": 0}
+        call_command("makemessages", locale=["vi"], **options)
+        po = where / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+        used[name] = {_key(entry) for entry in polib.pofile(str(po)) if entry.msgid} if po.exists() else set()
+    return used
+
+
+@pytest.mark.skipif(not shutil.which("xgettext"), reason="needs GNU gettext (apt-get install gettext)")
+def test_every_message_used_has_a_vietnamese_translation(tmp_path, settings, monkeypatch):
+    """A msgid in the code or a template that no loaded catalogue translates shows in English on a
+    Vietnamese page. Django merges the catalogues: one translated by any of them (same context) is served."""
+    served = {
+        _key(entry)
+        for _name, path in _loaded_catalogues()
+        for entry in polib.mofile(str(path))
+        if entry.msgid and any(_translation(entry))
+    }
+    settings.LOCALE_PATHS = []  # makemessages would otherwise write into the project's catalogue
+    monkeypatch.chdir(tmp_path)  # and puts back the working directory the extraction moves through
+    missing = [
+        f"{name}: {msgctxt + ' | ' if msgctxt else ''}{msgid!r}"
+        for name, keys in _used_messages(tmp_path).items()
+        for msgctxt, msgid in sorted(keys, key=lambda key: (key[1], key[0] or ""))
+        if (msgctxt, msgid) not in served
+    ]
+    assert missing == [], "\n".join(missing)

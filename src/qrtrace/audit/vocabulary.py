@@ -49,7 +49,7 @@ ACTIONS: dict[str, Promise] = {
     "legal_hold_lift": _("lifted a legal hold"),
     "purge": _("deleted data past its retention"),
     "erase_all": _("erased all data (shutdown)"),
-    "my_data_view": _("opened the \u201cmy data\u201d page"),
+    "my_data_view": _("opened the “my data” page"),
 }
 
 # Standard purposes; those naming a record are patterns with one group, the record's number or code.
@@ -61,7 +61,7 @@ PURPOSES: dict[str, Promise] = {
     "contact tracing": _("contact tracing"),
     "contacts without a known residence": _("contacts without a known residence"),
     "follow-up of contacts": _("follow-up of contacts"),
-    "my data page, after phone verification": _("the \u201cmy data\u201d page, after phone verification"),
+    "my data page, after phone verification": _("the “my data” page, after phone verification"),
     "official add": _("an official's account was set up"),
     "password set": _("a password was set"),
     "venue registrant's contact": _("the venue registrant's contact"),
