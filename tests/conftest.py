@@ -24,11 +24,14 @@ def pytest_collection_modifyitems(config, items):
 def _fresh_announcements():
     """Each test starts and ends with no announcements kept in this process's memory (the public app
     keeps them for the check-in confirmation; a test's rows are rolled back, a copy would outlive them)."""
+    from qrtrace.dashboard.receivers import restricted_areas_cache_clear
     from qrtrace.public.selectors import announcements_cache_clear
 
     announcements_cache_clear()
+    restricted_areas_cache_clear()  # the scan page's restricted areas, kept the same way
     yield
     announcements_cache_clear()
+    restricted_areas_cache_clear()
 
 
 @pytest.fixture

@@ -1,7 +1,14 @@
 """The health declaration (khai báo y tế) given with a check-in, and the colour staff read from it."""
 
 from collections.abc import Mapping
+from datetime import date
 
+from django.utils.text import Truncator
+from django.utils.translation import get_language, gettext as _, ngettext
+
+from qrtrace.lib.display import date_text
+
+from .hooks import RestrictedAreaNote, restricted_areas_on
 from .models import Risk
 
 SYMPTOMS = ("fever", "cough", "breathless", "sore_throat", "lost_taste_smell")
@@ -22,3 +29,43 @@ def declaration_risk(declaration: Mapping[str, bool]) -> str:
     if any(declaration.get(name) for name in EXPOSURES):
         return Risk.YELLOW
     return Risk.GREEN
+
+
+# The note under the "came from an area under restriction" question names this many areas at most,
+# each name cut to this length: the scan page stays short on a phone (issue 18: under 30 KB).
+NOTE_NAMED = 3
+NOTE_NAME_CHARS = 60
+_NOTES: dict[tuple, str] = {}
+_NOTES_KEPT = 64
+
+
+def restricted_note(*, on: date) -> str:
+    """The restricted areas in force on `on`, as one short line in the current language ("" if none):
+    "Vùng đang phong tỏa, cách ly: Phường X (đến 12/12/2026), … và 2 vùng khác." The scan page asks
+    for it on every request: the providers answer from memory, and the line is made once per language
+    and list of areas."""
+    areas = restricted_areas_on(on=on)
+    if not areas:
+        return ""
+    key = (get_language(), tuple((area["name"], area["ends_on"]) for area in areas))
+    note = _NOTES.get(key)
+    if note is None:
+        if len(_NOTES) >= _NOTES_KEPT:
+            _NOTES.clear()
+        note = _NOTES[key] = _note(areas)
+    return note
+
+
+def _note(areas: list[RestrictedAreaNote]) -> str:
+    named = []
+    for area in areas[:NOTE_NAMED]:
+        name = Truncator(area["name"]).chars(NOTE_NAME_CHARS)
+        ends_on = area["ends_on"]
+        named.append(_("%(name)s (until %(day)s)") % {"name": name, "day": date_text(ends_on)} if ends_on else name)
+    listed = ", ".join(named)
+    more = len(areas) - len(named)
+    if more:
+        listed = ngettext(
+            "%(areas)s and %(count)d other area", "%(areas)s and %(count)d other areas", more
+        ) % {"areas": listed, "count": more}
+    return _("Areas under restriction now: %(areas)s.") % {"areas": listed}

@@ -7,10 +7,14 @@ the alerts for the venues its person visited, so someone learns of a risk at the
 `announcement_providers`: the public app registers a callable that, given commune codes, returns the
 announcements to show on the check-in confirmation of venues there. The confirmation is on the hot
 path (every check-in reads it once): a provider must answer from memory nearly always.
+
+`restricted_area_providers`: the dashboard registers a callable that, given a day, returns the
+restricted areas in force then, named on the scan page under the "came from an area under
+restriction" question (the hottest page: from memory as well).
 """
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypedDict
 
 
@@ -67,3 +71,28 @@ def venue_announcements(*, commune_ids: Iterable[int]) -> list[VenueAnnouncement
     if not ids:
         return []
     return [item for provider in announcement_providers for item in provider(ids)]
+
+
+class RestrictedAreaNote(TypedDict):
+    name: str
+    ends_on: date | None  # None: until further notice
+
+
+RestrictedAreaProvider = Callable[[date], list[RestrictedAreaNote]]
+restricted_area_providers: list[RestrictedAreaProvider] = []
+
+
+def register_restricted_area_provider(provider: RestrictedAreaProvider) -> RestrictedAreaProvider:
+    """Add `provider` (usable as a decorator); registering the same callable twice has no effect.
+
+    The dashboard registers one answering, for a day, the restricted areas (lockdown or isolation)
+    in force then; the scan page names them under the "came from an area under restriction"
+    question. It is asked on every scan: a provider must answer from memory nearly always."""
+    if provider not in restricted_area_providers:
+        restricted_area_providers.append(provider)
+    return provider
+
+
+def restricted_areas_on(*, on: date) -> list[RestrictedAreaNote]:
+    """Every registered provider's restricted areas in force on `on`."""
+    return [area for provider in restricted_area_providers for area in provider(on)]

@@ -19,6 +19,7 @@ from qrtrace.people.models import Person
 from qrtrace.venues.qr import InvalidVenueCode, venue_from_token
 from qrtrace.venues.views import invalid_code_response
 
+from .declaration import restricted_note
 from .forms import CheckInForm, DeclarationForm, answers_from
 from .hooks import venue_alerts, venue_announcements
 from .models import CheckIn, CheckOutMethod, DeviceTrust
@@ -75,15 +76,17 @@ def _receipt_checkins(ref: str) -> list[CheckIn]:
 
 
 # The first check-in form, as every phone the server does not know sees it at any venue of one
-# commune (the shape: residence defaults to the venue's commune, issue 13).
+# commune (the shape: residence defaults to the venue's commune, issue 13; and whether restricted
+# areas are in force, whose names then fill the RESTRICTED slot under the travel question).
 _FIRST_SCAN_PAGE = Mold(
     "checkins/scan.html",
-    context=lambda marker, commune_id: {
+    context=lambda marker, shape: {
         "venue": SimpleNamespace(name=marker("NAME"), address=marker("ADDRESS")),
-        "form": _first_form(commune_id),
+        "form": _first_form(shape[0]),
         "person": None,
         "limited": False,
         "retention_days": settings.QRTRACE_RETENTION_DAYS,
+        "restricted_note": marker("RESTRICTED") if shape[1] else "",
     },
 )
 
@@ -93,8 +96,15 @@ def _first_form(commune_id: int | None, data=None) -> CheckInForm:
     return CheckInForm(data, initial={"commune": str(commune_id)} if commune_id else None)
 
 
-# The health declaration as a returning phone first sees it (nothing ticked).
-_DECLARATION = Mold("checkins/declaration.html", context=lambda _marker, _shape: {"form": DeclarationForm()})
+# The health declaration as a returning phone first sees it (nothing ticked); the shape: whether
+# restricted areas are in force (named in the RESTRICTED slot).
+_DECLARATION = Mold(
+    "checkins/declaration.html",
+    context=lambda marker, noted: {
+        "form": DeclarationForm(),
+        "restricted_note": marker("RESTRICTED") if noted else "",
+    },
+)
 
 
 def _no_messages(request: HttpRequest) -> bool:
@@ -113,10 +123,11 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     device_token = _device_token(request)
     person = device_person(device_token) if device_token else None
     someone_else = person is None or "someone_else" in request.GET or "full_name" in request.POST
+    note = restricted_note(on=timezone.localdate())
     if request.method == "GET" and someone_else and _no_messages(request):
-        values = {"NAME": venue.name, "ADDRESS": venue.address}
+        values = {"NAME": venue.name, "ADDRESS": venue.address, "RESTRICTED": note}
         values |= {"CSRF": get_token(request), "PATH": request.get_full_path()}
-        return HttpResponse(_FIRST_SCAN_PAGE.render(request, values, shape=venue.commune_id))
+        return HttpResponse(_FIRST_SCAN_PAGE.render(request, values, shape=(venue.commune_id, bool(note))))
     data = request.POST if request.method == "POST" else None
     form = _first_form(venue.commune_id, data) if someone_else else DeclarationForm(data)
     # Checked before the form, so a refused attempt saves nothing and the page keeps what was typed.
@@ -152,6 +163,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         "person": None if someone_else else person,
         "limited": limited,
         "retention_days": settings.QRTRACE_RETENTION_DAYS,
+        "restricted_note": note,
     }
     if person is not None and not someone_else:
         inside = open_checkin(person=person, venue=venue)
@@ -163,7 +175,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
             "alerts": venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since),
         }
         if not form.is_bound:
-            context["declaration_html"] = _DECLARATION.render(request, {})
+            context["declaration_html"] = _DECLARATION.render(request, {"RESTRICTED": note}, shape=bool(note))
     status = 429 if limited else 400 if form.errors else 200
     return render(request, "checkins/scan.html", context, status=status)
 
