@@ -8,7 +8,12 @@ A rule (RiskRule.definition) says:
 - `levels`: for "high" and "low" coverage, the level of each band;
 - `raise_if_unmet`: criteria that, unmet, raise the level by one (not above 4, not with no cases);
 - `treatment_input`: the yes/no input saying treatment capacity is ready (None: not assessed);
-- `hold_if_failing`: failing coverage or treatment keeps the level from going below the previous one.
+- `hold_if_failing`: failing coverage or treatment keeps the level from going below the previous one;
+- `restricted_areas`: {"kinds": ["lockdown", …], "min_level": n}: a commune with a restricted area of
+  those kinds in force (drawn as a list of communes that holds it) is at least at level n; absent or
+  null, such areas are named in the reason but do not change the level. Neither Decision 4800 nor 218
+  says how a lockdown bears on the level (../shared/VN-RULES.md), so the shipped rules leave it off
+  and a province that decides one way adds its own rule with it.
 
 The reasons list names each step taken, as codes the pages translate (`REASONS`).
 """
@@ -29,7 +34,11 @@ REASONS = {
     "treatment_not_ready": _("treatment capacity not ready"),
     "treatment_unknown": _("treatment capacity not known"),
     "no_population": _("population not known: incidence taken as 0"),
+    "restricted": _("area under restriction in force: %(areas)s"),
+    "restricted_raised": _("area under restriction in force: %(areas)s; at least level %(level)s"),
+    "restricted_not_counted": _("area under restriction in force: %(areas)s (not counted by this rule)"),
 }
+AREA_KINDS = ("lockdown", "isolation")  # dashboard.models.AreaKind
 COLOURS = {1: "green", 2: "yellow", 3: "orange", 4: "red"}
 LEVEL_NAMES = {
     1: _("Level 1 – low (green)"),
@@ -55,6 +64,8 @@ class RuleDefinition:
     treatment_input: str | None = None
     hold_if_failing: bool = False
     per: int = 100_000
+    restricted_kinds: tuple[str, ...] = ()
+    restricted_min_level: int | None = None
 
     @classmethod
     def parse(cls, data: object) -> "RuleDefinition":
@@ -70,7 +81,10 @@ class RuleDefinition:
             raise_if = tuple(_criterion(item) for item in data.get("raise_if_unmet", []))
             treatment = data.get("treatment_input")
             per = int(data.get("per", 100_000))
-        except (KeyError, TypeError, ValueError, ArithmeticError):
+            restricted = data.get("restricted_areas") or {}
+            kinds = tuple(str(kind) for kind in restricted.get("kinds", [])) if restricted else ()
+            min_level = int(restricted["min_level"]) if restricted else None
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
             raise ValidationError(
                 _("The rule needs bands, levels (high and low) and coverage criteria with input and min.")
             ) from None
@@ -82,7 +96,12 @@ class RuleDefinition:
             raise ValidationError(_("Levels are 1 to 4."))
         if treatment not in (None, "treatment_ready") or per <= 0:
             raise ValidationError(_("Unknown input in the rule."))
-        return cls(bands, high, low, coverage, raise_if, treatment, bool(data.get("hold_if_failing")), per)
+        if restricted and (not kinds or set(kinds) - set(AREA_KINDS) or min_level not in COLOURS):
+            raise ValidationError(
+                _("restricted_areas needs kinds (lockdown, isolation) and a min_level from 1 to 4.")
+            )
+        hold = bool(data.get("hold_if_failing"))
+        return cls(bands, high, low, coverage, raise_if, treatment, hold, per, kinds, min_level)
 
 
 def _criterion(item: dict) -> Criterion:
@@ -98,6 +117,8 @@ class Inputs:
     coverage: dict[str, Decimal | None] = field(default_factory=dict)
     treatment_ready: bool | None = None
     previous_level: int | None = None
+    # The restricted areas in force in the commune during the period: (name, kind).
+    restricted_areas: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -116,6 +137,7 @@ class Assessment:
             **{name: (None if value is None else str(value)) for name, value in inputs.coverage.items()},
             "treatment_ready": inputs.treatment_ready,
             "previous_level": inputs.previous_level,
+            "restricted_areas": [name for name, _kind in inputs.restricted_areas],
             "band": self.band,
         }
 
@@ -147,7 +169,24 @@ def assess(rule: RuleDefinition, inputs: Inputs) -> Assessment:
     if rule.hold_if_failing and failing and inputs.previous_level and inputs.previous_level > level:
         level = inputs.previous_level
         reasons.append(("held", {}))
+    level = _restricted(rule, inputs, level, reasons)
     return Assessment(level, band, incidence, tuple(reasons))
+
+
+def _restricted(rule: RuleDefinition, inputs: Inputs, level: int, reasons: list) -> int:
+    """The level with the rule's floor for a commune holding a restricted area in force (if any)."""
+    if not inputs.restricted_areas:
+        return level
+    counted = [name for name, kind in inputs.restricted_areas if kind in rule.restricted_kinds]
+    if not counted or rule.restricted_min_level is None:
+        names = ", ".join(name for name, _kind in inputs.restricted_areas)
+        reasons.append(("restricted_not_counted", {"areas": names}))
+        return level
+    if level >= rule.restricted_min_level:
+        reasons.append(("restricted", {"areas": ", ".join(counted)}))
+        return level
+    reasons.append(("restricted_raised", {"areas": ", ".join(counted), "level": rule.restricted_min_level}))
+    return rule.restricted_min_level
 
 
 def reason_text(reasons: list) -> str:

@@ -40,6 +40,7 @@ from .models import (
     RiskRule,
 )
 from .risk import INPUTS, Inputs, RuleDefinition, assess
+from .selectors import restricted_areas_active
 
 PROFILE_COLUMNS = ("commune_code", "as_of", "population", *INPUTS, "treatment_ready")
 MAX_IMPORT_ERRORS = 50
@@ -171,6 +172,17 @@ def _profiles_on(day: date) -> dict[int, CommuneProfile]:
     return latest
 
 
+def _restricted_by_commune(first: date, last: date) -> dict[int, list[tuple[str, str]]]:
+    """The restricted areas in force at some time from first to last, (name, kind), by the communes
+    they list. An area drawn only as a polygon is tied to no commune here (commune boundaries are
+    optional, and a polygon is not matched against them)."""
+    by_commune: dict[int, list[tuple[str, str]]] = {}
+    for area in restricted_areas_active(first=first, last=last):
+        for commune in area.communes.all():
+            by_commune.setdefault(commune.code, []).append((area.name, area.kind))
+    return by_commune
+
+
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
@@ -195,6 +207,7 @@ def risk_levels_compute(*, on: date, period: str) -> int:
         .values_list("commune_id", "n")
     )
     profiles = _profiles_on(last)
+    restricted = _restricted_by_commune(first, last)
     previous = dict(
         RiskAssessment.objects.filter(period=period, on=previous_on).values_list("commune_id", "level")
     )
@@ -207,6 +220,7 @@ def risk_levels_compute(*, on: date, period: str) -> int:
             coverage={name: getattr(profile, name) if profile else None for name in INPUTS},
             treatment_ready=profile.treatment_ready if profile else None,
             previous_level=previous.get(commune),
+            restricted_areas=tuple(restricted.get(commune, ())),
         )
         result = assess(definition, inputs)
         rows.append(
