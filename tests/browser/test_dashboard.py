@@ -230,3 +230,5 @@ def test_the_province_office_draws_a_restricted_area_that_the_map_then_shows(
     assert area.geometry["type"] == "Polygon" and len(area.geometry["coordinates"][0]) == 4
     page.goto(f"{live_server.url}/dashboard/map")
     expect(page.locator("#restricted-list")).to_contain_text("Khu công nghiệp Lễ Môn")
+    # Dates in the site's one format, not ISO (issue 15).
+    expect(page.locator("#restricted-list")).to_contain_text(f"{world.today:%d/%m/%Y}–…")

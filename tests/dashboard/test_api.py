@@ -196,6 +196,9 @@ def test_the_restricted_layer_draws_areas_in_force_in_the_range(client, province
     )
     body = _get(client, province_official, "/api/v1/map/layers/restricted").json()
     assert [f["properties"]["name"] for f in body["features"]] == ["Khu phố 3"]
+    # The map's list shows the dates in the site's one format (dd/mm/yyyy), made here, not in JS.
+    start = province.today - timedelta(days=3)
+    assert body["features"][0]["properties"]["period"] == f"{start:%d/%m/%Y}–{province.today:%d/%m/%Y}"
 
 
 def test_days_outside_2000_to_2100_are_refused_by_the_schema_not_a_500(client, db, province_official):

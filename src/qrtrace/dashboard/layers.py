@@ -9,6 +9,7 @@ from django.db.models import Avg
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from qrtrace.lib.display import date_text
 from qrtrace.tracing.models import AlertStatus, VenueAlert
 from qrtrace.venues.models import Venue
 
@@ -143,6 +144,8 @@ def restricted_layer(*, user, first: date, last: date) -> dict:
             "reason": area.reason,
             "starts_on": area.starts_on.isoformat(),
             "ends_on": area.ends_on.isoformat() if area.ends_on else None,
+            # As the map's list shows them, in the site's one date format (lib/display).
+            "period": f"{date_text(area.starts_on)}–{date_text(area.ends_on) or '…'}",
             "communes": [c.name for c in area.communes.all()],
         }
         if area.geometry:

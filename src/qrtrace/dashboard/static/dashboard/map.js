@@ -109,7 +109,7 @@
     data.features.forEach(function (f) { names[f.properties.name] = f.properties; });
     Object.keys(names).forEach(function (n) {
       var p = names[n];
-      list.appendChild(el("li", n + " · " + p.kind_label + " · " + p.starts_on + "–" + (p.ends_on || "…") + " · " + p.reason));
+      list.appendChild(el("li", n + " · " + p.kind_label + " · " + p.period + " · " + p.reason));
     });
     if (!data.features.length) list.appendChild(el("li", text.none));
     return L.geoJSON(data, {
