@@ -124,3 +124,17 @@ def test_a_yes_is_a_possible_exposure_the_officials_see_like_contact_with_a_case
     client.force_login(commune_official)
     log = client.get(f"/visitors/{venue.code}").content.decode()
     assert 'class="status-yellow"' in log and "Có yếu tố dịch tễ" in log
+
+
+def test_today_is_the_local_date_and_turns_at_local_midnight(monkeypatch):
+    from qrtrace.checkins.declaration import today
+
+    midnight = timezone.make_aware(dt.datetime(2026, 12, 2, 0, 0))  # local (Asia/Ho_Chi_Minh)
+    for moment, day in (
+        (midnight - dt.timedelta(microseconds=1), dt.date(2026, 12, 1)),
+        (midnight, dt.date(2026, 12, 2)),
+        (midnight + dt.timedelta(hours=23, minutes=59), dt.date(2026, 12, 2)),
+        (midnight - dt.timedelta(hours=7, seconds=1), dt.date(2026, 12, 1)),  # 16:59:59 UTC the day before
+    ):
+        monkeypatch.setattr(timezone, "now", lambda moment=moment: moment.astimezone(dt.UTC))
+        assert today() == day == timezone.localdate(moment)

@@ -1,8 +1,9 @@
 """The health declaration (khai báo y tế) given with a check-in, and the colour staff read from it."""
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import get_language, gettext as _, ngettext
 
@@ -37,6 +38,26 @@ NOTE_NAMED = 3
 NOTE_NAME_CHARS = 60
 _NOTES: dict[tuple, str] = {}
 _NOTES_KEPT = 64
+
+
+# Today, and the moments it starts and ends: the local date costs ~20 µs to work out (the current
+# time zone's look-up and conversion), a seventh of the scan page's budget; a comparison costs ~2.
+_TODAY: tuple[datetime, datetime, date] | None = None
+
+
+def today() -> date:
+    """The local date now, worked out once a day."""
+    global _TODAY
+    now = timezone.now()
+    if _TODAY is None or not _TODAY[0] <= now < _TODAY[1]:
+        day = timezone.localdate(now)
+        start, end = (
+            # In UTC, as `now` is: comparing datetimes of two time zones asks the local zone its offset.
+            timezone.make_aware(datetime.combine(moment, time.min)).astimezone(UTC)
+            for moment in (day, day + timedelta(days=1))
+        )
+        _TODAY = (start, end, day)
+    return _TODAY[2]
 
 
 def restricted_note(*, on: date) -> str:

@@ -19,7 +19,7 @@ from qrtrace.people.models import Person
 from qrtrace.venues.qr import InvalidVenueCode, venue_from_token
 from qrtrace.venues.views import invalid_code_response
 
-from .declaration import restricted_note
+from .declaration import restricted_note, today
 from .forms import CheckInForm, DeclarationForm, answers_from
 from .hooks import venue_alerts, venue_announcements
 from .models import CheckIn, CheckOutMethod, DeviceTrust
@@ -123,7 +123,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     device_token = _device_token(request)
     person = device_person(device_token) if device_token else None
     someone_else = person is None or "someone_else" in request.GET or "full_name" in request.POST
-    note = restricted_note(on=timezone.localdate())
+    note = restricted_note(on=today())
     if request.method == "GET" and someone_else and _no_messages(request):
         values = {"NAME": venue.name, "ADDRESS": venue.address, "RESTRICTED": note}
         values |= {"CSRF": get_token(request), "PATH": request.get_full_path()}
