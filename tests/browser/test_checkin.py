@@ -96,3 +96,31 @@ def test_a_parent_checks_in_with_a_child_who_has_their_own_declaration_and_one_c
     checkout.click()
     expect(page.locator("section.receipt").nth(1)).to_contain_text("Đã ra về lúc")
     assert not CheckIn.objects.filter(left_at__isnull=True).exists()
+
+
+def test_the_scan_page_names_the_restricted_areas_under_the_travel_question(live_server, launch, screenshot):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from qrtrace.dashboard.models import RestrictedArea
+
+    today = timezone.localdate()
+    for name in ("Thôn 3, Phường Hạc Thành", "Khu phố 5", "Khu công nghiệp Lễ Môn", "Thôn Đông"):
+        RestrictedArea.objects.create(name=name, reason="Ổ dịch", starts_on=today, ends_on=today + timedelta(days=9))
+    venue = actors.make_venue("Chợ Vườn Hoa")
+    page = launch().new_context(**PHONE).new_page()
+    page.goto(f"{live_server.url}/v/{venue_token(venue)}")
+    note = page.locator("small.note")
+    expect(note).to_contain_text("Vùng đang phong tỏa, cách ly: Thôn 3, Phường Hạc Thành (đến")
+    expect(note).to_contain_text("và 1 vùng khác.")
+    note.scroll_into_view_if_needed()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+    screenshot(page, "checkin-form-restricted-areas")
+    page.get_by_label("Họ và tên", exact=True).fill("Nguyễn Văn A")
+    page.get_by_label("Số điện thoại", exact=True).fill("0912 345 678")
+    page.get_by_label("Năm sinh", exact=True).fill("1985")
+    page.get_by_label("Đến từ vùng đang phong tỏa, giãn cách trong 14 ngày qua", exact=True).first.check()
+    page.get_by_role("button", name="Khai báo và vào").click()
+    expect(page.locator("section.receipt")).to_have_class("receipt card status-yellow")
+    assert CheckIn.objects.get().travel_from_restricted

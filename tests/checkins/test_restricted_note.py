@@ -58,8 +58,8 @@ def test_the_new_phones_page_names_the_areas_in_force_with_their_end_dates(clien
     for _ in range(2):  # cast, then filled from the mold
         page = client.get(scan_url).content.decode()
         assert _note(page) == ["Vùng đang phong tỏa, cách ly: Phường Hạc Thành (đến 12/12/2026), Thôn 3."]
-    # Right under the travel question, inside its label.
-    assert re.search(r'name="travel_from_restricted"[^>]*> [^<]+<small class="note">', page)
+    # Right under the travel question (after its label, which stays the question alone).
+    assert re.search(r'name="travel_from_restricted"[^>]*> [^<]+</label><small class="note">', page)
 
 
 def test_the_note_is_capped_and_long_names_are_cut(client, scan_url, areas):
