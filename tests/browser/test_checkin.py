@@ -107,7 +107,9 @@ def test_the_scan_page_names_the_restricted_areas_under_the_travel_question(live
 
     today = timezone.localdate()
     for name in ("Thôn 3, Phường Hạc Thành", "Khu phố 5", "Khu công nghiệp Lễ Môn", "Thôn Đông"):
-        RestrictedArea.objects.create(name=name, reason="Ổ dịch", starts_on=today, ends_on=today + timedelta(days=9))
+        RestrictedArea.objects.create(
+            name=name, reason="Ổ dịch", starts_on=today, ends_on=today + timedelta(days=9)
+        )
     venue = actors.make_venue("Chợ Vườn Hoa")
     page = launch().new_context(**PHONE).new_page()
     page.goto(f"{live_server.url}/v/{venue_token(venue)}")

@@ -54,7 +54,10 @@ def test_no_area_in_force_no_note(client, scan_url, areas):
 
 
 def test_the_new_phones_page_names_the_areas_in_force_with_their_end_dates(client, scan_url, areas):
-    areas += [{"name": "Phường Hạc Thành", "ends_on": dt.date(2026, 12, 12)}, {"name": "Thôn 3", "ends_on": None}]
+    areas += [
+        {"name": "Phường Hạc Thành", "ends_on": dt.date(2026, 12, 12)},
+        {"name": "Thôn 3", "ends_on": None},
+    ]
     for _ in range(2):  # cast, then filled from the mold
         page = client.get(scan_url).content.decode()
         assert _note(page) == ["Vùng đang phong tỏa, cách ly: Phường Hạc Thành (đến 12/12/2026), Thôn 3."]
@@ -96,7 +99,12 @@ def test_the_molded_page_with_a_note_is_the_templates_own(client, areas, languag
     with translation.override(language):
         from qrtrace.checkins.declaration import restricted_note
 
-        context = {"venue": venue, "person": None, "limited": False, "restricted_note": restricted_note(on=timezone.localdate())}
+        context = {
+            "venue": venue,
+            "person": None,
+            "limited": False,
+            "restricted_note": restricted_note(on=timezone.localdate()),
+        }
         context |= {"form": CheckInForm(initial={"commune": str(venue.commune_id)})}
         context["retention_days"] = settings.QRTRACE_RETENTION_DAYS
         theirs = render_to_string("checkins/scan.html", context, request=RequestFactory().get(path))
@@ -112,7 +120,9 @@ def test_a_returning_phone_and_a_form_with_errors_show_the_note_too(client, scan
         page = client.get(elsewhere).content.decode()
         assert "Nguyễn Văn A" in page and _note(page) == ["Vùng đang phong tỏa, cách ly: Thôn 3."]
     response = client.post(f"{scan_url}?someone_else=1", declaration_form(phone="12345"))
-    assert response.status_code == 400 and _note(response.content.decode()) == ["Vùng đang phong tỏa, cách ly: Thôn 3."]
+    assert response.status_code == 400 and _note(response.content.decode()) == [
+        "Vùng đang phong tỏa, cách ly: Thôn 3."
+    ]
 
 
 def test_a_yes_is_a_possible_exposure_the_officials_see_like_contact_with_a_case(

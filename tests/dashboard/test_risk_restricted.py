@@ -84,7 +84,12 @@ def test_the_reason_names_the_areas_in_force():
 
 @pytest.mark.parametrize(
     "restricted",
-    [{"kinds": ["curfew"], "min_level": 3}, {"kinds": ["lockdown"], "min_level": 5}, {"kinds": []}, ["lockdown"]],
+    [
+        {"kinds": ["curfew"], "min_level": 3},
+        {"kinds": ["lockdown"], "min_level": 5},
+        {"kinds": []},
+        ["lockdown"],
+    ],
 )
 def test_a_restricted_areas_field_that_does_not_add_up_is_refused(restricted):
     with pytest.raises(ValidationError):
@@ -123,7 +128,10 @@ def test_the_weekly_level_counts_the_areas_in_force_that_week_under_a_provinces_
     assert (a.level, a.inputs["restricted_areas"]) == (3, ["Thôn 3"])
     assert ["restricted_raised", {"areas": "Thôn 3", "level": 3}] in a.reasons
     assert (b.level, b.inputs["restricted_areas"]) == (1, [])
-    levels = {row["code"]: row for row in risk_level_list(user=actors.make_official("cdc2", "province", 38), on=monday)}
+    levels = {
+        row["code"]: row
+        for row in risk_level_list(user=actors.make_official("cdc2", "province", 38), on=monday)
+    }
     assert "vùng phong tỏa, cách ly đang hiệu lực: Thôn 3" in levels[A]["reason"]
 
 

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import get_language, gettext as _, ngettext
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from qrtrace.lib.display import date_text
 
@@ -82,7 +83,9 @@ def _note(areas: list[RestrictedAreaNote]) -> str:
     for area in areas[:NOTE_NAMED]:
         name = Truncator(area["name"]).chars(NOTE_NAME_CHARS)
         ends_on = area["ends_on"]
-        named.append(_("%(name)s (until %(day)s)") % {"name": name, "day": date_text(ends_on)} if ends_on else name)
+        named.append(
+            _("%(name)s (until %(day)s)") % {"name": name, "day": date_text(ends_on)} if ends_on else name
+        )
     listed = ", ".join(named)
     more = len(areas) - len(named)
     if more:
