@@ -19,6 +19,7 @@ def _quarantine_policies(db):
 
     ensure_ministry_policies()
 
+
 SMALL = ["--communes", "3", "--venues", "4", "--people", "50", "--days", "3", "--no-progress"]
 
 
@@ -128,6 +129,7 @@ def test_demo_names_match_one_sex_and_addresses_do_not_repeat_the_commune():
 
 def test_demo_makes_quarantine_facilities_and_orders_in_several_states():
     from qrtrace.quarantine.models import Facility, QuarantineOrder
+
     out = _demo(*SMALL)
     assert Facility.objects.filter(code__startswith="DEMO-").count() == 3
     statuses = set(QuarantineOrder.objects.values_list("status", flat=True))

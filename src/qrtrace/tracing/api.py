@@ -26,9 +26,7 @@ class CaseIn(BodyIn):
     test_type: TestType = TestType.PCR
     treated_at_place: str = Field("", max_length=200)
     notes: str = Field("", max_length=5000)
-    commune_code: ProvinceCommune | None = Field(
-        None, description="Where a person not yet known lives."
-    )
+    commune_code: ProvinceCommune | None = Field(None, description="Where a person not yet known lives.")
 
 
 class CaseCreated(Schema):

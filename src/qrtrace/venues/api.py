@@ -46,9 +46,7 @@ class VenuePatch(BodyIn):
     lng: Longitude | None = None
     default_stay_minutes: int | None = StayMinutes
     opens_at: LocalTime | None = Field(None, description="Local time; null clears the hours.")
-    closes_at: LocalTime | None = Field(
-        None, description="Local time; before `opens_at` runs past midnight."
-    )
+    closes_at: LocalTime | None = Field(None, description="Local time; before `opens_at` runs past midnight.")
     always_open: bool | None = None
 
 
