@@ -161,3 +161,41 @@ def test_a_policy_preview_lists_the_changes_and_apply_needs_the_same_list(
     )
     versions = [p["version"] for p in call(commune_official, "get", "/policies").json()["items"]]
     assert versions[0] == "TH-3" and "BYT-2021-05" in versions
+
+
+def test_a_bed_against_the_room_rules_is_a_409_in_vietnamese_unless_an_override_reason_is_given(
+    call, commune_official, resident
+):
+    _men_only()
+    place = {"kind": "facility", "facility_code": "KCL-M", "sex": "f", "address": ""}
+    refused = _order(call, commune_official, resident, **place)
+    assert refused.status_code == 409
+    assert "chỉ dành cho nam" in refused.json()["detail"]
+    override = {**place, "override_reason": "Mẹ chăm con nhỏ"}
+    placed = _order(call, commune_official, resident, **override)
+    assert placed.status_code == 201, placed.content
+    assert (placed.json()["bed"], placed.json()["sex"]) == ("M1/1", "f")
+
+
+def test_a_transfer_into_a_room_for_another_sex_is_a_409(call, commune_official, resident):
+    _men_only()
+    order = _order(call, commune_official, resident, sex="f").json()
+    body = {"kind": "facility", "facility_code": "KCL-M", "reason": "Chuyển khu"}
+    refused = call(commune_official, "post", f"/orders/{order['id']}/transfer", body)
+    assert refused.status_code == 409, refused.content
+    moved = call(
+        commune_official,
+        "post",
+        f"/orders/{order['id']}/transfer",
+        {**body, "override_reason": "Không còn giường khác"},
+    )
+    assert moved.status_code == 201, moved.content
+
+
+def _men_only():
+    from qrtrace.quarantine.services import beds_add
+
+    from .conftest import make_facility
+
+    facility = make_facility("KCL-M", rooms=0, name="Khu nam")
+    beds_add(actor=actors.make_admin("setup-m"), facility=facility, room_label="M1", beds=1, sex="m")

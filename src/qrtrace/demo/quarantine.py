@@ -47,10 +47,9 @@ def demo_quarantine(*, province_code: int, official: User, rng: random.Random) -
             address=f"{rng.randint(1, 300)} Lê Lợi",
             managing_unit=unit,
         )
-        for room in range(1, 5):
-            beds_add(
-                actor=official, facility=facility, room_label=f"P{100 + room}", beds=4, cohort=f"Đợt {room}"
-            )
+        # Two rooms for anyone, one kept for a cohort, one for women: the room rules at work.
+        for room, rules in enumerate(({}, {}, {"cohort": "Đợt 1"}, {"sex": "f"}), start=1):
+            beds_add(actor=official, facility=facility, room_label=f"P{100 + room}", beds=4, **rules)
     facilities = list(Facility.objects.filter(code__startswith="DEMO-").order_by("code"))
     busy = QuarantineOrder.objects.values("person_id")
     people = list(
@@ -87,68 +86,6 @@ def demo_quarantine(*, province_code: int, official: User, rng: random.Random) -
                 slot="morning",
             )
         if i >= 34:
-            if i % 3 == 0:
-                result_record(order=order, actor=official, result="negative", lab="CDC Thanh Hóa")
-                order_release(order=order, actor=official)
-            elif i % 3 == 1:
-                order_end(
-                    order=order, actor=official, status="ended_early", reason="Chuyển viện điều trị bệnh nền"
-                )
-            else:
-                order_end(order=order, actor=official, status="absconded", reason="Không có mặt khi kiểm tra")
-    return {"facilities": 0, "orders": 0}
-    communes = list(Commune.objects.filter(province_id=province_code).order_by("code")[:3])
-    for (code, name, kind, unit), commune in zip(FACILITIES, communes, strict=False):
-        facility = facility_create(
-            actor=official,
-            code=code,
-            name=name,
-            kind=kind,
-            commune_code=commune.code,
-            address=f"{rng.randint(1, 300)} Lê Lợi",
-            managing_unit=unit,
-        )
-        for room in range(1, 5):
-            beds_add(
-                actor=official, facility=facility, room_label=f"P{100 + room}", beds=4, cohort=f"Đợt {room}"
-            )
-    facilities = list(Facility.objects.filter(code__startswith="DEMO-").order_by("code"))
-    busy = QuarantineOrder.objects.values("person_id")
-    people = list(
-        Person.objects.filter(commune__province_id=province_code, guardian__isnull=True)
-        .exclude(pk__in=busy)
-        .order_by("pk")[:40]
-    )
-    today = timezone.localdate()
-    for i, person in enumerate(people):
-        facility = facilities[i % len(facilities)]
-        at_home = i % 2 == 1
-        start = today - timedelta(days=rng.randint(0, 4))
-        kind = (
-            {"kind": "home", "address": f"{rng.randint(1, 200)} Trần Phú"}
-            if at_home
-            else {"kind": "facility", "facility": facility}
-        )
-        vaccination = rng.choice(["full", "full", "partial", "none"])
-        if i >= 34:  # done: completed with a certificate, ended early, absconded
-            start = today - timedelta(days=8)
-            vaccination = "full"
-        order = order_create(
-            actor=official, person=person, reason="f1", vaccination=vaccination, start_date=start, **kind
-        )
-        if not at_home and i % 4 != 0:
-            order_start(order=order, actor=official)
-        if order.status == "in_quarantine" or (not at_home and i % 4 != 0):
-            check_record(
-                order=order,
-                actor=None if at_home else official,
-                temperature=Decimal("38.6") if i == 3 else Decimal(f"36.{rng.randint(3, 9)}"),
-                spo2=rng.randint(96, 99),
-                slot="morning",
-            )
-        if i >= 34:
-            if order.status == "ordered":
-                order_start(order=order, actor=official)
             if i % 3 == 0:
                 result_record(order=order, actor=official, result="negative", lab="CDC Thanh Hóa")
                 order_release(order=order, actor=official)

@@ -48,6 +48,11 @@ class OrderIn(BodyIn):
     address: str = Field("", max_length=300)
     start_date: date | None = None
     exposure_id: DbInt | None = None
+    sex: Literal["", "m", "f"] = Field("", description="m / f, as declared; a room may be for one sex.")
+    cohort: str = Field("", max_length=60, description="The cohort a room may be kept for.")
+    override_reason: str = Field(
+        "", max_length=300, description="Why a bed whose room rules the person does not meet is given."
+    )
 
 
 class OrderOut(Schema):
@@ -60,6 +65,8 @@ class OrderOut(Schema):
     facility_code: str | None
     bed: str | None
     address: str
+    sex: str
+    cohort: str
     commune_code: int | None
     start_date: date
     planned_end: date
@@ -174,6 +181,9 @@ class TransferIn(BodyIn):
     facility_code: str = Field("", max_length=20)
     address: str = Field("", max_length=300)
     reason: str = Field(max_length=300)
+    override_reason: str = Field(
+        "", max_length=300, description="Why a bed whose room rules the person does not meet is given."
+    )
 
 
 class FacilityIn(BodyIn):
@@ -285,6 +295,9 @@ def order_create(request, payload: OrderIn):
         address=payload.address,
         start_date=payload.start_date,
         exposure=exposure,
+        sex=payload.sex,
+        cohort=payload.cohort,
+        override_reason=payload.override_reason,
         request=request,
     )
     return Status(
@@ -394,6 +407,7 @@ def order_transfer(request, order_id: DbInt, payload: TransferIn):
         facility=facility,
         address=payload.address,
         reason=payload.reason,
+        override_reason=payload.override_reason,
         request=request,
     )
     return Status(201, new)

@@ -19,6 +19,7 @@ class BulkOrderForm(forms.Form):
     facility = forms.ChoiceField(label=_("Facility"), required=False)
     vaccination = forms.ChoiceField(label=_("Vaccination"), choices=Vaccination.choices)
     start_date = forms.DateField(label=_("Start"), required=False, widget=_Date())
+    cohort = forms.CharField(label=_("Cohort"), max_length=60, required=False)
 
     def __init__(self, *args, facilities=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,6 +74,12 @@ class TransferForm(forms.Form):
     facility = forms.ChoiceField(label=_("Facility"), required=False)
     address = forms.CharField(label=_("Address at home"), max_length=300, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=300)
+    override_reason = forms.CharField(
+        label=_("Override the room rules (reason)"),
+        max_length=300,
+        required=False,
+        help_text=_("Only if the only free bed is in a room for another sex or cohort."),
+    )
 
     def __init__(self, *args, facilities=(), **kwargs):
         super().__init__(*args, **kwargs)

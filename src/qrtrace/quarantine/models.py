@@ -198,6 +198,10 @@ class QuarantineOrder(models.Model):
     )
     bed = models.ForeignKey(Bed, on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
     address = models.CharField(_("address"), max_length=300, blank=True)
+    # What the room rules need (a room may be for men or women, and for one cohort): the person's sex
+    # as declared with the order (Person does not store it) and the cohort the order belongs to.
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True, default=Sex.ANY)
+    cohort = models.CharField(_("cohort"), max_length=60, blank=True)
     # Where the person lives (copied from them when ordered): the commune station of home quarantine,
     # and the figures by commune, read it without touching the person.
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

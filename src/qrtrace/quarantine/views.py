@@ -198,6 +198,7 @@ def _act(request, order: QuarantineOrder, action: str):
             facility=facility,
             address=data["address"],
             reason=data["reason"],
+            override_reason=data["override_reason"],
             request=request,
         )
     if action == "release":
@@ -276,6 +277,7 @@ def bulk_order(request: HttpRequest, case_id: int) -> HttpResponse:
                 vaccination=data["vaccination"],
                 facility=facility,
                 start_date=data["start_date"],
+                cohort=data["cohort"],
                 request=request,
             )
         except (ValidationError, Conflict) as error:

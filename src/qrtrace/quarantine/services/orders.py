@@ -39,11 +39,12 @@ from ..models import (
     QuarantineOrder,
     QuarantineTest,
     Reason,
+    Sex,
     TestResult,
     Vaccination,
 )
 from ..policy import Plan, day_date, plan_for, policy_in_force
-from .placement import bed_freed, facility_full_message, free_beds, place
+from .placement import bed_freed, facility_full_message, fitting, free_beds, place
 
 # An order may be back-dated to when the person was actually isolated, or set a little ahead.
 _MAX_PAST = timedelta(days=30)
@@ -130,6 +131,8 @@ def _new_order(
     exposure,
     case,
     bed=None,
+    sex="",
+    cohort="",
 ) -> QuarantineOrder:
     return QuarantineOrder(
         person=person,
@@ -141,6 +144,8 @@ def _new_order(
         kind=kind,
         facility=facility if kind == Kind.FACILITY else None,
         address=address.strip()[:300] if kind == Kind.HOME else "",
+        sex=sex,
+        cohort=cohort.strip()[:60],
         commune_id=person.commune_id,
         start_date=start_date,
         planned_end=plan.planned_end,
@@ -156,36 +161,12 @@ def _new_order(
 
 
 def _create(
-    *,
-    actor: User,
-    person: Person,
-    reason: str,
-    vaccination: str,
-    kind: str,
-    start_date: date,
-    plan: Plan,
-    facility: Facility | None,
-    address: str,
-    reason_text: str,
-    exposure: Exposure | None,
-    case: Case | None,
+    *, actor: User, person: Person, plan: Plan, override_reason: str = "", request=None, **fields
 ) -> QuarantineOrder:
+    """One order (the fields of `_new_order`), placed in a bed when at a facility, with its tests."""
     if QuarantineOrder.objects.filter(person=person, status__in=OPEN_STATUSES).exists():
         raise Conflict(_("%(name)s already has an open quarantine order.") % {"name": person.full_name})
-    order = _new_order(
-        actor=actor,
-        person=person,
-        reason=reason,
-        vaccination=vaccination,
-        kind=kind,
-        start_date=start_date,
-        plan=plan,
-        facility=facility,
-        address=address,
-        reason_text=reason_text,
-        exposure=exposure,
-        case=case,
-    )
+    order = _new_order(actor=actor, person=person, plan=plan, **fields)
     try:
         with transaction.atomic():
             order.save()
@@ -193,8 +174,8 @@ def _create(
         raise Conflict(
             _("%(name)s already has an open quarantine order.") % {"name": person.full_name}
         ) from None
-    if kind == Kind.FACILITY:
-        place(order, facility, actor)
+    if order.kind == Kind.FACILITY:
+        place(order, order.facility, actor, override_reason=override_reason, request=request)
     _schedule_tests(order, plan.test_days, plan.test_type)
     OrderEvent.objects.create(
         order=order,
@@ -219,10 +200,14 @@ def order_create(
     reason_text: str = "",
     exposure: Exposure | None = None,
     case: Case | None = None,
+    sex: str = "",
+    cohort: str = "",
+    override_reason: str = "",
     request: HttpRequest | None = None,
 ) -> QuarantineOrder:
     """Order one person into quarantine under the policy in force on the start date; they get an SMS
-    with the order and their self-report link. 409 if they already have an open order."""
+    with the order and their self-report link. 409 if they already have an open order, or if the
+    facility has no free bed whose room takes their sex and cohort (unless `override_reason`)."""
     require(can_order_quarantine, actor)
     require(can_read_person, actor, person.commune_id)
     start_date = start_date or timezone.localdate()
@@ -232,6 +217,8 @@ def order_create(
         policy=policy_in_force(start_date), reason=reason, vaccination=vaccination, start=start_date
     )
     _validate_place(kind=kind, plan=plan, address=address, facility=facility)
+    if sex not in Sex.values:
+        raise ValidationError({"sex": [_("Unknown value.")]})
     order = _create(
         actor=actor,
         person=person,
@@ -245,6 +232,10 @@ def order_create(
         reason_text=reason_text,
         exposure=exposure,
         case=case,
+        sex=sex,
+        cohort=cohort,
+        override_reason=override_reason,
+        request=request,
     )
     exposures_mark_quarantined(person_ids=[person.pk])
     messages_enqueue(
@@ -278,11 +269,14 @@ def orders_create_for_case(
     vaccination: str = Vaccination.NONE,
     facility: Facility | None = None,
     start_date: date | None = None,
+    cohort: str = "",
     request: HttpRequest | None = None,
 ) -> BulkResult:
     """Order the chosen open F1 of a case (all of them when `exposure_ids` is None) into quarantine.
     At home, each person's address is their commune (the station completes it); one who cannot be
-    ordered (an open order already, a full facility) is listed with the reason, the others go ahead."""
+    ordered (an open order already, a full facility) is listed with the reason, the others go ahead.
+    At a facility they get beds in rooms for any sex (their sex is not known here) and for `cohort`
+    or no cohort."""
     require(can_order_quarantine, actor)
     require(can_read_case, actor, case.person.commune_id)
     start_date = start_date or timezone.localdate()
@@ -315,7 +309,7 @@ def orders_create_for_case(
             chosen.append(exposure)
     beds = []
     if kind == Kind.FACILITY and chosen:
-        beds = _free_beds_locked(facility, len(chosen))
+        beds = _free_beds_locked(facility, len(chosen), cohort=cohort.strip())
         for exposure in chosen[len(beds) :]:
             result.refused.append((exposure.person.full_name, facility_full_message(facility)))
         chosen = chosen[: len(beds)]
@@ -334,6 +328,7 @@ def orders_create_for_case(
             exposure=exposure,
             case=case,
             bed=bed,
+            cohort=cohort,
         )
         for exposure, bed in zip(chosen, beds or [None] * len(chosen), strict=True)
     ]
@@ -351,6 +346,7 @@ def orders_create_for_case(
             start_date=start_date,
             plan=plan,
             result=result,
+            cohort=cohort,
             request=request,
         )
     if kind == Kind.FACILITY and not free_beds(facility).exists():
@@ -361,11 +357,11 @@ def orders_create_for_case(
     return result
 
 
-def _free_beds_locked(facility: Facility, wanted: int) -> list:
+def _free_beds_locked(facility: Facility, wanted: int, *, cohort: str) -> list:
     locked = Facility.objects.select_for_update().get(pk=facility.pk)
     if locked.status == FacilityStatus.CLOSED:
         raise ValidationError({"facility": [_("%(facility)s is closed.") % {"facility": facility.name}]})
-    return list(free_beds(locked)[:wanted])
+    return list(fitting(free_beds(locked), sex="", cohort=cohort)[:wanted])
 
 
 def _after_create(orders: list[QuarantineOrder], *, plan: Plan, actor: User) -> None:
@@ -409,7 +405,7 @@ def _notify_and_audit(*, actor: User, case: Case, result: BulkResult, request) -
 
 
 def _create_one_by_one(
-    *, actor, case, exposures, kind, vaccination, facility, start_date, plan, result, request
+    *, actor, case, exposures, kind, vaccination, facility, start_date, plan, result, cohort, request
 ):
     for exposure in exposures:
         person = exposure.person
@@ -429,6 +425,7 @@ def _create_one_by_one(
                     reason_text="",
                     exposure=exposure,
                     case=case,
+                    cohort=cohort,
                 )
         except (ValidationError, Conflict) as error:
             why = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
@@ -616,10 +613,12 @@ def order_transfer(
     reason: str,
     facility: Facility | None = None,
     address: str = "",
+    override_reason: str = "",
     request: HttpRequest | None = None,
 ) -> QuarantineOrder:
     """Move the quarantine elsewhere (home ↔ facility, facility → facility): the order ends
-    "transferred" and a new one carries on with the same dates and its pending tests."""
+    "transferred" and a new one carries on with the same dates and its pending tests. The new bed
+    follows the room rules (409 unless `override_reason`)."""
     order = _locked(order, actor)
     _require_open(order)
     reason = _require_reason(reason)
@@ -642,6 +641,8 @@ def order_transfer(
         kind=kind,
         facility=facility if kind == Kind.FACILITY else None,
         address=address.strip()[:300] if kind == Kind.HOME else "",
+        sex=order.sex,
+        cohort=order.cohort,
         commune_id=order.commune_id,
         start_date=order.start_date,
         planned_end=order.planned_end,
@@ -653,7 +654,7 @@ def order_transfer(
         ordered_by=actor,
     )
     if kind == Kind.FACILITY:
-        place(new, facility, actor)
+        place(new, facility, actor, override_reason=override_reason, request=request)
     plan_days = [d for d in order.test_days if day_date(order.start_date, d) >= timezone.localdate()]
     _schedule_tests(
         new,
