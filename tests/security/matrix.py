@@ -299,6 +299,20 @@ MATRIX: tuple[Entry, ...] = (
         args=(("code", "{w.facility.code}"),),
     ),
     Entry(
+        "quarantine:facility",
+        "facility A: rooms, beds and who is in them",
+        Q_FACILITY,
+        args=(("code", "{w.facility.code}"),),
+    ),
+    Entry(
+        "quarantine:facility_status",
+        "close facility A",
+        Q_FACILITY,
+        "POST",
+        args=(("code", "{w.facility.code}"),),
+        data=(("status", "closed"),),
+    ),
+    Entry(
         "quarantine:facility_rooms",
         "add beds to facility A",
         Q_FACILITY,

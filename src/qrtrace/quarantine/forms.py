@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from qrtrace.tracing.models import TestType
 
-from .models import Kind, OrderStatus, Sex, Slot, Vaccination
+from .models import FacilityStatus, Kind, OrderStatus, Sex, Slot, Vaccination
 
 
 class _Date(forms.DateInput):
@@ -118,3 +118,7 @@ class RoomForm(forms.Form):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class FacilityStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=FacilityStatus.choices)

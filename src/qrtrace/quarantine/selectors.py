@@ -140,6 +140,49 @@ def open_facilities() -> QuerySet[Facility]:
     return Facility.objects.exclude(status=FacilityStatus.CLOSED).order_by("name")
 
 
+@dataclass
+class BedLine:
+    bed: Bed
+    order: QuarantineOrder | None  # the open order holding it, with its person
+
+
+@dataclass
+class RoomBeds:
+    room: Room
+    beds: list[BedLine]
+
+    @property
+    def occupied(self) -> int:
+        return sum(1 for line in self.beds if line.order is not None)
+
+
+def facility_rooms_with_people(
+    *, user: User, facility: Facility, request: HttpRequest | None = None
+) -> list[RoomBeds]:
+    """Each room of a facility (its staff's or the province's: `facility_in_area` first) with each bed
+    and who holds it. The names are personal data: the read is audited with the people it shows."""
+    require_or_404(can_manage_facility, user, facility, message=NO_FACILITY)
+    holders = {
+        order.bed_id: order
+        for order in QuarantineOrder.objects.filter(
+            facility=facility, status__in=OPEN_STATUSES, bed__isnull=False
+        ).select_related("person")
+    }
+    rooms = []
+    for room in facility.rooms.prefetch_related("beds").order_by("label"):
+        beds = sorted(room.beds.all(), key=lambda bed: (len(bed.label), bed.label))
+        rooms.append(RoomBeds(room, [BedLine(bed, holders.get(bed.pk)) for bed in beds]))
+    _audit_read(
+        user,
+        request,
+        [order.person_id for order in holders.values()],
+        object_type="facility",
+        purpose="quarantine facility occupancy",
+        facility=facility.code,
+    )
+    return rooms
+
+
 # --- occupancy and the board (no personal data) --------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from qrtrace.accounts.permissions import (
     can_follow_home_quarantine,
     can_manage_quarantine_policy,
+    can_read_case,
     home_commune,
     is_quarantine_official,
     require,
@@ -34,6 +35,7 @@ from .forms import (
     CheckForm,
     EndForm,
     ExtendForm,
+    FacilityStatusForm,
     LabCsvForm,
     ReleaseForm,
     ResultForm,
@@ -87,8 +89,6 @@ def my_worklist(request: HttpRequest) -> HttpResponse:
 
 def _worklist_page(request, items, title, facility=None):
     context = {"items": items, "title": title, "facility": facility, "today": timezone.localdate()}
-    if facility is not None:
-        context["room_form"] = RoomForm()
     return render(request, "quarantine/worklist.html", context)
 
 
@@ -107,7 +107,46 @@ def facility_rooms(request: HttpRequest, code: str) -> HttpResponse:
             messages.error(request, _errors(error))
         else:
             messages.success(request, _("Saved."))
-    return redirect("quarantine:facility_worklist", code=facility.code)
+    return redirect("quarantine:facility", code=facility.code)
+
+
+@login_required
+def facility_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A facility's rooms and beds, who is in which bed, its status and the form to add rooms."""
+    facility = selectors.facility_in_area(user=request.user, code=code)
+    return _facility_page(request, facility)
+
+
+def _facility_page(request, facility, status_form=None, status=200):
+    rooms = selectors.facility_rooms_with_people(user=request.user, facility=facility, request=request)
+    context = {
+        "facility": facility,
+        "rooms": rooms,
+        "beds": sum(len(r.beds) for r in rooms),
+        "occupied": sum(r.occupied for r in rooms),
+        "room_form": RoomForm(),
+        "status_form": status_form or FacilityStatusForm(initial={"status": facility.status}),
+    }
+    return render(request, "quarantine/facility.html", context, status=status)
+
+
+@login_required
+@require_POST
+def facility_status(request: HttpRequest, code: str) -> HttpResponse:
+    """Open, mark full or close the facility."""
+    facility = selectors.facility_in_area(user=request.user, code=code)
+    form = FacilityStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.facility_status_set(
+                actor=request.user, facility=facility, status=form.cleaned_data["status"], request=request
+            )
+        except ValidationError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("quarantine:facility", code=facility.code)
+    return _facility_page(request, facility, status_form=form, status=400)
 
 
 @login_required
@@ -140,9 +179,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _order_context(request, order: QuarantineOrder) -> dict:
+def _order_context(request, order: QuarantineOrder, **forms) -> dict:
     facilities = selectors.open_facilities()
-    return {
+    context = {
         "order": order,
         "events": selectors.order_history(order),
         "checks": order.checks.order_by("-day", "-recorded_at")[:20],
@@ -155,7 +194,21 @@ def _order_context(request, order: QuarantineOrder) -> dict:
         "result_form": ResultForm(),
         "release_due": order.status == OrderStatus.IN_QUARANTINE
         and order.planned_end <= timezone.localdate(),
+        # The reason links to the case when the reader may open it (facility staff may not).
+        "case_link": order.case is not None and can_read_case(request.user, order.case.person.commune_id),
     }
+    return context | forms
+
+
+# The form of each action on the order page: a refused action shows the page again with its errors.
+_ACTION_FORMS = {
+    "check": ("check_form", StaffCheckForm),
+    "extend": ("extend_form", ExtendForm),
+    "end": ("end_form", EndForm),
+    "transfer": ("transfer_form", TransferForm),
+    "release": ("release_form", ReleaseForm),
+    "result": ("result_form", ResultForm),
+}
 
 
 @login_required
@@ -231,8 +284,22 @@ def order_action(request: HttpRequest, order_id: int, action: str) -> HttpRespon
     try:
         done = _act(request, order, action)
     except (ValidationError, Conflict) as error:
-        messages.error(request, _errors(error))
-        return redirect("quarantine:order", order_id=order.pk)
+        if action not in _ACTION_FORMS:
+            messages.error(request, _errors(error))
+            return redirect("quarantine:order", order_id=order.pk)
+        name, form_class = _ACTION_FORMS[action]
+        extra = {"facilities": selectors.open_facilities()} if form_class is TransferForm else {}
+        form = form_class(request.POST, **extra)
+        form.is_valid()
+        _form_error(form, error)
+        order = selectors.order_for_official(user=request.user, order_id=order_id, request=request)
+        context = _order_context(request, order, **{name: form}) | {"failed": action}
+        return render(
+            request,
+            "quarantine/order_detail.html",
+            context,
+            status=409 if isinstance(error, Conflict) else 400,
+        )
     messages.success(request, _("Saved."))
     if isinstance(done, QuarantineOrder) and done.pk != order.pk:  # a transfer's new order
         try:

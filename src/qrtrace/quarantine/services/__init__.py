@@ -1,7 +1,7 @@
 """Quarantine use-cases, split by subject. Each is keyword-only, runs in a transaction and writes its
 own audit event."""
 
-from .facilities import beds_add, facility_create
+from .facilities import beds_add, facility_create, facility_status_set
 from .monitoring import check_record, lab_csv_import, result_record
 from .orders import (
     order_certificate_revoke,
@@ -20,6 +20,7 @@ __all__ = [
     "beds_add",
     "check_record",
     "facility_create",
+    "facility_status_set",
     "lab_csv_import",
     "order_certificate_revoke",
     "order_create",

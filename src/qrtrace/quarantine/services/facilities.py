@@ -7,7 +7,7 @@ from qrtrace.accounts.permissions import can_add_facility, can_manage_facility, 
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.errors import Conflict
 
-from ..models import Bed, Facility, FacilityKind, Room, Sex
+from ..models import Bed, Facility, FacilityKind, FacilityStatus, Room, Sex
 
 
 @transaction.atomic
@@ -70,3 +70,27 @@ def beds_add(
         actor=actor, action="update", object_type="facility", object_id=facility.code, details={"beds": beds}
     )
     return room
+
+
+@transaction.atomic
+def facility_status_set(*, actor: User, facility: Facility, status: str, request=None) -> Facility:
+    """Open, mark full or close a facility (its staff or the province). A closed facility takes no
+    one new (its people stay until moved or released); placements mark it full and open it again by
+    themselves as beds fill and free."""
+    require(can_manage_facility, actor, facility)
+    if status not in FacilityStatus.values:
+        raise ValidationError({"status": [_("Unknown value.")]})
+    locked = Facility.objects.select_for_update().get(pk=facility.pk)
+    if locked.status == status:
+        raise ValidationError({"status": [_("The facility has this status already.")]})
+    before, locked.status = locked.status, status
+    locked.save(update_fields=["status"])
+    audit_event_create(
+        actor=actor,
+        action="update",
+        object_type="facility",
+        object_id=locked.code,
+        request=request,
+        details={"status": [before, status]},
+    )
+    return locked
