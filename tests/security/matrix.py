@@ -344,6 +344,27 @@ MATRIX: tuple[Entry, ...] = (
     Entry("quarantine:bulk_order", "order quarantine for a case's F1", CASE_PAGE, args=CASE),
     Entry("quarantine:lab_import", "import lab results", Q_OFFICIALS),
     Entry("quarantine:policies", "quarantine policies", Q_OFFICIALS),
+    Entry("quarantine:policy_new", "draft a new policy", PROVINCE_OFFICE),
+    Entry(
+        "quarantine:policy_new",
+        "save a draft policy",
+        PROVINCE_OFFICE,
+        "POST",
+        data=(
+            ("version", "TEST-1"),
+            ("title", "Thử"),
+            ("effective_from", "2026-01-01"),
+            ("checks_per_day", 2),
+        ),
+    ),
+    Entry(
+        "quarantine:policy",
+        "apply a draft policy (confirmed)",
+        PROVINCE_OFFICE,
+        "POST",
+        args=(("policy_id", "{w.draft_policy.pk}"),),
+        data=(("orders", ""), ("confirm", "on")),
+    ),
     Entry(
         "quarantine:policy",
         "what-if of a draft policy",

@@ -105,10 +105,6 @@ class LabCsvForm(forms.Form):
     file = forms.FileField(label=_("Lab CSV (order, day, result, test_type, sample_date, lab)"))
 
 
-class ConfirmPolicyForm(forms.Form):
-    orders = forms.CharField(required=False, widget=forms.HiddenInput)
-
-
 class RoomForm(forms.Form):
     room_label = forms.CharField(label=_("Room"), max_length=40)
     beds = forms.IntegerField(label=_("Beds"), min_value=1, max_value=200)
@@ -122,3 +118,93 @@ class RevokeForm(forms.Form):
 
 class FacilityStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=FacilityStatus.choices)
+
+
+def _day_list(text: str) -> list[int]:
+    """ "5, 7" → [5, 7]; a ValidationError for anything else."""
+    parts = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    if not all(part.isdigit() and len(part) <= 2 for part in parts):
+        raise forms.ValidationError(_("Write the test days as numbers separated by commas, e.g. 5, 7."))
+    return [int(part) for part in parts]
+
+
+class PolicyDraftForm(forms.Form):
+    """A new policy as a draft: its version and date, and each reason × vaccination cell of the
+    policy it starts from (days, test days, self-monitoring days, home allowed)."""
+
+    version = forms.CharField(label=_("Version"), max_length=40)
+    title = forms.CharField(label=_("Title"), max_length=300)
+    source = forms.CharField(label=_("Source"), max_length=300, required=False)
+    effective_from = forms.DateField(label=_("Effective from"), widget=_Date())
+    checks_per_day = forms.TypedChoiceField(
+        label=_("Health checks per day"), choices=[(1, "1"), (2, "2")], coerce=int
+    )
+
+    def __init__(self, *args, rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cells = []
+        for rule in rules:
+            key = f"{rule.reason}-{rule.vaccination}"
+            label = f"{rule.get_reason_display()} · {rule.get_vaccination_display()}"
+            self.fields[f"days-{key}"] = forms.IntegerField(
+                label=_("Days"), min_value=0, max_value=60, initial=rule.days, required=False
+            )
+            self.fields[f"tests-{key}"] = forms.CharField(
+                label=_("Test days"),
+                max_length=40,
+                required=False,
+                initial=", ".join(str(d) for d in rule.test_days),
+            )
+            self.fields[f"monitoring-{key}"] = forms.IntegerField(
+                label=_("Monitoring"),
+                min_value=0,
+                max_value=30,
+                initial=rule.monitoring_days,
+                required=False,
+            )
+            self.fields[f"home-{key}"] = forms.BooleanField(
+                label=_("At home"), required=False, initial=rule.home_allowed
+            )
+            self.cells.append((label, key, rule))
+
+    def clean(self):
+        data = super().clean()
+        for _label, key, _rule in self.cells:
+            try:
+                data[f"tests-{key}"] = _day_list(data.get(f"tests-{key}", "") or "")
+            except forms.ValidationError as error:
+                self.add_error(f"tests-{key}", error)
+        return data
+
+    def rows(self):
+        """The cells as the form shows them: a label and its four fields."""
+        return [
+            (label, [self[f"{name}-{key}"] for name in ("days", "tests", "monitoring", "home")])
+            for label, key, _rule in self.cells
+        ]
+
+    def rules(self) -> list[dict]:
+        """The cells for `policy_draft_create`; a number left empty keeps the base policy's."""
+        data = self.cleaned_data
+        return [
+            {
+                "reason": rule.reason,
+                "vaccination": rule.vaccination,
+                "days": rule.days if data[f"days-{key}"] is None else data[f"days-{key}"],
+                "test_days": data[f"tests-{key}"],
+                "test_type": rule.test_type,
+                "monitoring_days": (
+                    rule.monitoring_days if data[f"monitoring-{key}"] is None else data[f"monitoring-{key}"]
+                ),
+                "home_allowed": data[f"home-{key}"],
+            }
+            for _label, key, rule in self.cells
+        ]
+
+
+class ConfirmPolicyForm(forms.Form):
+    orders = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("I have checked the orders listed: apply this policy to them."),
+        error_messages={"required": _("Tick the box to confirm.")},
+    )

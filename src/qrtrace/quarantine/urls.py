@@ -18,6 +18,7 @@ urlpatterns = [
     path("quarantine/cases/<int:case_id>/orders", views.bulk_order, name="bulk_order"),
     path("quarantine/tests/import", views.lab_import, name="lab_import"),
     path("quarantine/policies/", views.policy_list, name="policies"),
+    path("quarantine/policies/new", views.policy_new, name="policy_new"),
     path("quarantine/policies/<int:policy_id>/", views.policy_preview, name="policy"),
     # Public: the link in the SMS, and the QR on a certificate.
     path("q/<int:order_id>/<str:sig>", views.self_report, name="self_report"),

@@ -33,10 +33,12 @@ from .certificate import certificate_pdf
 from .forms import (
     BulkOrderForm,
     CheckForm,
+    ConfirmPolicyForm,
     EndForm,
     ExtendForm,
     FacilityStatusForm,
     LabCsvForm,
+    PolicyDraftForm,
     ReleaseForm,
     ResultForm,
     RevokeForm,
@@ -47,7 +49,7 @@ from .forms import (
 from .links import certificate_signature_ok, report_signature_ok
 from .messages import NO_POLICY
 from .models import OPEN_STATUSES, OrderStatus, QuarantineOrder, QuarantinePolicy
-from .policy import policy_changes
+from .policy import policy_changes, policy_in_force
 from .services.monitoring import order_became_case
 from .services.orders import issuing_unit
 
@@ -392,29 +394,60 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_preview(request: HttpRequest, policy_id: int) -> HttpResponse:
-    """What-if: the open orders a draft policy would change and how; applied only on confirmation."""
+def policy_new(request: HttpRequest) -> HttpResponse:
+    """Draft a new policy from the one in force (its cells prefilled), then see its what-if."""
     require(can_manage_quarantine_policy, request.user)
-    policy = QuarantinePolicy.objects.filter(pk=policy_id).first()
+    base = policy_in_force(timezone.localdate())
+    rules = list(base.rules.order_by("reason", "vaccination"))
+    initial = {"effective_from": timezone.localdate(), "checks_per_day": base.checks_per_day}
+    form = PolicyDraftForm(request.POST or None, rules=rules, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            policy = services.policy_draft_create(
+                actor=request.user,
+                version=data["version"],
+                title=data["title"],
+                source=data["source"],
+                effective_from=data["effective_from"],
+                checks_per_day=data["checks_per_day"],
+                rules=form.rules(),
+                request=request,
+            )
+        except (ValidationError, Conflict) as error:
+            _form_error(form, error)
+        else:
+            return redirect("quarantine:policy", policy_id=policy.pk)
+    status = 400 if form.errors else 200
+    return render(request, "quarantine/policy_new.html", {"form": form, "base": base}, status=status)
+
+
+@login_required
+def policy_preview(request: HttpRequest, policy_id: int) -> HttpResponse:
+    """What-if: the open orders a draft policy would change and how; applied only when the official
+    ticks the confirmation (and the list is still the one shown)."""
+    require(can_manage_quarantine_policy, request.user)
+    policy = QuarantinePolicy.objects.prefetch_related("rules").filter(pk=policy_id).first()
     if policy is None:
         raise Http404(str(NO_POLICY))
-    if request.method == "POST":
-        expected = [int(i) for i in request.POST.get("orders", "").split(",") if i.isdigit()]
+    form = ConfirmPolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        expected = [int(i) for i in form.cleaned_data["orders"].split(",") if i.isdigit()]
         try:
             changes = services.policy_apply(
                 actor=request.user, policy=policy, expected=expected, request=request
             )
         except Conflict as error:
-            messages.error(request, str(error))
+            form.add_error(None, str(error))
         else:
             messages.success(request, _("Policy applied: %(n)d orders changed.") % {"n": len(changes)})
             return redirect("quarantine:policies")
     changes = policy_changes(policy) if policy.status == "draft" else []
-    return render(
-        request,
-        "quarantine/policy_preview.html",
-        {"policy": policy, "changes": changes, "ids": ",".join(str(c.order_id) for c in changes)},
-    )
+    ids = ",".join(str(c.order_id) for c in changes)
+    if not form.is_bound:
+        form = ConfirmPolicyForm(initial={"orders": ids})
+    context = {"policy": policy, "changes": changes, "form": form}
+    return render(request, "quarantine/policy_preview.html", context, status=400 if form.errors else 200)
 
 
 # --- public pages ---------------------------------------------------------------------------------
