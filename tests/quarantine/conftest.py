@@ -32,6 +32,21 @@ def make_facility(
     return facility
 
 
+def order_at(official, person, facility, **kw):
+    """An F1, fully vaccinated, ordered into `facility` (room rules and the like in `kw`)."""
+    from qrtrace.quarantine.services import order_create
+
+    return order_create(
+        actor=official,
+        person=person,
+        reason="f1",
+        vaccination="full",
+        kind="facility",
+        facility=facility,
+        **kw,
+    )
+
+
 @pytest.fixture
 def facility(db):
     return make_facility()

@@ -8,28 +8,17 @@ from django.utils import timezone, translation
 
 from qrtrace.audit.models import AuditEvent
 from qrtrace.quarantine.models import EventKind, Facility
-from qrtrace.quarantine.services import beds_add, order_create, order_extend
+from qrtrace.quarantine.services import beds_add, order_extend
 from tests import actors
 
 from .conftest import make_facility
+from .conftest import order_at as _stay
 
 
 @pytest.fixture(autouse=True)
 def vietnamese(english):
     with translation.override("vi"):
         yield
-
-
-def _stay(official, person, facility, **kw):
-    return order_create(
-        actor=official,
-        person=person,
-        reason="f1",
-        vaccination="full",
-        kind="facility",
-        facility=facility,
-        **kw,
-    )
 
 
 def test_the_order_page_shows_where_the_history_with_who_and_why_and_audits_the_read(

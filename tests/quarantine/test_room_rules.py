@@ -7,10 +7,11 @@ from django.utils import translation
 from qrtrace.audit.models import AuditEvent
 from qrtrace.lib.errors import Conflict
 from qrtrace.quarantine.models import EventKind, QuarantineOrder
-from qrtrace.quarantine.services import beds_add, order_create, order_place, order_transfer
+from qrtrace.quarantine.services import beds_add, order_place, order_transfer
 from tests import actors
 
 from .conftest import make_facility
+from .conftest import order_at as _order
 
 
 @pytest.fixture
@@ -18,18 +19,6 @@ def women_only(db):
     facility = make_facility("KCL-W", rooms=0, name="Khu cách ly nữ")
     beds_add(actor=actors.make_admin("setup-w"), facility=facility, room_label="N1", beds=2, sex="f")
     return facility
-
-
-def _order(official, person, facility, **kw):
-    return order_create(
-        actor=official,
-        person=person,
-        reason="f1",
-        vaccination="full",
-        kind="facility",
-        facility=facility,
-        **kw,
-    )
 
 
 def test_a_woman_gets_a_bed_in_a_room_for_women(commune_official, resident, women_only):
