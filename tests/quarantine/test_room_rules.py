@@ -102,3 +102,30 @@ def test_moving_to_a_chosen_bed_that_breaks_the_rules_needs_a_reason(commune_off
         order_place(order=order, actor=admin, bed=women_bed, override_reason="Theo dõi chung").bed
         == women_bed
     )
+
+
+def test_bulk_orders_take_rooms_for_anyone_or_their_cohort_and_say_why_the_rest_wait(
+    commune_official, women_only
+):
+    from qrtrace.quarantine.services import orders_create_for_case
+
+    from .test_orders import _case_with_f1
+
+    admin = actors.make_admin("setup-w4")
+    beds_add(actor=admin, facility=women_only, room_label="D1", beds=1, cohort="Đợt 1")
+    beds_add(actor=admin, facility=women_only, room_label="Z9", beds=1)
+    case, _exposures = _case_with_f1(commune_official, 3)
+    result = orders_create_for_case(
+        actor=commune_official,
+        case=case,
+        exposure_ids=None,
+        kind="facility",
+        facility=women_only,
+        vaccination="none",
+        cohort="Đợt 1",
+    )
+    assert sorted(o.bed.room.label for o in result.created) == ["D1", "Z9"]
+    assert [why for _name, why in result.refused] == [
+        "the free beds left in Khu cách ly nữ are in rooms for one sex or another cohort: "
+        "order this person on their own, with their sex"
+    ]

@@ -310,8 +310,14 @@ def orders_create_for_case(
     beds = []
     if kind == Kind.FACILITY and chosen:
         beds = _free_beds_locked(facility, len(chosen), cohort=cohort.strip())
-        for exposure in chosen[len(beds) :]:
-            result.refused.append((exposure.person.full_name, facility_full_message(facility)))
+        if len(beds) < len(chosen):
+            why = facility_full_message(facility)
+            if free_beds(facility).count() > len(beds):  # the other free beds are kept for a sex or cohort
+                why = _(
+                    "the free beds left in %(facility)s are in rooms for one sex or another cohort: "
+                    "order this person on their own, with their sex"
+                ) % {"facility": facility.name}
+            result.refused += [(exposure.person.full_name, why) for exposure in chosen[len(beds) :]]
         chosen = chosen[: len(beds)]
     orders = [
         _new_order(
