@@ -1,13 +1,19 @@
 """Check-in ingest over HTTP: `qrtrace serve` (granian, 2 workers) on the benchmark database, loaded
 by wrk from a separate process. Four runs side by side: /healthz (the ceiling), POST
-/api/v1/checkins, POST /api/v1/checkins/batch (gate devices syncing 500 visits a request), and the
-browser flow (GET the scan page, POST the form)."""
+/api/v1/checkins, the browser flow (GET the scan page, POST the form), and POST
+/api/v1/checkins/batch (gate devices syncing 500 visits a request).
+
+The batch run goes last: when wrk stops, the batches it sent are still being recorded (each takes
+the server a second or more), and a run that followed would share the cores and the write lock with
+them. wrk waits longer than a batch takes (`TIMEOUT`) instead of its default 2 s, which counted slow
+batches as failed although the server recorded them."""
 
 import json
 import random
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -21,7 +27,9 @@ from qrtrace.venues.qr import venue_token
 
 WRK = Path(__file__).resolve().parent / "wrk"
 CONNECTIONS = 16
-GOAL_RATE = {"sqlite": 1_500, "postgresql": 1_000}
+TIMEOUT = "30s"  # wrk's own default (2 s) is shorter than a 500-item batch under load
+GOAL_RATE = {"sqlite": 1_000, "postgresql": 1_000}  # issue 17 (issue 9 asked 1,500 on SQLite)
+GOAL_SHARE = 0.3  # of /healthz, side by side (issue 17; issue 9 asked 0.5)
 GOAL_P99_MS = 100
 BATCH = 500
 GOAL_BATCH_RATE = {"sqlite": 5_000, "postgresql": 3_000}  # visits a second (issue 17)
@@ -43,16 +51,27 @@ def run(ctx: Context) -> list[Figure]:
         before = CheckIn.objects.count()
         api = wrk(base, seconds, "checkins.lua", *api_args)
         stored = CheckIn.objects.count() - before
-        before = CheckIn.objects.count()
-        batch = wrk(base, seconds, "batch.lua", *api_args, str(BATCH))
-        stored_batch = CheckIn.objects.count() - before
         form = wrk(base, seconds, "form.lua", api_args[1], str(tokens))
+        before = _settled_count()
+        batch = wrk(base, seconds, "batch.lua", *api_args, str(BATCH))
+        stored_batch = _settled_count() - before
     return [
         _figure("GET /healthz (ceiling)", ceiling),
         *_checkin_figures("POST /api/v1/checkins", api, ceiling, ctx.vendor, stored),
-        *_batch_figures(batch, ceiling, ctx.vendor, stored_batch),
         _figure("browser flow: GET page + POST form", form, per_checkin=2),
+        *_batch_figures(batch, ceiling, ctx.vendor, stored_batch),
     ]
+
+
+def _settled_count() -> int:
+    """Check-ins stored once the server has finished what it was sent (the count stops moving)."""
+    count = CheckIn.objects.count()
+    while True:
+        time.sleep(0.5)
+        again = CheckIn.objects.count()
+        if again == count:
+            return count
+        count = again
 
 
 def _venues() -> list[Venue]:
@@ -89,6 +108,8 @@ def wrk(url: str, seconds: int, script: str | None = None, *args: str) -> dict:
         "-t2",
         f"-c{CONNECTIONS}",
         f"-d{seconds}s",
+        "--timeout",
+        TIMEOUT,
         "--latency",
         "-s",
         str(WRK / (script or "report.lua")),
@@ -122,15 +143,18 @@ def _checkin_figures(name: str, result: dict, ceiling: dict, vendor: str, stored
             result["rate"] >= goal,
             _latency(result) + f"; {stored:,} rows stored",
         ),
-        Figure("ingest", f"{name} ÷ /healthz", share * 100, "%", "≥ 50 %", share >= 0.5),
+        Figure("ingest", f"{name} ÷ /healthz", share * 100, "%", f"≥ {GOAL_SHARE:.0%}", share >= GOAL_SHARE),
         Figure("ingest", f"{name} p99", p99, "ms", f"< {GOAL_P99_MS}", p99 < GOAL_P99_MS),
     ]
 
 
 def _batch_figures(result: dict, ceiling: dict, vendor: str, stored: int) -> list[Figure]:
-    """Visits a second acknowledged by the batch endpoint (batches still in flight when wrk stops are
-    not counted, though the server finishes them); every acknowledged visit must be stored."""
-    answered = (result["requests"] - result["failed"]) * BATCH  # acknowledged by a 2xx
+    """Visits a second the batch endpoint acknowledged: the items its 200 answers said were recorded
+    or duplicates (already in the database; a known person still inside the same venue), as batch.lua
+    counts them. Batches still in flight when wrk stops are not counted, though the server finishes
+    them and their rows are among those stored; every item answered as recorded must be stored."""
+    recorded, duplicates = result["recorded"], result["duplicates"]
+    answered = recorded + duplicates
     rate, goal = answered / (result["duration_us"] / 1e6), GOAL_BATCH_RATE[vendor]
     name = f"POST /api/v1/checkins/batch ({BATCH} a request)"
     return [
@@ -140,8 +164,9 @@ def _batch_figures(result: dict, ceiling: dict, vendor: str, stored: int) -> lis
             rate,
             "check-ins/s",
             f"≥ {goal:,}",
-            rate >= goal and stored >= answered,
-            _latency(result) + f"; {answered:,} acknowledged, {stored:,} rows stored",
+            rate >= goal and stored >= recorded,
+            _latency(result)
+            + f"; {recorded:,} answered as recorded, {duplicates:,} as duplicates, {stored:,} rows stored",
         ),
         Figure("ingest", f"{name} ÷ /healthz requests", rate / ceiling["rate"] * 100, "%"),
     ]

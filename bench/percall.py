@@ -1,5 +1,6 @@
 """CPU per request in one process: the WSGI application called directly, one request after another,
-for `/healthz` and for `POST /api/v1/checkins` with the bodies the wrk load sends. No server, no load
+for `/healthz`, for `POST /api/v1/checkins` and for `POST /api/v1/checkins/batch` (per item, of
+500-item batches) with the bodies the wrk load sends. No server, no load
 tool, no lock waits: how much of a check-in is Python and SQL, which a run under wrk cannot separate.
 Run it with another tree's code (`PYTHONPATH=<tree>/src python -m bench --keep percall`) to compare."""
 
@@ -8,14 +9,18 @@ import json
 import random
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.harness import Context, Figure
-from bench.ingest import api_load_arguments
+from bench.ingest import BATCH, api_load_arguments
 
 REQUESTS = {"small": 300, "medium": 1_000, "full": 1_000, "huge": 1_000}
+BATCHES = {"small": 6, "medium": 10, "full": 10, "huge": 10}
 WARM_UP = 50
+NEW_NAME = "Nguyễn Văn Mới"  # as bench/wrk/people.lua names a new phone
 
 
 def run(ctx: Context) -> list[Figure]:
@@ -33,9 +38,34 @@ def run(ctx: Context) -> list[Figure]:
         body = {"venue_code": rng.choice(codes), "person": {"phone": phone, "full_name": name}}
         return wsgi_call(application, "POST", "/api/v1/checkins", json.dumps(body).encode(), headers)[0]
 
+    def visitor() -> tuple[str, str]:  # nine in ten known, as bench/wrk/people.lua sends them
+        return (
+            tuple(rng.choice(people))
+            if rng.random() < 0.9
+            else (f"+8491{rng.randrange(10**7):07d}", NEW_NAME)
+        )
+
+    def batch() -> str:
+        entered = (datetime.now(UTC) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        items = []
+        for _ in range(BATCH):
+            phone, name = visitor()
+            items.append(
+                {
+                    "client_id": str(uuid.uuid4()),
+                    "venue_code": rng.choice(codes),
+                    "entered_at": entered,
+                    "person": {"phone": phone, "full_name": name},
+                }
+            )
+        body = json.dumps({"items": items}).encode()
+        return wsgi_call(application, "POST", "/api/v1/checkins/batch", body, headers)[0]
+
     count = REQUESTS[ctx.size.name]
     healthz = _cpu_per_call(lambda: wsgi_call(application, "GET", "/healthz")[0], count, "200 OK")
     api = _cpu_per_call(checkin, count, "201 Created")
+    batches = BATCHES[ctx.size.name]
+    per_batch = _cpu_per_call(batch, batches, "200 OK", warm_up=2)
     return [
         Figure(
             "percall",
@@ -51,11 +81,18 @@ def run(ctx: Context) -> list[Figure]:
             "ms",
             note=f"{count:,} after {WARM_UP} warm-up ones, in one process; {api / healthz:.1f}× /healthz",
         ),
+        Figure(
+            "percall",
+            f"POST /api/v1/checkins/batch ({BATCH} a request), CPU per item",
+            per_batch / BATCH,
+            "ms",
+            note=f"{batches} batches after 2 warm-up ones, in one process; {per_batch:,.0f} ms per batch",
+        ),
     ]
 
 
-def _cpu_per_call(call: Callable[[], str], count: int, expected: str) -> float:
-    for _ in range(WARM_UP):
+def _cpu_per_call(call: Callable[[], str], count: int, expected: str, warm_up: int = WARM_UP) -> float:
+    for _ in range(warm_up):
         call()
     started = time.process_time()
     statuses = [call() for _ in range(count)]

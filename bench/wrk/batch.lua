@@ -1,11 +1,13 @@
 -- POST /api/v1/checkins/batch: a gate device syncing its queue, SIZE visits (random venues and people,
 -- nine in ten already known) with fresh client ids, each entered a few minutes before it is sent.
+-- The items each answer says were recorded or were duplicates are counted (report.lua sums them).
 -- wrk -s batch.lua URL -- TOKEN PEOPLE_FILE VENUE_CODES_FILE SIZE
 local here = debug.getinfo(1, "S").source:sub(2):match("(.*/)")
 dofile(here .. "report.lua")
 dofile(here .. "people.lua")
 
 local venues, headers, size, counter = {}, {}, 500, 0
+recorded, duplicates = 0, 0
 function init(args)
   headers["Authorization"] = "Bearer " .. args[1]
   headers["Content-Type"] = "application/json"
@@ -31,4 +33,11 @@ function request()
       client_id(), venues[math.random(#venues)], entered, person.phone, person.name)
   end
   return wrk.format("POST", "/api/v1/checkins/batch", headers, '{"items":[' .. table.concat(items, ",") .. ']}')
+end
+
+function response(status, headers, body)
+  if status == 200 then
+    recorded = recorded + tonumber(body:match('"recorded":%s*(%d+)') or 0)
+    duplicates = duplicates + tonumber(body:match('"duplicates":%s*(%d+)') or 0)
+  end
 end

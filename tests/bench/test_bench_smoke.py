@@ -43,6 +43,11 @@ def test_small_generator_and_percall_benchmarks_build_a_history_and_report_their
     assert rows["check-in insert rate"] > 0
     cpu = _figures(report, "percall")
     assert 0 < cpu["GET /healthz, CPU per request"] < cpu["POST /api/v1/checkins, CPU per check-in"]
+    assert (
+        0
+        < cpu["POST /api/v1/checkins/batch (500 a request), CPU per item"]
+        < cpu["POST /api/v1/checkins, CPU per check-in"]
+    )
     assert "- machine: " in report
     assert "- command: `python -m bench --size small" in report
 
