@@ -14,6 +14,7 @@ instead of each wrapping itself in a savepoint (two extra statements apiece on t
 path); an error still rolls back the whole transaction.
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
@@ -27,7 +28,15 @@ from qrtrace.audit.services import audit_event_create
 
 from .identity import Identity, normalize_name, same_name
 from .models import Person
-from .selectors import citizen_id_hash, own_phone_q, person_by_citizen_id, phone_hash, phone_owner
+from .selectors import (
+    PhoneOwner,
+    citizen_id_hash,
+    own_phone_q,
+    person_by_citizen_id,
+    phone_hash,
+    phone_owner,
+    phone_owners,
+)
 
 
 def _lookup(identity: Identity) -> Q:
@@ -230,7 +239,29 @@ class PersonUpsert:
         if not identity.phone:
             return cls(identity=identity, known_name=None, columns={})
         phone_key = phone_hash(identity.phone)
-        known = phone_owner(phone_hash=phone_key)
+        return cls._prepared(identity, phone_key, phone_owner(phone_hash=phone_key))
+
+    @classmethod
+    def prepare_many(cls, identities: Sequence[Identity]) -> list["PersonUpsert | ValidationError"]:
+        """`prepare` of many identities (a gate device's batch) with one read of the phones' owners,
+        each phone hashed once; an identity refused (a citizen ID that is another person's) is its
+        ValidationError, in its place."""
+        hashes = {identity.phone: phone_hash(identity.phone) for identity in identities if identity.phone}
+        owners = phone_owners(phone_hashes=set(hashes.values()))
+        prepared: list[PersonUpsert | ValidationError] = []
+        for identity in identities:
+            if not identity.phone:
+                prepared.append(cls(identity=identity, known_name=None, columns={}))
+                continue
+            phone_key = hashes[identity.phone]
+            try:
+                prepared.append(cls._prepared(identity, phone_key, owners.get(phone_key)))
+            except ValidationError as error:
+                prepared.append(error)
+        return prepared
+
+    @classmethod
+    def _prepared(cls, identity: Identity, phone_key: str, known: PhoneOwner | None) -> "PersonUpsert":
         if known is not None and not same_name(known.full_name, identity.full_name):
             # Someone sharing the owner's phone: a ward, made by `person_declare` when this runs.
             return cls(identity=identity, known_name=known.full_name, columns={})
@@ -288,3 +319,80 @@ class PersonUpsert:
         name = self.identity.full_name if self.known_name is None else self.known_name
         person = Person(pk=row[0], full_name=name, phone=self.identity.phone, commune_id=row[1])
         return person, self.known_name is None
+
+    @classmethod
+    def run_many(cls, upserts: Sequence["PersonUpsert"]) -> Mapping[int, tuple[Person, bool]]:
+        """`run` of many at once (a gate device's batch): the known people read in one statement and
+        the new ones inserted in one, by index into `upserts`. Those off the common path are left
+        out (no phone, a ward, a row changed or made since `prepare`, a new phone a second time):
+        their `run` goes through `person_declare`, in the same transaction."""
+        known = {
+            i: upsert for i, upsert in enumerate(upserts) if upsert.columns and upsert.known_name is not None
+        }
+        new: dict[str, int] = {}  # phone hash → the index of the first item that makes that person
+        for i, upsert in enumerate(upserts):
+            if upsert.columns and upsert.known_name is None:
+                new.setdefault(upsert.columns["phone_hash"], i)
+        done: dict[int, tuple[Person, bool]] = {}
+        people: dict[int, Person] = {}  # one instance per person, however many items name them
+        rows = _known_rows({upsert.columns["phone_hash"] for upsert in known.values()})
+        for i, upsert in known.items():
+            row = rows.get(upsert.columns["phone_hash"])
+            if row is not None and row[1] == upsert.known_name:
+                done[i] = (upsert._person(people, row[0], upsert.known_name, row[2]), False)
+        for phone_key, (pk, commune_id) in _insert_new([upserts[i].columns for i in new.values()]).items():
+            upsert = upserts[new[phone_key]]
+            done[new[phone_key]] = (upsert._person(people, pk, upsert.identity.full_name, commune_id), True)
+        return done
+
+    def _person(self, people: dict[int, Person], pk: int, name: str, commune_id: int | None) -> Person:
+        person = people.get(pk)
+        if person is None:
+            person = people[pk] = Person(
+                pk=pk, full_name=name, phone=self.identity.phone, commune_id=commune_id
+            )
+        return person
+
+
+def _known_rows(phone_hashes: set[str]) -> dict[str, tuple[int, str, int | None]]:
+    """Known people by phone hash: (id, name, commune), their rows locked on PostgreSQL as `run` does."""
+    quote = connection.ops.quote_name
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    found = {}
+    hashes = sorted(phone_hashes)  # one order for every transaction that locks them
+    for start in range(0, len(hashes), _CHUNK):
+        chunk = hashes[start : start + _CHUNK]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {quote('phone_hash')}, id, {quote('full_name')}, {quote('commune_id')} "  # noqa: S608
+                f"FROM {quote(Person._meta.db_table)} WHERE {quote('phone_hash')} IN "
+                f"({', '.join(['%s'] * len(chunk))}) AND {quote('guardian_id')} IS NULL ORDER BY id{lock}",
+                chunk,
+            )
+            found |= {row[0]: row[1:] for row in cursor.fetchall()}
+    return found
+
+
+def _insert_new(rows: list[dict]) -> dict[str, tuple[int, int | None]]:
+    """New people's rows (the columns `prepare` made), in one INSERT per chunk; those a concurrent
+    transaction made first are skipped by the unique index and left out. By phone hash: (id, commune)."""
+    made = {}
+    quote = connection.ops.quote_name
+    for start in range(0, len(rows), _CHUNK // 10):
+        chunk = rows[start : start + _CHUNK // 10]
+        columns = list(chunk[0])
+        one = f"({', '.join(['%s'] * len(columns))})"
+        with connection.cursor() as cursor:
+            # Only the model's own quoted identifiers are formatted in; every value is a parameter.
+            cursor.execute(
+                f"INSERT INTO {quote(Person._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+                f"VALUES {', '.join([one] * len(chunk))} "
+                "ON CONFLICT (phone_hash) WHERE guardian_id IS NULL DO NOTHING "
+                f"RETURNING id, {quote('phone_hash')}, {quote('commune_id')}",
+                [row[column] for row in chunk for column in columns],
+            )
+            made |= {phone_key: (pk, commune_id) for pk, phone_key, commune_id in cursor.fetchall()}
+    return made
+
+
+_CHUNK = 1_000  # values a statement takes at once, well inside SQLite's limit on parameters

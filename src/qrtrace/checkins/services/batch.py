@@ -109,10 +109,7 @@ def checkins_batch_record(
         raise ValidationError(_("A batch holds at most %(max)d items.") % {"max": MAX_ITEMS})
     # What needs no write lock is done first: venues, area checks, people's hashes and encryption.
     venues = _venues(user, {item.venue_code for item in items if isinstance(item, VisitItem)})
-    upserts: dict[int, PersonUpsert | Person | Refused] = {}
-    for index, item in enumerate(items):
-        if isinstance(item, VisitItem) and venues.get(item.venue_code.strip().upper()) is not None:
-            upserts[index] = _who(item)
+    upserts = _who(items, venues)
     for _attempt in range(RETRIES):
         try:
             return _record(user=user, items=items, venues=venues, upserts=upserts, request=request)
@@ -124,17 +121,27 @@ def checkins_batch_record(
     return _record(user=user, items=items, venues=venues, upserts=upserts, request=request)
 
 
-def _who(item: VisitItem) -> PersonUpsert | Person | Refused:
-    if item.personal_code is not None:
+def _who(items, venues) -> dict[int, PersonUpsert | Person | Refused]:
+    """Who each visit at a venue found is, by index: a personal QR card's person, or the person as
+    declared, prepared (hashed, looked up, encrypted) for everyone at once."""
+    who: dict[int, PersonUpsert | Person | Refused] = {}
+    declared: dict[int, Identity] = {}
+    for index, item in enumerate(items):
+        if not isinstance(item, VisitItem) or venues.get(item.venue_code.strip().upper()) is None:
+            continue
+        if item.personal_code is None:
+            declared[index] = item.identity
+            continue
         try:
-            return person_from_token(item.personal_code)
+            who[index] = person_from_token(item.personal_code)
         except InvalidPersonalCode:
             reason = _("This personal QR code is not valid: it was revoked or replaced.")
-            return Refused(item.client_id, {"personal_code": [reason]})
-    try:
-        return PersonUpsert.prepare(item.identity)
-    except ValidationError as error:  # e.g. a citizen ID that is another person's
-        return Refused(item.client_id, _reason(error))
+            who[index] = Refused(item.client_id, {"personal_code": [reason]})
+    for index, upsert in zip(declared, PersonUpsert.prepare_many(list(declared.values())), strict=True):
+        # A refusal: e.g. a citizen ID that is another person's.
+        refused = isinstance(upsert, ValidationError)
+        who[index] = Refused(items[index].client_id, _reason(upsert)) if refused else upsert
+    return dict(sorted(who.items()))
 
 
 def _recorded(items) -> dict[UUID, int]:
@@ -258,10 +265,12 @@ class _Recorder:
                 leaves.append((outcome, item))
             elif (checkin := self._guarded(outcome, self._prepare, index, item)) is not None:
                 prepared.append((outcome, checkin, self.upserts[index]))
+        declared = [who for _outcome, _checkin, who in prepared if isinstance(who, PersonUpsert)]
+        ran = {id(declared[i]): outcome for i, outcome in PersonUpsert.run_many(declared).items()}
         visits = [
             (outcome, checkin)
             for outcome, checkin, who in prepared
-            if self._guarded(outcome, self._person, checkin, who)
+            if self._guarded(outcome, self._person, checkin, who, ran.get(id(who)))
         ]
         self._settle(visits)
         for outcome, item in leaves:
@@ -306,11 +315,12 @@ class _Recorder:
         self.known[item.client_id] = 0  # a second item with this id in the batch is a repeat
         return checkin
 
-    def _person(self, checkin: CheckIn, who: PersonUpsert | Person) -> bool:
+    def _person(self, checkin: CheckIn, who: PersonUpsert | Person, ran: tuple[Person, bool] | None) -> bool:
+        """`ran`: the upsert's outcome from `PersonUpsert.run_many`; None: off its common path."""
         if isinstance(who, Person):
             checkin.person = who
             return True
-        checkin.person, created = who.run()
+        checkin.person, created = ran or who.run()
         # A person already known is not changed by a declaration: the check-in keeps what was declared.
         for name, value in declared_columns(checkin.person, None if created else who.identity).items():
             setattr(checkin, name, value)
