@@ -317,8 +317,7 @@ class PersonUpsert:
         if row is None:
             return person_declare(identity=self.identity)
         name = self.identity.full_name if self.known_name is None else self.known_name
-        person = Person(pk=row[0], full_name=name, phone=self.identity.phone, commune_id=row[1])
-        return person, self.known_name is None
+        return _person_read(row[0], name, self.identity.phone, row[1]), self.known_name is None
 
     @classmethod
     def run_many(cls, upserts: Sequence["PersonUpsert"]) -> Mapping[int, tuple[Person, bool]]:
@@ -348,10 +347,19 @@ class PersonUpsert:
     def _person(self, people: dict[int, Person], pk: int, name: str, commune_id: int | None) -> Person:
         person = people.get(pk)
         if person is None:
-            person = people[pk] = Person(
-                pk=pk, full_name=name, phone=self.identity.phone, commune_id=commune_id
-            )
+            person = people[pk] = _person_read(pk, name, self.identity.phone, commune_id)
         return person
+
+
+def _person_read(pk: int, name: str, phone: str | None, commune_id: int | None) -> Person:
+    """The person `run` found or made, as a model instance with what the statement read (the other
+    fields as `Person(...)` leaves them: their defaults); built by position, several times cheaper
+    than by keyword (a 500-item batch makes one per person)."""
+    values = dict.fromkeys(_FIELDS) | {"id": pk, "full_name": name, "phone": phone, "commune_id": commune_id}
+    return Person(*values.values())
+
+
+_FIELDS = [field.attname for field in Person._meta.concrete_fields]
 
 
 def _known_rows(phone_hashes: set[str]) -> dict[str, tuple[int, str, int | None]]:
