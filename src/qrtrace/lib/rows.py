@@ -38,6 +38,16 @@ def rows_insert(objs: Sequence[Model]) -> None:
         cursor.executemany(sql, [_values(fields, obj) for obj in objs])
 
 
+def rows_insert_values(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """INSERT many rows of `model` given as tuples of database values for the fields `attnames` (in
+    that order; every other column takes its database default): no model instance per row, for
+    plain values (ids, numbers) that need no field adaptation. One `executemany`."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(_insert_values_statement(model, tuple(attnames), connection.vendor), rows)
+
+
 def row_get(model: type[M], field_name: str, value: Any) -> M | None:
     """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None."""
     field = model._meta.get_field(field_name)
@@ -73,6 +83,15 @@ def _insert_statement(model: type[Model], vendor: str, returning: bool = True) -
     if returning:
         sql += f" RETURNING {quote(model._meta.pk.column)}"
     return fields, sql
+
+
+@cache
+def _insert_values_statement(model: type[Model], attnames: tuple[str, ...], vendor: str) -> str:
+    quote = connection.ops.quote_name
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    columns = ", ".join(quote(fields[name].column) for name in attnames)
+    placeholders = ", ".join(["%s"] * len(attnames))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608
 
 
 @cache
