@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -34,8 +34,54 @@ def rows_insert(objs: Sequence[Model]) -> None:
     if not objs:
         return
     fields, sql = _insert_statement(type(objs[0]), connection.vendor, returning=False)
+    here = connections[DEFAULT_DB_ALIAS]
+    plain = _plain_fields(tuple(fields))
+    rows = []
+    for obj in objs:
+        values = obj.__dict__
+        rows.append(
+            [
+                value
+                if types is not None and type(value := values.get(field.attname, _MISSING)) in types
+                else field.get_db_prep_save(field.pre_save(obj, True), here)
+                for field, types in zip(fields, plain, strict=True)
+            ]
+        )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [_values(fields, obj) for obj in objs])
+        cursor.executemany(sql, rows)
+
+
+# Field classes whose database value is the Python value itself when it has one of these types (their
+# get_db_prep_save returns it unchanged on every backend): such values are passed as they are,
+# skipping two method calls per column and row (a 500-row insert's Python adaptation).
+_NONE = type(None)
+_TEXT, _NUMBER = frozenset({str, _NONE}), frozenset({int, _NONE})
+_PLAIN_FIELDS = {
+    models.BooleanField: frozenset({bool, _NONE}),
+    models.CharField: _TEXT,
+    models.TextField: _TEXT,
+    models.IntegerField: _NUMBER,
+    models.BigIntegerField: _NUMBER,
+    models.SmallIntegerField: _NUMBER,
+    models.PositiveIntegerField: _NUMBER,
+    models.PositiveSmallIntegerField: _NUMBER,
+    models.AutoField: _NUMBER,
+    models.BigAutoField: _NUMBER,
+}
+_MISSING = object()
+
+
+@cache
+def _plain_fields(fields: tuple[Field, ...]) -> list[frozenset | None]:
+    """Per field, the value types passed as they are (see _PLAIN_FIELDS), or None: always through the
+    field's own methods. Exact classes only (a subclass may adapt, e.g. an encrypted text field); a
+    foreign key as the field it points to."""
+    plain = []
+    for field in fields:
+        if type(field) is models.ForeignKey:
+            field = field.target_field
+        plain.append(_PLAIN_FIELDS.get(type(field)))
+    return plain
 
 
 def rows_insert_values(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
