@@ -13,6 +13,7 @@ from qrtrace.checkins.personal_qr import personal_token
 from qrtrace.checkins.services.personal_codes import personal_code_issue
 from qrtrace.checkins.signals import late_checkins_recorded
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.people.models import Person
 from tests import actors
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +237,29 @@ def test_a_broken_device_clock_refuses_its_items_and_never_errs(send, venue, ven
     assert response.status_code == 200
     assert [item["status"] for item in response.json()["items"]] == ["refused", "refused", "recorded"]
     assert "entered_at" in response.json()["items"][0]["reason"]
+
+
+def test_people_in_a_batch_follow_the_identity_rules_of_single_check_ins(send, venue, venue_staff):
+    # Written in two statements for the whole batch (PersonUpsert.run_many), with the rare cases
+    # one by one: the rules are those of person_declare.
+    known = _visit(venue, 1, minutes_ago=1_400)
+    assert send(venue_staff, [known]).json()["recorded"] == 1
+    owner = Person.objects.get(full_name="Người 1")
+    same_new = [_visit(venue, 2, minutes_ago=1_000), _visit(venue, 2, minutes_ago=30)]
+    respelled = _visit(venue, 1, minutes_ago=60)
+    respelled["person"] |= {"full_name": "NGƯỜI  1", "birth_year": 1950}  # the owner, typed otherwise
+    sharing = _visit(venue, 1, minutes_ago=50)
+    sharing["person"] |= {"full_name": "Con của Người 1"}  # someone else on the owner's phone
+
+    body = send(venue_staff, [*same_new, respelled, sharing]).json()
+
+    assert [item["status"] for item in body["items"]] == ["recorded"] * 4
+    assert Person.objects.filter(full_name="Người 2").count() == 1  # a new phone twice: one person
+    owner.refresh_from_db()
+    assert (owner.full_name, owner.birth_year) == ("Người 1", 1981)  # never changed by a declaration
+    ward = Person.objects.get(full_name="Con của Người 1")
+    assert ward.guardian_id == owner.pk
+    by_id = {c.pk: c for c in CheckIn.objects.all()}
+    people = [by_id[item["id"]].person_id for item in body["items"]]
+    assert people[0] == people[1] and people[2] == owner.pk and people[3] == ward.pk
+    assert by_id[body["items"][2]["id"]].declared_name == "NGƯỜI 1"
