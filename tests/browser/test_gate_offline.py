@@ -76,6 +76,8 @@ def test_the_gate_queues_scans_and_entries_offline_and_syncs_them_once(
     status = page.locator("#offline-status")
     expect(status).to_contain_text("Mất mạng")
     expect(status).to_contain_text("1 lượt đang chờ gửi", timeout=15_000)  # the card, from the camera
+    page.wait_for_timeout(2_500)  # still in view: one presentation, queued once
+    expect(status).to_contain_text("1 lượt đang chờ gửi")
 
     entry = page.locator("#offline-entry")
     entry.get_by_label("Họ và tên").fill("Phạm Văn Nông")

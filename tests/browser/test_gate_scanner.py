@@ -31,23 +31,9 @@ def _fake_camera(text: str, path) -> None:
             video.write(b"FRAME\n" + luma + chroma + chroma)
 
 
-def _card_scanned_at_the_gate(live_server, launch, tmp_path):
-    """A hospital gate's page, its staff logged in, a grandmother's card held in front of the camera
-    and read from it: (page, venue, staff, grandmother)."""
-    venue = actors.make_venue("Bệnh viện Đa khoa tỉnh", kind="hospital")
-    staff = actors.make_official("gate_a", "venue", venue.code)
-    grandmother = personal_code_issue(person=actors.make_person("Lê Thị Cụ", None))
-    video = tmp_path / "card.y4m"
-    _fake_camera(personal_token(grandmother), video)
+def _log_in(context, staff, live_server) -> None:
     client = Client()
     client.force_login(staff)
-    browser = launch(
-        "--use-fake-ui-for-media-stream",
-        "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}",
-    )
-    context = browser.new_context(viewport={"width": 800, "height": 1000}, locale="vi-VN")
-    context.grant_permissions(["camera"], origin=live_server.url)
     context.add_cookies(
         [
             {
@@ -57,10 +43,59 @@ def _card_scanned_at_the_gate(live_server, launch, tmp_path):
             }
         ]
     )
+
+
+def _card_scanned_at_the_gate(live_server, launch, tmp_path):
+    """A hospital gate's page, its staff logged in, a grandmother's card held in front of the camera
+    and read from it: (page, venue, staff, grandmother)."""
+    venue = actors.make_venue("Bệnh viện Đa khoa tỉnh", kind="hospital")
+    staff = actors.make_official("gate_a", "venue", venue.code)
+    grandmother = personal_code_issue(person=actors.make_person("Lê Thị Cụ", None))
+    video = tmp_path / "card.y4m"
+    _fake_camera(personal_token(grandmother), video)
+    browser = launch(
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    )
+    context = browser.new_context(viewport={"width": 800, "height": 1000}, locale="vi-VN")
+    context.grant_permissions(["camera"], origin=live_server.url)
+    _log_in(context, staff, live_server)
     page = context.new_page()
     page.goto(f"{live_server.url}/gate/{venue.code}")
     expect(page.locator("#person")).to_contain_text("Lê Thị Cụ", timeout=15_000)  # decoded, then submitted
     return page, venue, staff, grandmother
+
+
+# A camera the test moves cards in front of: getUserMedia streams a canvas showing the card (a PNG data
+# URL) that sessionStorage["fake-card"] names, or nothing, and keeps it over the page's reloads.
+_HANDHELD_CAMERA = """
+(() => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 640; canvas.height = 480;
+  const context = canvas.getContext("2d");
+  let shown = null, image = null;
+  setInterval(() => {
+    const wanted = sessionStorage.getItem("fake-card");
+    if (wanted !== shown) {
+      shown = wanted; image = null;
+      if (wanted) {
+        const next = new Image();
+        next.onload = () => { if (shown === wanted) image = next; };
+        next.src = wanted;
+      }
+    }
+    context.fillStyle = "#fff";
+    context.fillRect(0, 0, canvas.width, canvas.height);
+    if (image) context.drawImage(image, (canvas.width - image.width) / 2, (canvas.height - image.height) / 2);
+  }, 66);
+  navigator.mediaDevices.getUserMedia = () => Promise.resolve(canvas.captureStream(15));
+})();
+"""
+
+
+def _card_image(text: str) -> str:
+    return segno.make(text, error="m").png_data_uri(scale=8, border=4)
 
 
 def _manual_entry(page, phone: str, name: str, born: str):
@@ -87,7 +122,11 @@ def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
     assert (checkin.person, checkin.venue, checkin.staff) == (grandmother, venue, staff)
     assert checkin.method == CheckInMethod.STAFF_SCAN
 
-    # The card is still in front of the camera: the scanner reads it once more and offers check-out.
+    # The card is still in front of the camera: ignored, the confirmation stays. To check her out the
+    # worker asks for the card to be read again.
+    again = page.locator("#camera-again")
+    expect(again).to_be_visible()
+    again.get_by_role("button", name="Đọc lại thẻ này").click()
     expect(page.locator("#person")).to_contain_text("Đang ở bên trong từ", timeout=15_000)
     page.locator("#person").get_by_role("button", name="Ra về").click()
     expect(page.get_by_role("status")).to_contain_text("Lê Thị Cụ đã ra về")
@@ -95,9 +134,9 @@ def test_the_gate_scanner_reads_a_personal_qr_from_the_camera_and_checks_in(
     assert checkin.checkout_method == CheckOutMethod.STAFF and CheckIn.objects.count() == 1
 
     # Someone with no smartphone and not known yet: manual entry ("khai hộ") asks where they live,
-    # defaulting to the venue's commune, and the check-in keeps it. The card, still in view, is read
-    # once more (offering check-in again), then the camera waits while the entry is typed.
-    expect(page.locator("#person")).to_contain_text("Lê Thị Cụ", timeout=15_000)
+    # defaulting to the venue's commune, and the check-in keeps it. The card, still in view, is not read
+    # again, and the camera waits while the entry is typed.
+    expect(page.locator("#person")).to_have_count(0)
     entry = _manual_entry(page, "0912 345 888", "Đỗ Văn Khai", "1950")
     expect(entry.get_by_label("Xã, phường nơi cư trú")).to_have_value(str(venue.commune_id))
     screenshot(page, "gate-manual-entry")
@@ -127,3 +166,52 @@ def test_a_card_left_in_view_does_not_replace_a_manual_entry_being_typed(
     paused.get_by_role("button").click()
     expect(page.locator("#person")).to_contain_text("Lê Thị Cụ", timeout=15_000)
     assert not CheckIn.objects.exists()
+
+
+def test_one_presentation_of_a_card_is_one_action_and_the_next_card_is_read_at_once(
+    live_server, launch, screenshot
+):
+    venue = actors.make_venue("Chợ Đầm", kind="market")
+    staff = actors.make_official("gate_b", "venue", venue.code)
+    grandmother = personal_code_issue(person=actors.make_person("Lê Thị Cụ", None))
+    grandson = personal_code_issue(person=actors.make_person("Lê Văn Cháu", None))
+    context = launch().new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    context.add_init_script(_HANDHELD_CAMERA)
+    _log_in(context, staff, live_server)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/gate/{venue.code}")
+
+    def show(grant=None):
+        page.evaluate(
+            "card => card ? sessionStorage.setItem('fake-card', card)"
+            " : sessionStorage.removeItem('fake-card')",
+            _card_image(personal_token(grant)) if grant else None,
+        )
+
+    show(grandmother)
+    person = page.locator("#person")
+    expect(person).to_contain_text("Lê Thị Cụ", timeout=15_000)
+    person.get_by_role("button", name="Khai báo và vào").click()
+    status = page.get_by_role("status")
+    expect(status).to_contain_text("Lê Thị Cụ đã vào")
+
+    # Her card stays in front of the camera: nothing happens, the confirmation stays readable.
+    page.wait_for_timeout(3_000)
+    expect(status).to_contain_text("Lê Thị Cụ đã vào")
+    expect(person).to_have_count(0)
+    screenshot(page, "gate-card-left-in-view")
+    assert CheckIn.objects.count() == 1 and CheckIn.objects.get().left_at is None
+
+    # Her grandson's card, shown next, is read at once.
+    show(grandson)
+    expect(person).to_contain_text("Lê Văn Cháu", timeout=3_000)
+    person.get_by_role("button", name="Khai báo và vào").click()
+    expect(status).to_contain_text("Lê Văn Cháu đã vào")
+
+    # Her card taken away and shown again: read again, offering her check-out.
+    show(None)
+    page.wait_for_timeout(2_000)
+    show(grandmother)
+    expect(person).to_contain_text("Đang ở bên trong từ", timeout=5_000)
+    expect(person).to_contain_text("Lê Thị Cụ")
+    assert CheckIn.objects.count() == 2

@@ -8,15 +8,51 @@
   var input = document.getElementById("token");
   if (!video || !navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return;
   var detector = "BarcodeDetector" in window ? new window.BarcodeDetector({ formats: ["qr_code"] }) : null;
-  // The card just looked up: it is still in front of the camera, and must not be submitted again
-  // and again (each reload would clear the declaration the staff member is ticking).
-  var last = (form.getAttribute("data-last") || "").toUpperCase();
   var done = false;
   // A form being filled in (a manual entry, a declaration being ticked, a code being typed) is never
   // replaced by a card the camera sees: the scanner pauses until the staff member asks for it again.
   var paused = form.hasAttribute("data-hold");
   var streaming = false;
   var note = document.getElementById("camera-paused");
+  // One presentation of a card is one action. The card just handled (looked up, checked in or out, or
+  // queued offline) usually stays in front of the camera: it is ignored while it stays there, and for
+  // QUIET_MS in any case, so that the confirmation stays readable and nothing is done twice. It is read
+  // again once it has been out of view for AWAY_MS and shown again, or when the worker presses
+  // "Read this card again"; a different card is read at once. The card handled on the page before
+  // (a check-in posts, then the page reloads) is carried over in this tab's sessionStorage.
+  var QUIET_MS = 4000, AWAY_MS = 1500, CARRY_MS = 30000, KEY = "qrtrace-gate-handled";
+  var handled = null; // {code, at: when handled, seen: when the camera last saw it}
+  var again = document.getElementById("camera-again");
+
+  function handle(code) {
+    var now = Date.now();
+    handled = { code: code.toUpperCase(), at: now, seen: now };
+    showAgain();
+  }
+  function carryOver() {
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); } catch (e) { kept = null; }
+    if (form.getAttribute("data-last")) handle(form.getAttribute("data-last"));
+    else if (kept && kept.code && Date.now() - kept.at < CARRY_MS) handled = { code: kept.code, at: kept.at, seen: Date.now() };
+  }
+  function keep(code) {
+    if (!code) return;
+    try { sessionStorage.setItem(KEY, JSON.stringify({ code: code.toUpperCase(), at: Date.now() })); } catch (e) { /* private mode */ }
+  }
+  function ignored(code, now) {
+    if (!handled || code !== handled.code) return false;
+    if (now - handled.seen > AWAY_MS && now - handled.at > QUIET_MS) { handled = null; showAgain(); return false; }
+    handled.seen = now;
+    return true;
+  }
+  // (A page kept by the service worker from before this note existed has none: the rule still holds.)
+  function showAgain() { if (again) again.hidden = !(handled && streaming); }
+  carryOver();
+  // Checking in or out the person on the card: the next page must not read that card again.
+  Array.prototype.forEach.call(document.querySelectorAll("#person form"), function (personForm) {
+    personForm.addEventListener("submit", function () { keep(form.getAttribute("data-last")); });
+  });
+  if (again) again.querySelector("button").addEventListener("click", function () { handled = null; showAgain(); });
 
   function showPaused() { note.hidden = !(paused && streaming); }
 
@@ -36,17 +72,20 @@
   document.addEventListener("change", pause);
   document.getElementById("camera-resume").addEventListener("click", function () {
     paused = false;
+    if (handled) handled.seen = Date.now(); // not looked at while paused: not "taken away" either
     showPaused();
   });
 
   function found(text) {
-    if (done || paused || !text || text.toUpperCase().indexOf("P:") !== 0 || text.toUpperCase() === last) return false;
+    var code = (text || "").toUpperCase();
+    if (done || paused || code.indexOf("P:") !== 0 || ignored(code, Date.now())) return false;
     done = true; // one submission per scan, however many frames still show the code
+    handle(code);
     if (window.qrtraceGateOffline && window.qrtraceGateOffline(text)) {
       // No network: queued on this device (gate_offline.js). The card is still in front of the
-      // camera; look for the next one, not this one again.
-      last = text.toUpperCase();
-      setTimeout(function () { done = false; tick(); }, 1000);
+      // camera: it is ignored like any card just handled, also after a reload of the page.
+      keep(code);
+      setTimeout(function () { done = false; tick(); }, 200);
       return true;
     }
     input.value = text;
@@ -84,7 +123,9 @@
     video.hidden = false;
     video.play();
     streaming = true;
+    if (handled) handled.seen = Date.now(); // the camera starts with the card in view, or not
     showPaused();
+    showAgain();
     tick();
   }, function () {
     document.getElementById("camera-status").hidden = false;
