@@ -2,6 +2,7 @@
 page, the API and the daily report, each against counts taken one order at a time."""
 
 from datetime import timedelta
+from statistics import median
 
 import pytest
 from django.test import override_settings
@@ -118,3 +119,34 @@ def test_the_report_has_a_row_per_quarantine_figure_and_columns_by_commune(
         _expected(world.today, name, (B,)) for name in ("in_quarantine_home", "in_quarantine_facility")
     )
     assert numbers[-3:-1] == [str(home), str(facility)]
+
+
+def test_case_confirmed_to_f1_in_quarantine_shows_its_median_beside_the_other_timeliness_figures(
+    db, client, province_official
+):
+    province = build_province()
+    figures_world.build(province.today)
+    figures_world.build_timeliness(province.today)
+    aggregates.refresh(days=20, today=province.today)
+    week = figures_world.to_quarantine_one_by_one(province.today - timedelta(days=6), province.today)
+    hours = [int(h) for (commune, _day, h), n in week.items() if commune in (A, B) for _ in range(n)]
+    assert len(hours) == 10
+    expected = median(hours)
+
+    client.force_login(province_official)
+    html = client.get("/dashboard/").content.decode()
+    shown = html.split('<dd data-median="to_quarantine">')[1].split("</dd>")[0]
+    assert float(shown.replace(",", ".")) == expected
+    assert "Xác nhận ca → F1 được đưa vào cách ly" in html
+    assert "khi có dữ liệu cách ly" not in html  # the placeholder is gone
+
+    days = client.get(
+        "/api/v1/stats/daily", {"from": province.today - timedelta(days=6), "to": province.today}
+    )
+    assert all("to_quarantine" in day["median_hours"] for day in days.json())  # None on a day with none
+    from django.utils import translation
+
+    with translation.override("vi"):
+        rows = dict(reports.report_build(user=province_official, day=province.today).timeliness_rows())
+    assert len(rows) == 3
+    assert float(rows["Xác nhận ca → F1 được đưa vào cách ly (trung vị giờ, 7 ngày)"]) == expected

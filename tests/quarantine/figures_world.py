@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from qrtrace.quarantine.models import (
     OPEN_STATUSES,
     Bed,
@@ -19,6 +21,7 @@ from qrtrace.quarantine.models import (
     QuarantinePolicy,
     Room,
 )
+from qrtrace.tracing.models import Case, Exposure, Level
 from tests import actors
 from tests.quarantine.policies import ensure_ministry_policies
 
@@ -160,3 +163,85 @@ def occupancy() -> dict[str, tuple[int, int]]:
         ]
         result[facility.code] = (len(beds), len(held))
     return result
+
+
+def build_timeliness(today: date) -> None:
+    """Cases confirmed over the last days in both communes, their F1 (and one F2) ordered into
+    quarantine at home or in a facility at chosen times; and what must not count."""
+    policy = QuarantineOrder.objects.values_list("policy_id", flat=True).first()
+    facility = Facility.objects.get(code="KCL-HT")
+    now = timezone.now()
+    people = iter(range(1000))
+
+    def person(commune):
+        number = next(people)
+        return actors.make_person(f"Người {number}", f"+8490700{number:04d}", commune_id=commune)
+
+    def case(commune, hours_ago, **fields):
+        return Case.objects.create(
+            person=person(commune), confirmed_at=now - timedelta(hours=hours_ago), **fields
+        )
+
+    def f1(
+        of, after_minutes, *, kind=Kind.HOME, level=Level.F1, started=True, status=OrderStatus.IN_QUARANTINE
+    ):
+        contact = person(A)
+        exposure = Exposure.objects.create(case=of, person=contact, level=level, source_person=of.person)
+        order = QuarantineOrder.objects.create(
+            person=contact,
+            reason=level.lower(),
+            exposure=exposure,
+            case=of,
+            vaccination="full",
+            kind=kind,
+            facility=facility if kind == Kind.FACILITY else None,
+            commune_id=A,
+            start_date=today,
+            planned_end=today + timedelta(days=7),
+            policy_id=policy,
+            status=status,
+        )
+        at = of.confirmed_at + timedelta(minutes=after_minutes)
+        if kind == Kind.FACILITY:
+            QuarantineOrder.objects.filter(pk=order.pk).update(created_at=at - timedelta(hours=3))
+            if started:
+                event = OrderEvent.objects.create(order=order, kind=EventKind.START)
+                OrderEvent.objects.filter(pk=event.pk).update(at=at)
+        else:
+            QuarantineOrder.objects.filter(pk=order.pk).update(created_at=at)
+        return order
+
+    first = case(A, 30)
+    for minutes in (5, 59, 60, 61, 185, 600):
+        f1(first, minutes)
+    f1(first, 23 * 60 + 59, kind=Kind.FACILITY)  # counted from arrival, not from the order
+    f1(first, 90, kind=Kind.FACILITY, started=False, status=OrderStatus.ORDERED)  # not there yet
+    f1(first, 30, level=Level.F2)  # an F2: not this figure
+    second = case(B, 80)
+    f1(second, 2 * 60 + 1)
+    f1(second, -30)  # ordered before the confirmation was recorded: 0 hours
+    moved = f1(second, 4 * 60)
+    successor = f1(second, 50 * 60)  # a transfer: the same quarantine, counted once
+    QuarantineOrder.objects.filter(pk=moved.pk).update(transferred_to=successor)
+    discarded = case(B, 20, status="discarded", closed_at=now)
+    f1(discarded, 60)
+    f1(case(A, 24 * 40), 60)  # confirmed long before the days asked for
+
+
+def to_quarantine_one_by_one(first: date, last: date) -> Counter:
+    """{(commune of the case, day confirmed, whole hours): orders}, one order at a time."""
+    counts = Counter()
+    successors = set(QuarantineOrder.objects.values_list("transferred_to", flat=True))
+    starts = {e.order_id: e.at for e in OrderEvent.objects.filter(kind=EventKind.START)}
+    for order in QuarantineOrder.objects.select_related("exposure__case__person"):
+        exposure = order.exposure
+        if exposure is None or exposure.level != Level.F1 or order.pk in successors:
+            continue
+        case = exposure.case
+        day = timezone.localdate(case.confirmed_at)
+        in_at = starts.get(order.pk) if order.kind == Kind.FACILITY else order.created_at
+        if case.status == "discarded" or in_at is None or not first <= day <= last:
+            continue
+        hours = max(0, int((in_at - case.confirmed_at).total_seconds() // 3600))
+        counts[case.person.commune_id, day, str(hours)] += 1
+    return counts

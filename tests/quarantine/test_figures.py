@@ -25,7 +25,7 @@ def world(db):
 def _provided(first, last) -> Counter:
     counts = Counter()
     for row in figures.daily_figures(first_day=first, last_day=last):
-        assert set(row) == {"commune_code", "day", "figures"}  # nothing about a person
+        assert set(row) <= {"commune_code", "day", "figures", "hours"}  # nothing about a person
         for name, value in row["figures"].items():
             assert name in figures.LABELS
             counts[row["commune_code"], row["day"], name] += value
@@ -82,7 +82,7 @@ def test_the_figures_take_a_few_queries_whatever_the_number_of_orders(world):
         )
     with CaptureQueriesContext(connection) as many:
         list(figures.daily_figures(first_day=world.today - timedelta(days=days - 1), last_day=world.today))
-    assert len(many) == len(few) <= 2 * days + 3
+    assert len(many) == len(few) <= 2 * days + 4  # two per day (states), four set-based figures
 
 
 def test_the_facilities_layer_is_one_feature_per_facility_of_the_communes_asked_for(world):
@@ -109,3 +109,24 @@ def test_the_facilities_layer_is_one_feature_per_facility_of_the_communes_asked_
     assert expected["KCL-HT"] == (4, 2) and expected["KCL-QP"] == (2, 0)
     only_a = figures.facilities_layer(first=world.today, last=world.today, communes=[A])
     assert [f["properties"]["code"] for f in only_a] == ["KCL-HT"]
+
+
+def test_case_confirmed_to_f1_in_quarantine_is_a_histogram_equal_to_the_orders_counted_one_by_one(world):
+    figures_world.build_timeliness(world.today)
+    first, last = world.today - timedelta(days=9), world.today
+    got = Counter()
+    with CaptureQueriesContext(connection) as queries:
+        rows = list(figures._to_quarantine(first_day=first, last_day=last))
+    assert len(queries) == 1
+    for row in rows:
+        got[row["place"], row["day"], str(row["hours"])] += row["n"]
+    expected = figures_world.to_quarantine_one_by_one(first, last)
+    assert got == expected
+    assert sum(expected.values()) == 10 and {c for c, _d, _h in expected} == {A, B}
+
+    provided = Counter()
+    for row in figures.daily_figures(first_day=first, last_day=last):
+        for hours, n in row.get("hours", {}).get("to_quarantine", {}).items():
+            provided[row["commune_code"], row["day"], hours] += n
+    assert provided == expected
+    assert set(figures.HOURS) == {"to_quarantine"}

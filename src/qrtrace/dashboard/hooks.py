@@ -7,6 +7,7 @@ these registries and fills them itself when Django loads it (`DashboardConfig.re
     # qrtrace/quarantine/figures.py: imports nothing from the dashboard
     LABELS = {"in_quarantine_home": _("In quarantine at home"), …}      # optional
     STATES = ("in_quarantine_home",)  # optional: figures that are a state at the end of the day
+    HOURS = {"to_quarantine": _("Case confirmed → F1 in quarantine")}  # optional: histograms' labels
 
     def daily_figures(*, first_day, last_day):                          # optional
         yield {"commune_code": 14797, "day": date(…), "figures": {"in_quarantine_home": 12},
@@ -20,6 +21,8 @@ Its figures land in `DailyFigure.extra` / `extra_hours` under the names it gives
 communes and days like the built-in ones, and show on the dashboard, in the API and the report.
 A figure named in STATES (people in quarantine) is summed over communes but, over several days,
 shown as the last day's value (as active cases are): a sum over days would count a person again.
+A histogram named in HOURS is a timeliness figure: its median over the last 7 days shows, with its
+label, beside the dashboard's own (overview, report), and every day of the API has it (None if empty).
 A layer's feature whose `geometry` is None is placed at its `properties.commune_code` as the
 dashboard places communes (a provider has no commune shapes of its own).
 `register_figure_provider` and `register_layer_provider` also take one directly (tests, top level).
@@ -46,6 +49,8 @@ _layer_providers: dict[str, LayerProvider] = {}
 # Names and labels of provided figures, in the order shown (label: a lazy translation string).
 _figure_labels: dict[str, object] = {}
 _figure_states: set[str] = set()
+# Names and labels of provided histograms of hours (timeliness), in the order shown.
+_hour_labels: dict[str, object] = {}
 
 
 def register_figure_provider(
@@ -53,14 +58,17 @@ def register_figure_provider(
     *,
     labels: dict[str, object] | None = None,
     states: Iterable[str] = (),
+    hours: dict[str, object] | None = None,
 ):
-    """Add a provider of daily figures (usable as a decorator, with or without `labels`, `states`)."""
+    """Add a provider of daily figures (usable as a decorator, with or without `labels`, `states`,
+    `hours`)."""
 
     def add(function: FigureProvider) -> FigureProvider:
         if function not in _figure_providers:
             _figure_providers.append(function)
         _figure_labels.update(labels or {})
         _figure_states.update(states)
+        _hour_labels.update(hours or {})
         return function
 
     return add(provider) if provider is not None else add
@@ -103,6 +111,7 @@ def autodiscover() -> None:
                 module.daily_figures,
                 labels=getattr(module, "LABELS", None),
                 states=getattr(module, "STATES", ()),
+                hours=getattr(module, "HOURS", None),
             )
         for layer_name, layer in (module.map_layers() if hasattr(module, "map_layers") else {}).items():
             register_layer_provider(layer_name, layer)
@@ -118,6 +127,10 @@ def figure_labels() -> dict[str, object]:
 
 def figure_states() -> set[str]:
     return set(_figure_states)
+
+
+def hour_labels() -> dict[str, object]:
+    return dict(_hour_labels)
 
 
 def layer_provider(name: str) -> LayerProvider | None:

@@ -16,7 +16,7 @@ from qrtrace.lib.pdf import FONT, a4_document
 
 from .models import DailyReport
 from .risk import LEVEL_NAMES
-from .selectors import SUMMED, Overview, extra_labels, overview, state_figures
+from .selectors import SUMMED, Overview, extra_labels, overview, state_figures, timeliness_labels
 
 __all__ = ["XLSX_CONTENT_TYPE", "report_keep", "report_render"]
 
@@ -69,14 +69,8 @@ class Report:
 
     def timeliness_rows(self) -> list[list]:
         return [
-            [
-                _("Case confirmed → F1 list ready (median hours, 7 days)"),
-                _hours(self.data.week.median("list_ready")),
-            ],
-            [
-                _("Case confirmed → F1 notified (median hours, 7 days)"),
-                _hours(self.data.week.median("notified")),
-            ],
+            [_("%(figure)s (median hours, 7 days)") % {"figure": label}, _hours(self.data.week.median(name))]
+            for name, label in timeliness_labels().items()
         ]
 
     def level_rows(self) -> list[list]:

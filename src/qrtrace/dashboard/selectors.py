@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qrtrace.accounts.permissions import (
     can_manage_province_data,
@@ -89,7 +90,7 @@ def _sum(rows, *, through: date | None = None) -> Totals:
     rows of the day `through` (the last day of a range of several), never summed over days."""
     counts = dict.fromkeys(COUNTS, 0)
     extra: Counter = Counter()
-    hours: dict[str, Counter] = {"list_ready": Counter(), "notified": Counter()}
+    hours: dict[str, Counter] = {name: Counter() for name in timeliness_labels()}
     states = hooks.figure_states()
     for row in rows:
         for name in COUNTS:
@@ -291,6 +292,18 @@ def restricted_areas_active(*, first: date, last: date, codes: list[int] | None 
     if codes is not None:
         areas = areas.filter(Q(communes__in=codes) | Q(geometry__isnull=False)).distinct()
     return areas.prefetch_related("communes").order_by("starts_on", "pk")
+
+
+# The dashboard's own durations (DailyFigure.<name>_hours), before the provided ones (hooks.hour_labels).
+TIMELINESS = {
+    "list_ready": gettext_lazy("Case confirmed → F1 list ready"),
+    "notified": gettext_lazy("Case confirmed → F1 notified"),
+}
+
+
+def timeliness_labels() -> dict[str, str]:
+    """Every timeliness figure (a median of hours), built-in then provided: name → label."""
+    return {name: str(label) for name, label in {**TIMELINESS, **hooks.hour_labels()}.items()}
 
 
 def extra_labels() -> dict[str, str]:

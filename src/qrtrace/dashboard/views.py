@@ -96,7 +96,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "cards": cards,
         "states": states,
         "extra_columns": extra_columns,
-        "medians": {name: data.week.median(name) for name in ("list_ready", "notified")},
+        "timeliness": [
+            (name, label, data.week.median(name)) for name, label in selectors.timeliness_labels().items()
+        ],
         "chart": _chart(series, ("new_cases", "f1_traced", "f2_traced", "checkins")),
     }
     return _page(request, "dashboard/overview.html", context)

@@ -15,14 +15,21 @@ An order is in quarantine from its start date until the day before it ended (at 
 the dashboard counts active cases); one still waiting for its facility bed (`ordered`) is not. A
 transfer ends one order and opens its successor with the same start date: the successor counts from
 the transfer day and is not a new start, so nobody is counted twice.
+
+Timeliness (`HOURS`): case confirmed → its F1 in quarantine, a histogram of whole hours per order of
+an F1 of a case, by the commune the case lives in and the day it was confirmed (as the dashboard's own
+"F1 list ready" and "F1 notified"), so that the three medians read side by side.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Case as Choose
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateTimeField, Exists, F, Func, IntegerField, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from qrtrace.tracing.models import CaseStatus, Level
 
 from .models import (
     EventKind,
@@ -45,6 +52,8 @@ LABELS = {
     "quarantine_red_flags": _("Health checks with a red flag"),
     "quarantine_days_unchecked": _("Quarantine days with no health check"),
 }
+# Durations, as histograms of whole hours: shown as medians with the dashboard's timeliness figures.
+HOURS = {"to_quarantine": _("Case confirmed → F1 in quarantine")}
 # States at the end of a day: over several days the dashboard shows the last day's, never a sum.
 STATES = ("in_quarantine_home", "in_quarantine_facility")
 
@@ -83,6 +92,67 @@ def _counted_orders():
 def in_quarantine_on(day: date):
     """The orders in quarantine at the end of `day`."""
     return _counted_orders().filter(since__lte=day).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
+class _WholeHours(Func):
+    """Whole hours from `earlier` to `later` (0 if later is earlier), in the database, as the dashboard's
+    own histograms count them (aggregates._hours: 5 h 59 min is 5)."""
+
+    output_field = IntegerField()
+    arity = 2  # (later, earlier)
+
+    def _parts(self, compiler):
+        (later, later_params), (earlier, earlier_params) = (
+            compiler.compile(e) for e in self.source_expressions
+        )
+        return later, earlier, (*later_params, *earlier_params)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        later, earlier, params = self._parts(compiler)
+        milliseconds = f"CAST(ROUND((julianday({later}) - julianday({earlier})) * 86400000) AS INTEGER)"
+        return f"MAX(0, {milliseconds} / 3600000)", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        later, earlier, params = self._parts(compiler)
+        return f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM ({later} - {earlier})) / 3600))::integer", params
+
+
+def _to_quarantine(*, first_day: date, last_day: date):
+    """(commune of the case, day confirmed, whole hours, orders): one GROUP BY over the orders of an F1.
+
+    "Đưa vào cách ly" is when the F1 is actually taken into quarantine: for a facility, when they
+    arrived there (the order's start event); at home, the order itself, the moment they are told to
+    stay in (its creation). The start date alone is a day, not an hour, and an order waiting for its
+    bed is not yet quarantine. An order that a transfer opened is the same quarantine: not counted."""
+    started_at = OrderEvent.objects.filter(order_id=OuterRef("pk"), kind=EventKind.START).order_by("at")
+    local = timezone.get_current_timezone()
+    first = timezone.make_aware(datetime.combine(first_day, time.min), local)
+    end = timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min), local)
+    return (
+        QuarantineOrder.objects.filter(
+            exposure__level=Level.F1,
+            exposure__case__confirmed_at__gte=first,
+            exposure__case__confirmed_at__lt=end,
+        )
+        .exclude(exposure__case__status=CaseStatus.DISCARDED)
+        .exclude(Exists(QuarantineOrder.objects.filter(transferred_to=OuterRef("pk"))))
+        .annotate(
+            in_at=Choose(
+                When(kind=Kind.FACILITY, then=Subquery(started_at.values("at")[:1])),
+                default=F("created_at"),
+                output_field=DateTimeField(),
+            )
+        )
+        .filter(in_at__isnull=False)
+        .annotate(
+            place=F("exposure__case__person__commune_id"),
+            day=TruncDate("exposure__case__confirmed_at", tzinfo=local),
+            hours=_WholeHours(F("in_at"), F("exposure__case__confirmed_at")),
+        )
+        .values("place", "day", "hours")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 def _add(rows: dict, place, day: date, name: str, value: int) -> None:
@@ -144,8 +214,17 @@ def daily_figures(*, first_day: date, last_day: date):
     for row in flags:
         _add(rows, row["place"], row["day"], "quarantine_red_flags", row["n"])
 
-    for (commune, day), figures in sorted(rows.items()):
-        yield {"commune_code": commune, "day": day, "figures": figures}
+    hours: dict[tuple[int, date], dict[str, int]] = {}
+    for row in _to_quarantine(first_day=first_day, last_day=last_day):
+        if row["place"] is not None:
+            histogram = hours.setdefault((row["place"], row["day"]), {})
+            histogram[str(row["hours"])] = histogram.get(str(row["hours"]), 0) + row["n"]
+
+    for key in sorted(rows.keys() | hours.keys()):
+        row = {"commune_code": key[0], "day": key[1], "figures": rows.get(key, {})}
+        if key in hours:
+            row["hours"] = {"to_quarantine": hours[key]}
+        yield row
 
 
 def facilities_layer(*, first: date, last: date, communes: list[int]) -> list[dict]:
