@@ -302,19 +302,28 @@ def facility_board(*, user: User, today: date | None = None) -> Board:
                 taken.get(room.pk, 0),
             )
         )
-    spans = defaultdict(list)
-    for facility_id, start, end in QuarantineOrder.objects.filter(
-        status__in=OPEN_STATUSES, facility_id__in=ids
-    ).values_list("facility_id", "start_date", "planned_end"):
-        spans[facility_id].append((start, end))
+    # The next 7 days counted by the database, 21 numbers per facility: a province's thousands of
+    # open orders are not brought into Python (at 4,000 in facility beds that cost ~90 ms a view).
+    counts = {}
+    for i, day in enumerate(days):
+        counts[f"a{i}"] = Count("pk", filter=Q(start_date=day))
+        counts[f"r{i}"] = Count("pk", filter=Q(planned_end=day))
+        counts[f"h{i}"] = Count("pk", filter=Q(start_date__lte=day, planned_end__gt=day))
+    ahead = {
+        row.pop("facility_id"): row
+        for row in QuarantineOrder.objects.filter(status__in=OPEN_STATUSES, facility_id__in=ids)
+        .values("facility_id")
+        .annotate(**counts)
+        .order_by()
+    }
     board = []
     for facility in facilities:
         line = BoardFacility(occupancy[facility.pk], rooms[facility.pk])
-        for day in days:
-            line.arrivals.append(sum(1 for s, _e in spans[facility.pk] if s == day))
-            line.releases.append(sum(1 for _s, e in spans[facility.pk] if e == day))
-            held = sum(1 for s, e in spans[facility.pk] if s <= day < e)
-            line.forecast_free.append(max(line.occupancy.beds - held, 0))
+        row = ahead.get(facility.pk, {})
+        for i in range(len(days)):
+            line.arrivals.append(row.get(f"a{i}", 0))
+            line.releases.append(row.get(f"r{i}", 0))
+            line.forecast_free.append(max(line.occupancy.beds - row.get(f"h{i}", 0), 0))
         board.append(line)
     return Board(days, board)
 
