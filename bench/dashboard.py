@@ -17,7 +17,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from bench import server
-from bench.harness import Context, Figure, people_without_case, percentile, stopwatch
+from bench.harness import ROOT, Context, Figure, people_without_case, percentile, stopwatch
 from qrtrace.accounts.services import official_upsert
 from qrtrace.checkins.models import CheckIn
 from qrtrace.dashboard import aggregates, reports, services
@@ -82,7 +82,8 @@ def run(ctx: Context) -> list[Figure]:
         official_upsert(username="bench_cdc", role="province", area_code=str(settings.QRTRACE_PROVINCE))
     )
     count = REQUESTS.get(ctx.size.name, 100)
-    with server.served(ctx.env(), port=ctx.port) as base:
+    log = ROOT / "var" / "bench" / "dashboard-server.log"  # a 500 is explained here
+    with server.served(ctx.env(), port=ctx.port, log=log) as base:
         pages = {"dashboard page": "/dashboard/"} | {
             f"map layer {name}": f"/api/v1/map/layers/{name}" for name in LAYERS
         }

@@ -25,13 +25,14 @@ def _fresh_announcements():
     """Each test starts and ends with no announcements kept in this process's memory (the public app
     keeps them for the check-in confirmation; a test's rows are rolled back, a copy would outlive them)."""
     from qrtrace.dashboard.receivers import restricted_areas_cache_clear
+    from qrtrace.dashboard.selectors import sums_cache_clear
     from qrtrace.public.selectors import announcements_cache_clear
 
-    announcements_cache_clear()
-    restricted_areas_cache_clear()  # the scan page's restricted areas, kept the same way
+    for clear in (announcements_cache_clear, restricted_areas_cache_clear, sums_cache_clear):
+        clear()  # restricted areas: the scan page's; sums: the dashboard's, named by refresh ids
     yield
-    announcements_cache_clear()
-    restricted_areas_cache_clear()
+    for clear in (announcements_cache_clear, restricted_areas_cache_clear, sums_cache_clear):
+        clear()
 
 
 @pytest.fixture

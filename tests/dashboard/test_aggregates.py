@@ -1,6 +1,7 @@
 from datetime import timedelta
 from statistics import median
 
+from qrtrace.checkins.models import CheckIn
 from qrtrace.dashboard import aggregates, hooks
 from qrtrace.dashboard.hooks import FigureRow
 from qrtrace.dashboard.models import AggregateRun, DailyFigure
@@ -9,7 +10,7 @@ from qrtrace.tracing.models import Level
 from tests import actors
 
 from . import independent
-from .conftest import A, B
+from .conftest import A, B, at
 
 
 def _sum(rows, name):
@@ -149,3 +150,31 @@ def test_an_apps_figures_module_is_found_and_connected_without_it_importing_the_
         assert hooks.layer_provider("facilities") is not None
     finally:
         hooks.unregister(module.daily_figures)
+
+
+def test_sums_are_kept_until_the_next_refresh_and_then_summed_again(province, province_official):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, last = province.today - timedelta(days=13), province.today
+    before = daily_series(user=province_official, first=first, last=last)
+    with CaptureQueriesContext(connection) as queries:
+        again = daily_series(user=province_official, first=first, last=last)
+        overview(user=province_official, on=last)
+        overview(user=province_official, on=last)
+    assert again == before
+    reads = [q["sql"] for q in queries.captured_queries if "dashboard_dailyfigure" in q["sql"]]
+    assert len(reads) == 1, reads  # the overview's first sums only; the series and its repeat are kept
+
+    again[0]["checkins"] = -1  # a caller changing what it got changes nothing kept
+    assert daily_series(user=province_official, first=first, last=last)[0] == before[0]
+
+    person = actors.make_person(phone="+84912000999", commune_id=A)
+    visit = {"venue": province.venues[0], "person": person, "entered_at": at(last, 12), "method": "self_scan"}
+    CheckIn.objects.create(**visit)
+    assert daily_series(user=province_official, first=first, last=last) == before  # as of the refresh
+    aggregates.refresh(days=1, today=last)
+    after = daily_series(user=province_official, first=first, last=last)
+    assert after[-1]["checkins"] == before[-1]["checkins"] + 1
+    assert overview(user=province_official, on=last).today.counts["checkins"] == after[-1]["checkins"]
+
