@@ -93,7 +93,9 @@ def data_secret(name: str, make: Callable[[], str]) -> str:
     return path.read_text().strip()
 
 
-DATA_DIR = Path(env_str("QRTRACE_DATA_DIR", "var")).resolve()
+# The checkout's var/ by default, wherever a command runs from (a relative default made key files
+# under whichever folder compilemessages or a test was started in).
+DATA_DIR = Path(env_str("QRTRACE_DATA_DIR", str(BASE_DIR.parent.parent / "var"))).resolve()
 PRODUCTION = env_bool("QRTRACE_PRODUCTION", False)
 # Off unless asked for (DEBUG=1 for development): even the demo runs on the production server, and
 # DEBUG keeps every SQL query in memory and shows tracebacks to whoever triggers an error.
