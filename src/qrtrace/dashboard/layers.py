@@ -5,7 +5,8 @@ national dashboards drawing every marker). No layer carries a person: venues wit
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Avg
+from django.db.models import Avg, Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -67,38 +68,58 @@ def commune_places(codes: list[int]) -> tuple[dict[int, dict], dict[int, str]]:
 
 
 def alerts_layer(*, user, first: date, last: date) -> dict:
+    """Venues with alerts published over the range, most alerts first, each with its latest windows.
+    Counted and ranked by the database: at province size a month holds thousands of alerts, and
+    only the first QRTRACE_MAP_LAYER_CAP venues' latest windows are read."""
     codes = [c.code for c in scope_communes(user)]
-    alerts = (
-        VenueAlert.objects.filter(
-            status=AlertStatus.PUBLISHED,
-            venue__commune_id__in=codes,
-            starts_at__lt=day_start(last + timedelta(days=1)),
-            ends_at__gte=day_start(first),
-        )
-        .values_list(
-            "venue_id", "venue__name", "venue__kind", "venue__lat", "venue__lng", "starts_at", "ends_at"
-        )
-        .order_by("venue_id", "-starts_at")
+    alerts = VenueAlert.objects.filter(
+        status=AlertStatus.PUBLISHED,
+        venue__commune_id__in=codes,
+        starts_at__lt=day_start(last + timedelta(days=1)),
+        ends_at__gte=day_start(first),
     )
-    venues: dict[int, dict] = {}
-    unlocated = set()
-    for venue_id, name, kind, lat, lng, starts, ends in alerts:
-        if lat is None or lng is None:
-            unlocated.add(venue_id)
-            continue
-        feature = venues.setdefault(
-            venue_id,
-            {
-                "type": "Feature",
-                "geometry": _point(lng, lat),
-                "properties": {"name": name, "kind": kind, "alerts": 0, "windows": []},
-            },
+    placed = Q(venue__lat__isnull=False, venue__lng__isnull=False)
+    counts = list(
+        alerts.filter(placed)
+        .values_list("venue_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "venue_id")
+        .values_list("venue_id", "n")
+    )
+    shown = dict(counts[: settings.QRTRACE_MAP_LAYER_CAP])
+    latest = (
+        alerts.filter(venue_id__in=shown)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("venue_id")], order_by=[F("starts_at").desc(), F("pk")])
         )
-        feature["properties"]["alerts"] += 1
-        if len(feature["properties"]["windows"]) < WINDOWS_PER_VENUE:
-            feature["properties"]["windows"].append({"from": _iso(starts), "to": _iso(ends)})
-    features = sorted(venues.values(), key=lambda f: -f["properties"]["alerts"])
-    return _collection(features, without_location=len(unlocated))
+        .filter(rank__lte=WINDOWS_PER_VENUE)
+        .order_by("venue_id", "rank")
+        .values_list("venue_id", "starts_at", "ends_at")
+    )
+    windows: dict[int, list] = {}
+    for venue_id, starts, ends in latest:
+        windows.setdefault(venue_id, []).append({"from": _iso(starts), "to": _iso(ends)})
+    places = {
+        pk: (name, kind, _point(lng, lat))
+        for pk, name, kind, lat, lng in Venue.objects.filter(pk__in=shown).values_list(
+            "pk", "name", "kind", "lat", "lng"
+        )
+    }
+    features = [
+        {
+            "type": "Feature",
+            "geometry": places[venue_id][2],
+            "properties": {
+                "name": places[venue_id][0],
+                "kind": places[venue_id][1],
+                "alerts": n,
+                "windows": windows.get(venue_id, []),
+            },
+        }
+        for venue_id, n in shown.items()
+    ]
+    unlocated = alerts.exclude(placed).values("venue_id").distinct().count()
+    return _collection(features, total=len(counts), without_location=unlocated)
 
 
 def _iso(moment: datetime) -> str:
