@@ -16,7 +16,7 @@ from qrtrace.accounts.services import api_token_create, official_upsert
 from qrtrace.checkins.models import CheckIn, DeviceTrust
 from qrtrace.checkins.services.devices import device_register
 from qrtrace.checkins.views import receipt
-from qrtrace.dashboard.models import DailyReport
+from qrtrace.dashboard.models import DailyReport, RestrictedArea
 from qrtrace.geo.models import Commune
 from qrtrace.people.models import Person
 from qrtrace.privacy.models import LegalHold
@@ -66,6 +66,7 @@ class World:
     certificate_sig: str
     today: str
     later: str
+    area: RestrictedArea
 
 
 def _build() -> World:
@@ -133,8 +134,18 @@ def _build() -> World:
         ),
         optout=optout_token(citizen.phone_hash),
         facility=facility,
+        area=_area(users["commune"]),
         **quarantine,
     )
+
+
+def _area(author: User) -> RestrictedArea:
+    """A lockdown of commune A, in force from today (its station and the province office may change it)."""
+    area = RestrictedArea.objects.create(
+        name="Thôn 3", reason="Ổ dịch tại chợ", starts_on=timezone.localdate(), created_by=author
+    )
+    area.communes.set([actors.COMMUNE_A])
+    return area
 
 
 def _announcement(author: User) -> Announcement:

@@ -117,6 +117,19 @@ API_VENUE_READ = "401 401 ok 404 ok 404 ok 404 ok"
 API_VENUE_OFFICIAL = "401 401 403 404 ok 404 ok 404 ok"
 API_CASE = "401 401 403 403 ok 404 ok 404 ok"
 COMMUNE = (("code", "{w.commune_a}"),)
+# A restricted area of commune A: its station and the province office change or lift it.
+AREA_ARGS = (("pk", "{w.area.pk}"),)
+API_AREA_ARGS = (("area_id", "{w.area.pk}"),)
+AREA = "login login 403 403 ok 404 ok 404 ok"
+API_AREA = "401 401 403 403 ok 404 ok 404 ok"
+AREA_FORM = (
+    ("name", "Thôn 3"),
+    ("kind", "lockdown"),
+    ("reason", "Ổ dịch tại chợ"),
+    ("starts_on", "{w.today}"),
+    ("ends_on", "{w.hold_until}"),
+    ("communes", "{w.commune_a}"),
+)
 COMMUNE_PAGE = "login login 404 404 ok 404 ok 404 ok"
 API_FIGURES = "401 401 403 403 ok ok ok ok ok"
 # Quarantine rows give ten answers, the facility column after staff_other.
@@ -482,6 +495,24 @@ MATRIX: tuple[Entry, ...] = (
             ("communes", "{w.commune_a}"),
         ),
     ),
+    Entry("dashboard:area_change", "change commune A's area: the form", AREA, args=AREA_ARGS),
+    Entry(
+        "dashboard:area_change",
+        "extend commune A's area",
+        AREA,
+        "POST",
+        args=AREA_ARGS,
+        data=AREA_FORM,
+    ),
+    Entry("dashboard:area_end", "lift commune A's area: the form", AREA, args=AREA_ARGS),
+    Entry(
+        "dashboard:area_end",
+        "lift commune A's area",
+        AREA,
+        "POST",
+        args=AREA_ARGS,
+        data=(("on", "{w.today}"), ("reason", "Không còn ca mới")),
+    ),
     Entry("dashboard:reports", "daily reports (kept ones: province office)", TRACERS),
     Entry(
         "dashboard:report_download",
@@ -618,6 +649,21 @@ MATRIX: tuple[Entry, ...] = (
             ("starts_on", "{w.hold_until}"),
             ("commune_codes", [14797]),  # commune A (tests/actors.py)
         ),
+    ),
+    Entry("GET /api/v1/restricted-areas", "restricted areas in force or planned (own area)", API_FIGURES),
+    Entry(
+        "PATCH /api/v1/restricted-areas/{area_id}",
+        "extend commune A's area",
+        API_AREA,
+        args=API_AREA_ARGS,
+        data=(("ends_on", "{w.hold_until}"),),
+    ),
+    Entry(
+        "POST /api/v1/restricted-areas/{area_id}/end",
+        "lift commune A's area",
+        API_AREA,
+        args=API_AREA_ARGS,
+        data=(("on", "{w.today}"), ("reason", "Không còn ca mới")),
     ),
     Entry(
         "GET /api/v1/reports/daily/{day}.pdf",

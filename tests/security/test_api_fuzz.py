@@ -40,6 +40,8 @@ BUSINESS_RULE_FIELDS = {
     "starts_on",  # a restricted area ending before it starts
     "ends_on",
     "geometry",  # a polygon drawn outside the province, or crossing itself
+    "on",  # a restricted area lifted before it starts, or after its planned end
+    "commune_codes",  # communes sent for a restricted area drawn as a polygon
     "effective_from",  # a new quarantine policy starting in the past
     "rules",  # a policy's test days outside its own quarantine days
 }

@@ -167,14 +167,94 @@ def risk_level_override(request, payload: OverrideIn):
     )
 
 
+AreaName = Annotated[str, Field(min_length=1, max_length=200, pattern=r"\S")]
+# 5 characters that are not spaces (a reason to restrict an area, or to lift it).
+AreaReason = Annotated[str, Field(min_length=5, max_length=500, pattern=r"\S.*\S.*\S.*\S.*\S")]
+AreaCommunes = Annotated[list[ProvinceCommune], Field(max_length=500)]
+
+
 class AreaIn(BodyIn):
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    name: AreaName
     kind: AreaKind = AreaKind.LOCKDOWN
-    reason: str = Field(min_length=5, max_length=500, pattern=r"\S.*\S.*\S.*\S.*\S")  # 5 that are not spaces
+    reason: AreaReason
     starts_on: Day
     ends_on: Day | None = None
     geometry: dict | None = Field(None, description="A GeoJSON Polygon or MultiPolygon (province office).")
-    commune_codes: list[ProvinceCommune] = Field(default_factory=list, max_length=500)
+    commune_codes: AreaCommunes = Field(default_factory=list)
+
+
+class AreaChangeIn(BodyIn):
+    """Only the fields sent change; `ends_on: null` clears the end date. The polygon stays as drawn."""
+
+    name: AreaName = None
+    kind: AreaKind = None
+    reason: AreaReason = None
+    starts_on: Day = None
+    ends_on: Day | None = None
+    commune_codes: Annotated[AreaCommunes, Field(min_length=1)] = None
+
+
+class AreaEndIn(BodyIn):
+    on: Day = Field(description="The first day the area is no longer in force (from its start day on).")
+    reason: AreaReason
+
+
+class AreaDetailOut(Schema):
+    id: int
+    name: str
+    kind: str
+    reason: str
+    starts_on: date
+    ends_on: date | None
+    polygon: bool
+    commune_codes: list[int]
+    lifted_on: date | None
+    planned_ends_on: date | None
+    lift_reason: str
+
+
+def _area_out(area) -> dict:
+    return {
+        "id": area.pk,
+        "name": area.name,
+        "kind": area.kind,
+        "reason": area.reason,
+        "starts_on": area.starts_on,
+        "ends_on": area.ends_on,
+        "polygon": area.geometry is not None,
+        "commune_codes": sorted(commune.code for commune in area.communes.all()),
+        "lifted_on": area.ended_on,
+        "planned_ends_on": area.planned_ends_on,
+        "lift_reason": area.end_reason,
+    }
+
+
+@router.get("/restricted-areas", response={200: list[AreaDetailOut], **ERRORS})
+def restricted_area_list(request, query: Query[OnDay]):
+    """The areas of the caller's area in force on `date` (default today) or planned after it."""
+    areas = selectors.restricted_areas_planned(user=request.user, on=query.day or timezone.localdate())
+    return [_area_out(area) for area in areas]
+
+
+@router.patch("/restricted-areas/{area_id}", response={200: AreaDetailOut, **ERRORS})
+def restricted_area_change(request, area_id: DbInt, payload: AreaChangeIn):
+    """Extend or shorten an area, or correct its name, kind, reason or communes (audited)."""
+    area = selectors.restricted_area_get(user=request.user, pk=area_id)
+    changes = {
+        key: value
+        for key, value in payload.dict(exclude_unset=True).items()
+        if value is not None or key == "ends_on"
+    }
+    area = services.restricted_area_change(actor=request.user, request=request, area=area, **changes)
+    return _area_out(area)
+
+
+@router.post("/restricted-areas/{area_id}/end", response={200: AreaDetailOut, **ERRORS})
+def restricted_area_end(request, area_id: DbInt, payload: AreaEndIn):
+    """Lift an area from a day (no longer in force that day), with a reason (audited)."""
+    area = selectors.restricted_area_get(user=request.user, pk=area_id)
+    area = services.restricted_area_end(actor=request.user, request=request, area=area, **payload.dict())
+    return _area_out(area)
 
 
 class AreaOut(Schema):

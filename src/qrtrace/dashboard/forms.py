@@ -71,3 +71,29 @@ class AreaForm(forms.Form):
     def __init__(self, *args, communes=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communes"].queryset = Commune.objects.filter(code__in=[c.code for c in communes])
+
+
+class AreaChangeForm(AreaForm):
+    """Correct an area or move its end: the fields of a new one, less the polygon (and, for an area
+    drawn on the map, its communes)."""
+
+    def __init__(self, *args, area, communes=(), **kwargs):
+        initial = {
+            "name": area.name,
+            "kind": area.kind,
+            "reason": area.reason,
+            "starts_on": area.starts_on,
+            "ends_on": area.ends_on,
+            "communes": list(area.communes.all()),
+        }
+        super().__init__(*args, communes=communes, initial=initial, **kwargs)
+        del self.fields["geometry"]
+        if area.geometry is not None:
+            del self.fields["communes"]
+
+
+class AreaEndForm(forms.Form):
+    on = forms.DateField(
+        label=_("Lifted from (no longer in force that day)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Why it is lifted"), max_length=500, min_length=5)

@@ -180,6 +180,15 @@ class RestrictedArea(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Lifted early (restricted_area_end): in force until the day before `ended_on`, so `ends_on`
+    # becomes that day (every reader keeps asking starts_on/ends_on) and the plan is kept beside it.
+    ended_on = models.DateField(_("lifted from"), null=True, blank=True)
+    planned_ends_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(_("why it was lifted"), max_length=500, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["starts_on", "ends_on"])]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -318,8 +318,9 @@ def risk_level_list(*, user, on: date | None = None) -> list[dict]:
 def restricted_areas_active(*, first: date, last: date, codes: list[int] | None = None):
     """Areas in force at some time between first and last (optionally only those touching `codes` or
     drawn as a polygon)."""
+    # An area lifted on its first day ends the day before it starts: it was never in force.
     areas = RestrictedArea.objects.filter(starts_on__lte=last).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=first)
+        Q(ends_on__isnull=True) | (Q(ends_on__gte=first) & Q(ends_on__gte=F("starts_on")))
     )
     if codes is not None:
         areas = areas.filter(Q(communes__in=codes) | Q(geometry__isnull=False)).distinct()
@@ -336,6 +337,42 @@ TIMELINESS = {
 def timeliness_labels() -> dict[str, str]:
     """Every timeliness figure (a median of hours), built-in then provided: name → label."""
     return {name: str(label) for name, label in {**TIMELINESS, **hooks.hour_labels()}.items()}
+
+
+def restricted_area_get(*, user, pk: int) -> RestrictedArea:
+    """An area that lists a commune of the user's area, or is drawn on the map (for the officials of
+    the province's communes). 403 for who sees no dashboard; 404 for one outside the area, as for a
+    missing id (one answer for both, so ids cannot be probed). Whether the user may change it is the
+    service's to say (403: seen, not theirs to change)."""
+    codes = {commune.code for commune in scope_communes(user)}
+    area = RestrictedArea.objects.prefetch_related("communes").filter(pk=pk).first()
+    if (
+        area is None
+        or not codes
+        or not (area.geometry is not None or any(commune.code in codes for commune in area.communes.all()))
+    ):
+        raise Http404(_("No such restricted area in your area."))
+    return area
+
+
+def restricted_areas_planned(*, user, on: date) -> list[RestrictedArea]:
+    """The areas of the user's area in force on `on` or planned after it, not lifted."""
+    codes = [c.code for c in scope_communes(user)]
+    return list(restricted_areas_active(first=on, last=date.max, codes=codes).filter(ended_on__isnull=True))
+
+
+def restricted_areas_past(*, user, on: date, limit: int = 50) -> list[RestrictedArea]:
+    """The areas of the user's area lifted (even from a later day) or ended before `on`, latest first."""
+    codes = [c.code for c in scope_communes(user)]
+    areas = RestrictedArea.objects.filter(Q(ended_on__isnull=False) | Q(ends_on__lt=on)).filter(
+        Q(communes__in=codes) | Q(geometry__isnull=False)
+    )
+    return list(
+        areas.distinct()
+        .select_related("ended_by")
+        .prefetch_related("communes")
+        .order_by("-ends_on", "-pk")[:limit]
+    )
 
 
 def extra_labels() -> dict[str, str]:

@@ -26,6 +26,8 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
+from qrtrace.lib.display import date_text
+from qrtrace.lib.errors import Conflict
 
 from .geometry import validate_polygon
 from .models import (
@@ -293,6 +295,37 @@ def risk_override_set(
     return override
 
 
+def _area_errors(
+    *, name: str, kind: str, reason: str, starts_on: date, ends_on: date | None, geometry, codes: list[int]
+) -> dict[str, list[str]]:
+    """What is wrong with an area as declared or changed (the same rules for both)."""
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = [_("Give the area a name.")]
+    if len(reason.strip()) < 5:
+        errors["reason"] = [_("Say why the area is restricted.")]
+    if kind not in AreaKind.values:
+        errors["kind"] = [_("Unknown kind of area.")]
+    if ends_on is not None and ends_on < starts_on:
+        errors["ends_on"] = [_("The end date is before the start date.")]
+    if (geometry is None) == (not codes):
+        errors["geometry"] = [_("Give either a polygon or a list of communes, not both or neither.")]
+    known = set(Commune.objects.filter(code__in=codes).values_list("code", flat=True))
+    if set(codes) - known:
+        errors["commune_codes"] = [
+            _("Unknown commune codes: %(codes)s") % {"codes": ", ".join(map(str, sorted(set(codes) - known)))}
+        ]
+    return errors
+
+
+def _require_area_rights(actor: User, *, polygon: bool, codes: list[int]) -> None:
+    """A polygon is the province office's; a list of communes, their officials' (every one of them)."""
+    if polygon:
+        require(can_manage_province_data, actor)
+    for code in codes:
+        require(can_override_risk_level, actor, code)
+
+
 @transaction.atomic
 def restricted_area_create(
     *,
@@ -307,34 +340,24 @@ def restricted_area_create(
     request: HttpRequest | None = None,
 ) -> RestrictedArea:
     """Declare an area under restriction: a polygon (province office) or communes (their officials)."""
-    errors: dict[str, list[str]] = {}
-    if not name.strip():
-        errors["name"] = [_("Give the area a name.")]
-    if len(reason.strip()) < 5:
-        errors["reason"] = [_("Say why the area is restricted.")]
-    if kind not in AreaKind.values:
-        errors["kind"] = [_("Unknown kind of area.")]
-    if ends_on is not None and ends_on < starts_on:
-        errors["ends_on"] = [_("The end date is before the start date.")]
-    if (geometry is None) == (not commune_codes):
-        errors["geometry"] = [_("Give either a polygon or a list of communes, not both or neither.")]
-    if geometry is not None:
+    codes = sorted(set(commune_codes))
+    errors = _area_errors(
+        name=name,
+        kind=kind,
+        reason=reason,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        geometry=geometry,
+        codes=codes,
+    )
+    if geometry is not None and "geometry" not in errors:
         try:
             geometry = validate_polygon(geometry)
         except ValidationError as error:
             errors["geometry"] = error.messages
-    codes = sorted(set(commune_codes))
-    known = set(Commune.objects.filter(code__in=codes).values_list("code", flat=True))
-    if set(codes) - known:
-        errors["commune_codes"] = [
-            _("Unknown commune codes: %(codes)s") % {"codes": ", ".join(map(str, sorted(set(codes) - known)))}
-        ]
     if errors:
         raise ValidationError(errors)
-    if geometry is not None:
-        require(can_manage_province_data, actor)
-    for code in codes:
-        require(can_override_risk_level, actor, code)
+    _require_area_rights(actor, polygon=geometry is not None, codes=codes)
     area = RestrictedArea.objects.create(
         name=name.strip(),
         kind=kind,
@@ -352,6 +375,145 @@ def restricted_area_create(
         object_id=area.pk,
         purpose=area.reason,
         request=request,
+    )
+    return area
+
+
+def restricted_area_rights(*, actor: User, area: RestrictedArea) -> None:
+    """403 unless the actor may change or lift this area (one they see: restricted_area_get)."""
+    _require_area_rights(
+        actor, polygon=area.geometry is not None, codes=[commune.code for commune in area.communes.all()]
+    )
+
+
+class _Keep:
+    """A field the change leaves as it is (`ends_on=None` clears the end date)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP = _Keep()
+
+
+def _not_lifted(area: RestrictedArea) -> None:
+    if area.ended_on is not None:
+        raise Conflict(
+            _("This area was lifted from %(day)s; declare a new one instead.")
+            % {"day": date_text(area.ended_on)}
+        )
+
+
+@transaction.atomic
+def restricted_area_change(
+    *,
+    actor: User,
+    request: HttpRequest | None = None,
+    area: RestrictedArea,
+    name: str | _Keep = KEEP,
+    kind: str | _Keep = KEEP,
+    reason: str | _Keep = KEEP,
+    starts_on: date | _Keep = KEEP,
+    ends_on: date | _Keep | None = KEEP,
+    commune_codes: list[int] | _Keep = KEEP,
+) -> RestrictedArea:
+    """Extend or shorten an area's time, or correct its name, kind, reason or communes: checked as a
+    new area is, by officials of every commune it lists before and after (audited, old and new)."""
+    area = RestrictedArea.objects.select_for_update().get(pk=area.pk)
+    _not_lifted(area)
+    old_codes = sorted(area.communes.values_list("code", flat=True))
+    before = {
+        "name": area.name,
+        "kind": area.kind,
+        "reason": area.reason,
+        "starts_on": area.starts_on,
+        "ends_on": area.ends_on,
+        "commune_codes": old_codes,
+    }
+    sent = {
+        "name": name,
+        "kind": kind,
+        "reason": reason,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "commune_codes": commune_codes,
+    }
+    after = {key: before[key] if value is KEEP else value for key, value in sent.items()}
+    after["commune_codes"] = sorted(set(after["commune_codes"]))
+    after["name"], after["reason"] = after["name"].strip(), after["reason"].strip()
+    codes = after.pop("commune_codes")
+    errors = _area_errors(**after, geometry=area.geometry, codes=codes)
+    if errors:
+        if "geometry" in errors and area.geometry is not None:
+            errors["commune_codes"] = [_("An area drawn on the map lists no communes.")]
+            del errors["geometry"]
+        elif "geometry" in errors:
+            errors["commune_codes"] = [_("Choose at least one commune.")]
+            del errors["geometry"]
+        raise ValidationError(errors)
+    _require_area_rights(actor, polygon=area.geometry is not None, codes=sorted({*old_codes, *codes}))
+    changed = {
+        key: [_json_day(before[key]), _json_day(value)]
+        for key, value in {**after, "commune_codes": codes}.items()
+        if value != before[key]
+    }
+    if not changed:
+        return area
+    for key, value in after.items():
+        setattr(area, key, value)
+    area.save()
+    area.communes.set(codes)
+    audit_event_create(
+        actor=actor,
+        action="update",
+        object_type="restricted_area",
+        object_id=area.pk,
+        purpose=area.reason,
+        request=request,
+        details={"changed": changed},
+    )
+    return area
+
+
+def _json_day(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+@transaction.atomic
+def restricted_area_end(
+    *, actor: User, request: HttpRequest | None = None, area: RestrictedArea, on: date, reason: str
+) -> RestrictedArea:
+    """Lift an area from the day `on` (no longer in force that day), before its planned end, with a
+    reason: its end date becomes the day before, the plan and who lifted it why are kept (audited)."""
+    area = RestrictedArea.objects.select_for_update().get(pk=area.pk)
+    _not_lifted(area)
+    errors: dict[str, list[str]] = {}
+    if len(reason.strip()) < 5:
+        errors["reason"] = [_("Say why the area is lifted.")]
+    if on < area.starts_on:
+        errors["on"] = [
+            _("The area starts on %(day)s: it cannot be lifted before.") % {"day": date_text(area.starts_on)}
+        ]
+    elif area.ends_on is not None and on > area.ends_on:
+        errors["on"] = [_("The area ends on %(day)s anyway.") % {"day": date_text(area.ends_on)}]
+    if errors:
+        raise ValidationError(errors)
+    restricted_area_rights(actor=actor, area=area)
+    area.planned_ends_on = area.ends_on
+    area.ends_on = on - timedelta(days=1)
+    area.ended_on = on
+    area.end_reason = reason.strip()
+    area.ended_by = actor
+    area.ended_at = timezone.now()
+    area.save()
+    audit_event_create(
+        actor=actor,
+        action="lift",
+        object_type="restricted_area",
+        object_id=area.pk,
+        purpose=area.end_reason,
+        request=request,
+        details={"from": on.isoformat(), "planned_ends_on": _json_day(area.planned_ends_on)},
     )
     return area
 

@@ -12,12 +12,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from qrtrace.accounts.permissions import can_manage_province_data, can_view_dashboard, require
+from qrtrace.lib.errors import Conflict
 
 from . import reports, selectors, services
-from .forms import AreaForm, OverrideForm, ProfileImportForm
+from .forms import AreaChangeForm, AreaEndForm, AreaForm, OverrideForm, ProfileImportForm
 from .services import PROFILE_COLUMNS
 
 SORTABLE = (
@@ -222,15 +224,69 @@ def areas(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The restricted area is saved."))
             return redirect("dashboard:areas")
     today = timezone.localdate()
-    active = selectors.restricted_areas_active(
-        first=today, last=today + timedelta(days=365), codes=[c.code for c in communes]
-    )
-    return _page(
-        request,
-        "dashboard/areas.html",
-        {"form": form, "areas": active, "tiles": settings.QRTRACE_MAP_TILE_URL},
-        status=400 if form.errors else 200,
-    )
+    context = {
+        "form": form,
+        "areas": selectors.restricted_areas_planned(user=request.user, on=today),
+        "past": selectors.restricted_areas_past(user=request.user, on=today),
+        "tiles": settings.QRTRACE_MAP_TILE_URL,
+    }
+    return _page(request, "dashboard/areas.html", context, status=400 if form.errors else 200)
+
+
+def _area_form_page(request, area, form, title: str, button: str, call) -> HttpResponse:
+    """The small page of one area's change or lifting: GET shows the form; a valid POST calls the
+    service and goes back to the list; what the service refuses is shown on the form (400)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            call(form.cleaned_data)
+        except ValidationError as error:
+            _errors(form, error)
+        except Conflict as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("dashboard:areas")
+    context = {"area": area, "form": form, "title": title, "button": button}
+    return _page(request, "dashboard/area_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def area_change(request: HttpRequest, pk: int) -> HttpResponse:
+    area = selectors.restricted_area_get(user=request.user, pk=pk)
+    services.restricted_area_rights(actor=request.user, area=area)
+    communes = selectors.scope_communes(request.user)
+    form = AreaChangeForm(request.POST or None, area=area, communes=communes)
+
+    def call(data):
+        codes = {"commune_codes": [c.code for c in data["communes"]]} if "communes" in data else {}
+        services.restricted_area_change(
+            actor=request.user,
+            request=request,
+            area=area,
+            name=data["name"],
+            kind=data["kind"],
+            reason=data["reason"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            **codes,
+        )
+        messages.success(request, _("The restricted area is changed."))
+
+    return _area_form_page(request, area, form, _("Change the area"), _("Save"), call)
+
+
+@login_required
+def area_end(request: HttpRequest, pk: int) -> HttpResponse:
+    area = selectors.restricted_area_get(user=request.user, pk=pk)
+    services.restricted_area_rights(actor=request.user, area=area)
+    form = AreaEndForm(request.POST or None, initial={"on": timezone.localdate()})
+
+    def call(data):
+        services.restricted_area_end(
+            actor=request.user, request=request, area=area, on=data["on"], reason=data["reason"]
+        )
+        messages.success(request, _("The restricted area is lifted."))
+
+    return _area_form_page(request, area, form, _("Lift the area"), pgettext("restricted area", "Lift"), call)
 
 
 @login_required
