@@ -232,3 +232,31 @@ def test_the_province_office_draws_a_restricted_area_that_the_map_then_shows(
     expect(page.locator("#restricted-list")).to_contain_text("Khu công nghiệp Lễ Môn")
     # Dates in the site's one format, not ISO (issue 15).
     expect(page.locator("#restricted-list")).to_contain_text(f"{world.today:%d/%m/%Y}–…")
+
+
+def test_a_commune_official_lifts_an_area_on_a_phone_without_javascript_and_the_map_drops_it(
+    live_server, launch, screenshot, world
+):
+    user = actors.make_official("tram_a", "commune", A)
+    browser = launch()
+    page = _signed_in(browser, live_server, user, **{**PHONE, "locale": "vi-VN"}, java_script_enabled=False)
+    page.goto(f"{live_server.url}/dashboard/restricted-areas")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "dashboard-areas-phone")
+    page.locator("ul.areas li", has_text="Khu phố Chợ Vườn Hoa").get_by_role("link", name="Dỡ bỏ").click()
+    expect(page.locator("h1")).to_have_text("Dỡ bỏ vùng phong tỏa")
+    page.fill("input[name=reason]", "Không còn ca mới")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "dashboard-area-lift-phone")
+    page.get_by_role("button", name="Dỡ bỏ").click()
+    expect(page.locator("ul.areas")).not_to_contain_text("Khu phố Chợ Vườn Hoa")
+    expect(page.locator("ul.areas-past")).to_contain_text("Khu phố Chợ Vườn Hoa")
+    expect(page.locator("ul.areas-past")).to_contain_text("tram_a")
+    expect(page.locator("ul.areas-past")).to_contain_text("Không còn ca mới")
+    screenshot(page, "dashboard-areas-lifted-phone")
+    area = RestrictedArea.objects.get(name="Khu phố Chợ Vườn Hoa")
+    assert area.ended_on == world.today and area.ended_by == user
+    page = _signed_in(browser, live_server, user, **DESKTOP)
+    page.goto(f"{live_server.url}/dashboard/map")
+    expect(page.locator("body")).to_have_attribute("data-layer-restricted", "loaded")
+    expect(page.locator("#restricted-list")).not_to_contain_text("Khu phố Chợ Vườn Hoa")
