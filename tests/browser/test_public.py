@@ -161,3 +161,101 @@ def test_a_citizen_reads_the_guide_and_reports_a_poster_that_does_not_scan(live_
     page.goto(f"{live_server.url}/public/embed")
     expect(page.locator("#figures")).to_be_visible()
     screenshot(page, "public-embed")
+
+
+@pytest.fixture
+def province_world():
+    """The dashboard's small province: weekly risk levels computed, commune A raised to 4 by a
+    decision, a restricted area in A, published alerts at venues with coordinates."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from qrtrace.dashboard import aggregates, services
+    from qrtrace.dashboard.models import Period, RestrictedArea, RiskOverride
+    from tests.dashboard.conftest import A, build_province
+
+    import_module("qrtrace.dashboard.migrations.0002_risk_rules").add_rules(apps, None)
+    data = build_province()
+    aggregates.refresh(days=20, today=data.today)
+    services.risk_levels_compute(on=data.today, period=Period.WEEK)
+    now = timezone.now()
+    RiskOverride.objects.create(
+        commune_id=A,
+        level=4,
+        reason="Ổ dịch tại chợ",
+        set_by=actors.make_official("cdc", "province", actors.PROVINCE),
+        starts_at=now - timedelta(hours=1),
+        expires_at=now + timedelta(days=3),
+    )
+    area = RestrictedArea.objects.create(
+        name="Khu phố Chợ Vườn Hoa", starts_on=data.today, ends_on=data.today + timedelta(days=13)
+    )
+    area.communes.set([A])
+    return data
+
+
+def _levels_in_the_database(on) -> dict[int, int]:
+    """Each commune's level straight from the tables: an unexpired decision, else its latest weekly
+    assessment (the rule docs/dashboard.md states)."""
+    from qrtrace.dashboard.models import Period, RiskAssessment, RiskOverride
+
+    levels = {
+        a.commune_id: a.level
+        for a in RiskAssessment.objects.filter(period=Period.WEEK, on__lte=on).order_by("on")
+    }
+    now = timezone.now()
+    for o in RiskOverride.objects.filter(ended_at__isnull=True, starts_at__lte=now, expires_at__gt=now):
+        levels[o.commune_id] = o.level
+    return {code: level for code, level in levels.items() if level}
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_citizen_opens_the_map_from_the_public_page_and_sees_the_levels_the_database_holds(
+    live_server, launch, screenshot, province_world, javascript
+):
+    from tests.dashboard.conftest import A
+
+    expected = _levels_in_the_database(province_world.today)
+    assert expected[A] == 4 and len(set(expected.values())) > 1
+    page = launch().new_context(**PHONE, java_script_enabled=javascript).new_page()
+    blocked = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{live_server.url}/public/")
+    page.get_by_role("link", name="Xem bản đồ").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bản đồ dịch")
+    rows = page.locator(".map-levels tr[data-code]")
+    shown = {
+        int(rows.nth(i).get_attribute("data-code")): int(rows.nth(i).get_attribute("data-level"))
+        for i in range(rows.count())
+    }
+    assert shown == expected
+    expect(page.locator(f".map-levels tr[data-code='{A}'] td").nth(1)).to_have_text("4")
+    expect(page.locator("details.level-group summary").first).to_contain_text(
+        "Cấp 4 – nguy cơ rất cao (đỏ) · 1 xã/phường"
+    )
+    expect(page.locator("#map-areas")).to_contain_text("Khu phố Chợ Vườn Hoa")
+    expect(page.locator("#map-areas")).to_contain_text(province_world.today.strftime("%d/%m/%Y"))
+    alerted = VenueAlert.objects.filter(
+        status=AlertStatus.PUBLISHED, ends_at__gte=timezone.now() - timedelta(days=14)
+    )
+    expect(page.locator("#map-venues li")).to_have_count(alerted.values("venue").distinct().count())
+    if javascript:
+        expect(page.locator("body")).to_have_attribute("data-map", "loaded")
+        expect(page.locator("#public-map")).to_be_visible()
+        # Each placed commune carries its level as a label on the map, the same as the table.
+        labels = page.locator(".level-label span").all_inner_texts()
+        placed = page.evaluate(
+            "fetch('/api/v1/public/map').then(r => r.json()).then(d => d.features"
+            ".filter(f => f.properties.layer === 'commune' && f.geometry)"
+            ".map(f => [f.properties.code, f.properties.level]))"
+        )
+        assert sorted(int(n) for n in labels) == sorted(level for _code, level in placed)
+        assert all(expected[code] == level for code, level in placed) and placed
+        expect(page.locator("#public-map .leaflet-overlay-pane canvas")).to_be_visible()  # drawn
+    else:
+        expect(page.locator("#public-map")).to_be_hidden()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, width
+    assert not blocked, blocked
+    screenshot(page, f"public-map{'' if javascript else '-nojs'}")

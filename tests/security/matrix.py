@@ -421,6 +421,7 @@ MATRIX: tuple[Entry, ...] = (
     Entry("public:page", "public epidemic page", EVERYONE),
     Entry("public:announcements", "announcements in force (titles)", EVERYONE),
     Entry("public:alerts", "places with a published exposure alert", EVERYONE),
+    Entry("public:map", "public map: commune risk levels, restricted areas, alert venues", EVERYONE),
     Entry("public:announcement", "an announcement in force", EVERYONE, args=ANNOUNCEMENT),
     Entry("public:feed", "Atom feed of the province", EVERYONE),
     Entry("public:commune_feed", "Atom feed of a commune", EVERYONE, args=(("commune", "{w.commune_a}"),)),
@@ -525,6 +526,7 @@ MATRIX: tuple[Entry, ...] = (
     # --- API -------------------------------------------------------------------------------------
     Entry("GET /api/v1/geo/provinces", "provinces", EVERYONE),
     Entry("GET /api/v1/public/alerts", "published exposure alerts (cacheable)", EVERYONE),
+    Entry("GET /api/v1/public/map", "public map GeoJSON: levels, areas, alert venues (cacheable)", EVERYONE),
     Entry("GET /api/v1/announcements", "announcements in force (cacheable)", EVERYONE),
     Entry("GET /api/v1/geo/communes", "communes of a province", EVERYONE, args=(("province", "38"),)),
     Entry("GET /api/v1/me", "who am I", API_SIGNED_IN),

@@ -104,3 +104,12 @@ def announcements(request, commune: DbInt | None = None):
             for item in selectors.announcements_current(commune=commune)
         ],
     )
+
+
+@router.get("/public/map", response={200: dict, 304: None, **ERRORS}, auth=None)
+def public_map(request):
+    """The public map as one GeoJSON FeatureCollection: communes with their risk level (1–4, colour,
+    label; new cases in 7 days, under the threshold as "< N"), restricted areas in force (polygon or
+    their communes, with dates), venues with published alerts and their windows. No person; each
+    kind capped at `cap` features (`totals`, `capped`)."""
+    return _cached(request, selectors.public_map_kept())

@@ -28,9 +28,11 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import CheckIn
+from qrtrace.dashboard.layers import commune_places
 from qrtrace.dashboard.risk import LEVEL_NAMES
-from qrtrace.dashboard.selectors import public_summary
+from qrtrace.dashboard.selectors import public_summary, restricted_areas_active, summed_figures
 from qrtrace.geo.models import Commune, Province
+from qrtrace.lib.display import date_text, datetime_text
 from qrtrace.tracing.selectors import published_alerts
 from qrtrace.venues.models import Venue
 
@@ -340,6 +342,137 @@ def figures_on(*, on: date) -> Figures:
         ],
         threshold=summary["masked_below"],
     )
+
+
+# --- the public map ---------------------------------------------------------------------------------
+
+# One level's colour, as the dashboard's map and the public page's table draw it.
+LEVEL_COLOURS = {1: "#1e8e3e", 2: "#e3b200", 3: "#e8710a", 4: "#c5221f"}
+
+
+def _period(first, last) -> str:
+    return f"{date_text(first)} – {date_text(last) or '…'}"
+
+
+def public_map(*, on: date) -> dict:
+    """The public map as one GeoJSON FeatureCollection: each commune with a risk level (its boundary,
+    or a circle at its venues' centre), the restricted areas in force on `on` (their polygon, or their
+    communes), and the venues of the public page's alerts with their windows. Aggregates and already
+    public data only: no person, counts of people under the threshold as "< N", at most
+    QRTRACE_MAP_LAYER_CAP features of each kind (`total` and `capped` say how many there were)."""
+    summary = public_summary(on=on)
+    cap = settings.QRTRACE_MAP_LAYER_CAP
+    levelled = [row for row in summary["communes"] if row["risk_level"]]
+    codes = [row["code"] for row in levelled]
+    places, how = commune_places(codes)
+    cases = summed_figures(None, on - timedelta(days=6), on)
+    communes = [
+        {
+            "type": "Feature",
+            "geometry": places.get(row["code"]),
+            "properties": {
+                "layer": "commune",
+                "code": row["code"],
+                "commune": row["name"],
+                "level": row["risk_level"],
+                "level_label": str(LEVEL_NAMES[row["risk_level"]]),
+                "colour": LEVEL_COLOURS[row["risk_level"]],
+                "shape": how.get(row["code"]),
+                "new_cases_7_days": shown_count(cases[row["code"]].counts["new_cases"])
+                if row["code"] in cases
+                else "0",
+            },
+        }
+        for row in sorted(levelled, key=lambda r: (-r["risk_level"], r["name"]))
+    ]
+    areas = []
+    for area in restricted_areas_active(first=on, last=on)[:cap]:
+        properties = {
+            "layer": "restricted",
+            "area": area.name,
+            "kind": area.get_kind_display(),
+            "starts_on": area.starts_on.isoformat(),
+            "ends_on": area.ends_on.isoformat() if area.ends_on else None,
+            "period": _period(area.starts_on, area.ends_on),
+            "communes": [c.name for c in area.communes.all()],
+        }
+        if area.geometry:
+            shape = area.geometry
+        else:  # drawn as its communes: one MultiPolygon of their boundaries, or their centres
+            shapes = [g for g in commune_places([c.code for c in area.communes.all()])[0].values()]
+            shape = _union(shapes)
+        areas.append({"type": "Feature", "geometry": shape, "properties": properties})
+    alerts = alerts_public()
+    located = dict(
+        (code, (lat, lng))
+        for code, lat, lng in Venue.objects.filter(
+            code__in={a.venue_code for a in alerts}, lat__isnull=False, lng__isnull=False
+        ).values_list("code", "lat", "lng")
+    )
+    venues: dict[str, dict] = {}
+    for alert in reversed(alerts):  # newest window first
+        feature = venues.setdefault(
+            alert.venue_code,
+            {
+                "type": "Feature",
+                "geometry": (
+                    {"type": "Point", "coordinates": [float(located[alert.venue_code][1]),
+                                                      float(located[alert.venue_code][0])]}
+                    if alert.venue_code in located
+                    else None
+                ),
+                "properties": {
+                    "layer": "alert",
+                    "venue": alert.venue_name,
+                    "venue_code": alert.venue_code,
+                    "address": alert.address,
+                    "commune": alert.commune_name,
+                    "windows": [],
+                },
+            },
+        )
+        feature["properties"]["windows"].append(
+            {
+                "from": alert.start.isoformat(),
+                "to": alert.end.isoformat(),
+                "text": f"{datetime_text(alert.start)} – {datetime_text(alert.end)}",
+            }
+        )
+    features = [*communes[:cap], *areas, *list(venues.values())[:cap]]
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "on": on.isoformat(),
+        "totals": {"communes": len(communes), "restricted": len(areas), "alerts": len(venues)},
+        "cap": cap,
+        "capped": len(communes) > cap or len(venues) > cap,
+        "legend": [
+            {"level": level, "label": str(label), "colour": LEVEL_COLOURS[level]}
+            for level, label in LEVEL_NAMES.items()
+        ],
+        "masked_below": summary["masked_below"],
+    }
+
+
+def _union(shapes: list[dict]) -> dict | None:
+    """Several communes' shapes as one geometry: their polygons as a MultiPolygon, else their points."""
+    polygons = [
+        polygon
+        for shape in shapes
+        for polygon in (
+            [shape["coordinates"]] if shape["type"] == "Polygon" else
+            shape["coordinates"] if shape["type"] == "MultiPolygon" else []
+        )
+    ]
+    if polygons:
+        return {"type": "MultiPolygon", "coordinates": polygons}
+    points = [shape["coordinates"] for shape in shapes if shape["type"] == "Point"]
+    return {"type": "MultiPoint", "coordinates": points} if points else None
+
+
+def public_map_kept() -> dict:
+    """The public map of today, kept per process and language like the page (CACHE_SECONDS)."""
+    return kept(f"map:{get_language()}", lambda: public_map(on=timezone.localdate()))
 
 
 # --- feedback -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ urlpatterns = [
     path("public/", views.page, name="page"),
     path("public/announcements/", views.announcements, name="announcements"),
     path("public/alerts", views.alerts, name="alerts"),
+    path("public/map", views.public_map, name="map"),
     path("public/announcements/<int:pk>", views.announcement, name="announcement"),
     path("public/feed.atom", feeds.ProvinceFeed(), name="feed"),
     path("public/feed/<int:commune>.atom", feeds.ProvinceFeed(), name="commune_feed"),

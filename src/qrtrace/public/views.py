@@ -1,5 +1,7 @@
 """Public pages: no account, no JavaScript needed, nothing personal shown."""
 
+from datetime import date
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -54,6 +56,53 @@ def _page_body() -> str:
 def page(request: HttpRequest) -> HttpResponse:
     """The public epidemic page: figures, announcements, venues with exposure alerts."""
     return render(request, "public/page.html", {"body": mark_safe(_page_body())})  # noqa: S308 (rendered, escaped)
+
+
+def public_map(request: HttpRequest) -> HttpResponse:
+    """The public map: commune risk levels, restricted areas and venues with alerts. The same data as
+    the map's endpoint, listed in the page itself, so it reads without JavaScript; with it, Leaflet
+    (our own static files) draws them from GET /api/v1/public/map."""
+    data = selectors.public_map_kept()
+    kinds: dict[str, list] = {"commune": [], "restricted": [], "alert": []}
+    for feature in data["features"]:
+        kinds[feature["properties"]["layer"]].append(feature["properties"])
+    config = {
+        "data": "/api/v1/public/map",
+        "tiles": settings.QRTRACE_MAP_TILE_URL,
+        "attribution": settings.QRTRACE_MAP_TILE_ATTRIBUTION,
+        "text": {
+            "failed": _("The map could not be loaded: the lists below have the same information."),
+            "noTiles": _("Drawn on a plain background (no map tiles)."),
+            "level": _("Level"),
+            "newCases": _("New cases, last 7 days"),
+            "restricted": _("Restricted area"),
+        },
+    }
+    context = {
+        "map": data,
+        "on": date.fromisoformat(data["on"]),
+        "communes": kinds["commune"],
+        "groups": _by_level(kinds["commune"], data["legend"]),
+        "areas": kinds["restricted"],
+        "venues": kinds["alert"],
+        "config": config,
+    }
+    return render(request, "public/map.html", context)
+
+
+# A level's list is shown open on the page when it is short or the level high; a long list of
+# communes at a low level is folded under its heading (one tap opens it, with no script).
+OPEN_ROWS = 10
+
+
+def _by_level(communes: list[dict], legend: list[dict]) -> list[dict]:
+    """The communes grouped by level, highest first, for the map page's lists."""
+    groups = []
+    for item in reversed(legend):
+        rows = [c for c in communes if c["level"] == item["level"]]
+        if rows:
+            groups.append({**item, "rows": rows, "open": item["level"] >= 3 or len(rows) <= OPEN_ROWS})
+    return groups
 
 
 def announcements(request: HttpRequest) -> HttpResponse:
