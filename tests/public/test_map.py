@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from qrtrace.dashboard import aggregates
-from qrtrace.dashboard.models import CommuneBoundary, RestrictedArea, RiskAssessment, RiskOverride
+from qrtrace.dashboard.models import CommuneBoundary, RestrictedArea, RiskOverride
 from qrtrace.public.selectors import announcements_cache_clear
 from qrtrace.tracing.models import AlertStatus, Case, VenueAlert
 from tests import actors
@@ -115,7 +115,7 @@ def test_the_map_endpoint_caps_what_one_answer_carries(client, world):
 
 def test_the_map_page_lists_the_same_without_javascript_and_the_public_page_links_it(client, world):
     html = client.get("/public/map").content.decode()
-    assert 'data-code="%d" data-level="3"' % A in html and 'data-code="%d" data-level="1"' % B in html
+    assert f'data-code="{A}" data-level="3"' in html and f'data-code="{B}" data-level="1"' in html
     assert "Khu phố Chợ Vườn Hoa" in html and f"{world['today']:%d/%m/%Y}" in html
     assert "Chợ Vườn Hoa" in html and "<td>&lt; 5</td>" in html
     assert "/static/leaflet/leaflet.js" in html and "unpkg" not in html and "cdn" not in html.lower()
@@ -132,3 +132,36 @@ def test_the_map_page_speaks_english_on_request(client, world):
 def test_the_map_endpoint_is_in_the_api_document(client):
     document = json.loads(client.get("/api/v1/openapi.json").content)
     assert "/api/v1/public/map" in document["paths"]
+
+
+def test_a_venue_carries_its_latest_windows_and_the_count_of_all_as_the_dashboards_map(client, world):
+    from qrtrace.dashboard.layers import WINDOWS_PER_VENUE
+
+    now = timezone.now()
+    for n in range(WINDOWS_PER_VENUE + 2):
+        person = actors.make_person(phone=f"+8490100{n:04d}")
+        VenueAlert.objects.create(
+            case=Case.objects.create(person=person, confirmed_at=now),
+            venue=world["venue"],
+            starts_at=now - timedelta(days=1, hours=n + 1),
+            ends_at=now - timedelta(days=1, hours=n),
+            status=AlertStatus.PUBLISHED,
+        )
+    announcements_cache_clear()
+    (venue,) = _features(client.get("/api/v1/public/map").json(), "alert")
+    assert venue["properties"]["alerts"] == WINDOWS_PER_VENUE + 3
+    assert len(venue["properties"]["windows"]) == WINDOWS_PER_VENUE
+    assert venue["properties"]["windows"][0]["to"] > venue["properties"]["windows"][1]["to"]  # newest first
+    assert 'href="/public/alerts"' in client.get("/public/map").content.decode()
+
+
+def test_an_area_drawn_as_communes_with_boundaries_is_their_polygons(client, world):
+    area = RestrictedArea.objects.create(name="Phường Quảng Phú", starts_on=world["today"])
+    area.communes.set([B])
+    announcements_cache_clear()
+    shapes = {
+        f["properties"]["area"]: f["geometry"]
+        for f in _features(client.get("/api/v1/public/map").json(), "restricted")
+    }
+    assert shapes["Phường Quảng Phú"] == {"type": "MultiPolygon", "coordinates": [SQUARE["coordinates"]]}
+    assert shapes["Khu phố Chợ Vườn Hoa"]["type"] == "MultiPoint"

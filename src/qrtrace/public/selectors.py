@@ -28,7 +28,7 @@ from qrtrace.accounts.permissions import (
 )
 from qrtrace.audit.services import audit_event_create
 from qrtrace.checkins.models import CheckIn
-from qrtrace.dashboard.layers import commune_places
+from qrtrace.dashboard.layers import WINDOWS_PER_VENUE, commune_places
 from qrtrace.dashboard.risk import LEVEL_NAMES
 from qrtrace.dashboard.selectors import public_summary, restricted_areas_active, summed_figures
 from qrtrace.geo.models import Commune, Province
@@ -359,7 +359,8 @@ def public_map(*, on: date) -> dict:
     or a circle at its venues' centre), the restricted areas in force on `on` (their polygon, or their
     communes), and the venues of the public page's alerts with their windows. Aggregates and already
     public data only: no person, counts of people under the threshold as "< N", at most
-    QRTRACE_MAP_LAYER_CAP features of each kind (`total` and `capped` say how many there were)."""
+    QRTRACE_MAP_LAYER_CAP features of each kind (`totals` and `capped` say how many there were) and
+    the latest WINDOWS_PER_VENUE windows of a venue (`alerts` counts them all), as the dashboard's map."""
     summary = public_summary(on=on)
     cap = settings.QRTRACE_MAP_LAYER_CAP
     levelled = [row for row in summary["communes"] if row["risk_level"]]
@@ -386,7 +387,9 @@ def public_map(*, on: date) -> dict:
         for row in sorted(levelled, key=lambda r: (-r["risk_level"], r["name"]))
     ]
     areas = []
-    for area in restricted_areas_active(first=on, last=on)[:cap]:
+    in_force = list(restricted_areas_active(first=on, last=on))
+    area_places, _how = commune_places([c.code for area in in_force[:cap] for c in area.communes.all()])
+    for area in in_force[:cap]:
         properties = {
             "layer": "restricted",
             "area": area.name,
@@ -399,38 +402,36 @@ def public_map(*, on: date) -> dict:
         if area.geometry:
             shape = area.geometry
         else:  # drawn as its communes: one MultiPolygon of their boundaries, or their centres
-            shapes = [g for g in commune_places([c.code for c in area.communes.all()])[0].values()]
-            shape = _union(shapes)
+            shape = _union([area_places[c.code] for c in area.communes.all() if c.code in area_places])
         areas.append({"type": "Feature", "geometry": shape, "properties": properties})
     alerts = alerts_public()
-    located = dict(
-        (code, (lat, lng))
+    located = {
+        code: {"type": "Point", "coordinates": [float(lng), float(lat)]}
         for code, lat, lng in Venue.objects.filter(
             code__in={a.venue_code for a in alerts}, lat__isnull=False, lng__isnull=False
         ).values_list("code", "lat", "lng")
-    )
+    }
     venues: dict[str, dict] = {}
     for alert in reversed(alerts):  # newest window first
         feature = venues.setdefault(
             alert.venue_code,
             {
                 "type": "Feature",
-                "geometry": (
-                    {"type": "Point", "coordinates": [float(located[alert.venue_code][1]),
-                                                      float(located[alert.venue_code][0])]}
-                    if alert.venue_code in located
-                    else None
-                ),
+                "geometry": located.get(alert.venue_code),  # none: listed, not drawn
                 "properties": {
                     "layer": "alert",
                     "venue": alert.venue_name,
                     "venue_code": alert.venue_code,
                     "address": alert.address,
                     "commune": alert.commune_name,
+                    "alerts": 0,
                     "windows": [],
                 },
             },
         )
+        feature["properties"]["alerts"] += 1
+        if len(feature["properties"]["windows"]) == WINDOWS_PER_VENUE:
+            continue  # the public page's list of places has them all
         feature["properties"]["windows"].append(
             {
                 "from": alert.start.isoformat(),
@@ -443,9 +444,9 @@ def public_map(*, on: date) -> dict:
         "type": "FeatureCollection",
         "features": features,
         "on": on.isoformat(),
-        "totals": {"communes": len(communes), "restricted": len(areas), "alerts": len(venues)},
+        "totals": {"communes": len(communes), "restricted": len(in_force), "alerts": len(venues)},
         "cap": cap,
-        "capped": len(communes) > cap or len(venues) > cap,
+        "capped": max(len(communes), len(in_force), len(venues)) > cap,
         "legend": [
             {"level": level, "label": str(label), "colour": LEVEL_COLOURS[level]}
             for level, label in LEVEL_NAMES.items()
@@ -460,8 +461,11 @@ def _union(shapes: list[dict]) -> dict | None:
         polygon
         for shape in shapes
         for polygon in (
-            [shape["coordinates"]] if shape["type"] == "Polygon" else
-            shape["coordinates"] if shape["type"] == "MultiPolygon" else []
+            [shape["coordinates"]]
+            if shape["type"] == "Polygon"
+            else shape["coordinates"]
+            if shape["type"] == "MultiPolygon"
+            else []
         )
     ]
     if polygons:
