@@ -15,6 +15,7 @@ from qrtrace.tracing.services import (
     exposure_dismiss,
     exposure_select_for_followup,
     trace_job_enqueue,
+    trace_jobs_enqueue,
 )
 from qrtrace.tracing.tasks import trace_case
 from tests import actors
@@ -143,6 +144,24 @@ def test_a_late_check_in_during_a_running_trace_queues_another_run(outbreak):
     TraceJob.objects.update(started_at=T0)  # a worker has started it
     trace_job_enqueue(case=case, reason="late check-in")
     assert TraceJob.objects.filter(started_at__isnull=True).count() == 1
+
+
+def test_many_cases_queue_one_job_each_and_a_waiting_one_is_not_queued_again(
+    outbreak, django_assert_num_queries
+):
+    case, _market, _f1, _f2 = outbreak
+    other = Case.objects.create(person=actors.make_person("Ca khác", "+84912000009"), confirmed_at=T0)
+    running = Case.objects.create(person=actors.make_person("Ca thứ ba", "+84912000008"), confirmed_at=T0)
+    trace_job_enqueue(case=case, reason="registered")
+    trace_job_enqueue(case=running, reason="registered")
+    TraceJob.objects.filter(case=running).update(started_at=T0)  # a worker has started it
+    trace_jobs_enqueue(case_ids=[case.pk, other.pk, running.pk], reason="late check-in")
+    waiting = TraceJob.objects.filter(started_at__isnull=True)
+    assert sorted(waiting.values_list("case_id", "reason")) == sorted(
+        [(case.pk, "registered"), (other.pk, "late check-in"), (running.pk, "late check-in")]
+    )
+    with django_assert_num_queries(1):  # every case has a job waiting: one read, no INSERT
+        trace_jobs_enqueue(case_ids=[case.pk, other.pk, running.pk], reason="late check-in")
 
 
 def test_a_failing_trace_job_keeps_its_error_and_waits_for_the_next_run(

@@ -15,7 +15,7 @@ from .models import Case, CaseStatus, Exposure, ExposureStatus, Level
 from .notify import case_reference
 from .rules import Rules
 from .selectors import published_alerts
-from .services import trace_job_enqueue
+from .services import trace_jobs_enqueue
 
 
 @receiver(message_sent)
@@ -52,8 +52,9 @@ def cases_touched_by(*, venue_ids: list[int], earliest: datetime) -> list[int]:
 
 @receiver(late_checkins_recorded)
 def _retrace_on_late_checkins(*, venue_ids: list[int], earliest: datetime, **kwargs) -> None:
-    for case_id in cases_touched_by(venue_ids=venue_ids, earliest=earliest):
-        trace_job_enqueue(case=Case(pk=case_id), reason="late check-in")
+    trace_jobs_enqueue(
+        case_ids=cases_touched_by(venue_ids=venue_ids, earliest=earliest), reason="late check-in"
+    )
 
 
 @register_alert_provider

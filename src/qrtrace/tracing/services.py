@@ -359,6 +359,21 @@ def trace_job_enqueue(*, case: Case, reason: str) -> None:
     background.enqueue_on_commit(tasks.trace_case, job_id=job.pk)
 
 
+def trace_jobs_enqueue(*, case_ids: list[int], reason: str) -> None:
+    """`trace_job_enqueue` for many cases: those with a job already waiting are read in one statement
+    and skipped, instead of each failing its INSERT in a savepoint of its own (a gate's batch of late
+    visits touches every active case near it, and most have a job waiting already). A job seen
+    waiting here has not started, so its run reads whatever was committed before this read."""
+    waiting = set(
+        TraceJob.objects.filter(case_id__in=case_ids, started_at__isnull=True).values_list(
+            "case_id", flat=True
+        )
+    )
+    for case_id in case_ids:
+        if case_id not in waiting:
+            trace_job_enqueue(case=Case(pk=case_id), reason=reason)
+
+
 def trace_job_run(*, job_id: int) -> bool:
     """Run one queued re-trace (the `trace_case` task); False if it was done already.
 
