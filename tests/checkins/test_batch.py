@@ -225,6 +225,25 @@ def test_a_batch_flags_an_impossible_sequence_within_itself_as_single_check_ins_
     assert CheckIn.objects.get(venue=far).review_reason == "impossible_sequence"
 
 
+def test_people_a_batch_creates_are_not_looked_up_for_earlier_visits_and_the_known_still_are(
+    send, venue, venue_staff
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    inside = _visit(venue, 1, minutes_ago=40)
+    assert send(venue_staff, [inside]).json()["recorded"] == 1
+    with CaptureQueriesContext(connection) as only_new:
+        body = send(venue_staff, [_visit(venue, 2, minutes_ago=30), _visit(venue, 3, minutes_ago=30)]).json()
+    assert body["recorded"] == 2
+    assert not [q for q in only_new.captured_queries if "v.commune_id" in q["sql"]]  # no recent-visits read
+
+    body = send(venue_staff, [_visit(venue, 4, minutes_ago=20), _visit(venue, 1, minutes_ago=10)]).json()
+
+    assert [item["status"] for item in body["items"]] == ["recorded", "duplicate"]  # 1 is still inside
+    assert CheckIn.objects.count() == 4
+
+
 @pytest.mark.parametrize(
     "when", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00", "2020-01-01T08:00:00+07:00"]
 )

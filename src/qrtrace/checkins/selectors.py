@@ -98,6 +98,8 @@ def recent_visits_of(
     person_ids: Sequence[int], *, since: datetime, until: datetime
 ) -> dict[int, list[RecentVisit]]:
     """`recent_visits` of many people in one statement (a gate device's batch), by person."""
+    if not person_ids:
+        return {}
     adapt = connection.ops.adapt_datetimefield_value
     placeholders = ", ".join(["%s"] * len(person_ids))
     with connection.cursor() as cursor:

@@ -237,8 +237,9 @@ class _Recorder:
     """A batch inside its transaction, in passes, so the database sees a handful of statements for
     the whole batch instead of several for each visit: (1) each item checked on its own, nothing
     written; (2) each person written (one statement apiece, as for a single check-in); (3) everyone's
-    recent check-ins read at once and each visit compared with them, as `checkin_create` does for
-    one; (4) the new visits inserted at once; (5) check-outs, which may close visits of this batch."""
+    recent check-ins read at once (but not those of people the batch created: they have none) and
+    each visit compared with them, as `checkin_create` does for one; (4) the new visits inserted at
+    once; (5) check-outs, which may close visits of this batch."""
 
     def __init__(self, *, user, venues, upserts, items) -> None:
         self.user, self.venues, self.upserts = user, venues, upserts
@@ -251,6 +252,7 @@ class _Recorder:
         )
         self.recorded: list[CheckIn] = []
         self.people: set[int] = set()
+        self.created: set[int] = set()  # people this batch created: no check-ins before it
         # client id → check-in id, of visits recorded before and in this batch (0: not yet written).
         self.known: dict[UUID, int] = _recorded(items)
 
@@ -321,6 +323,8 @@ class _Recorder:
             checkin.person = who
             return True
         checkin.person, created = ran or who.run()
+        if created:
+            self.created.add(checkin.person_id)
         # A person already known is not changed by a declaration: the check-in keeps what was declared.
         for name, value in declared_columns(checkin.person, None if created else who.identity).items():
             setattr(checkin, name, value)
@@ -331,7 +335,7 @@ class _Recorder:
             return
         windows = [recent_window(checkin) for _outcome, checkin in visits]
         recent = recent_visits_of(
-            sorted({checkin.person_id for _outcome, checkin in visits}),
+            sorted({checkin.person_id for _outcome, checkin in visits} - self.created),
             since=min(since for since, _until in windows),
             until=max(until for _since, until in windows),
         )
