@@ -34,6 +34,46 @@ def test_after_the_usual_stay_a_new_scan_is_a_new_visit(venue):
     assert created and CheckIn.objects.count() == 2
 
 
+@pytest.mark.parametrize("who", ["person", "nobody yet"])
+def test_a_prepared_visit_is_the_instance_a_keyword_build_makes(venue, venue_staff, who):
+    import uuid
+
+    from qrtrace.checkins.services.visits import checkin_prepare
+
+    person = person_declare(identity=A)[0] if who == "person" else None
+    now, client_id = timezone.now(), uuid.uuid4()
+    left = now + timedelta(minutes=3)
+    built = checkin_prepare(
+        venue=venue,
+        person=person,
+        method=CheckInMethod.API,
+        declaration={"fever": True},
+        entered_at=now,
+        left_at=left,
+        staff=venue_staff,
+        client_id=client_id,
+        now=now,
+    )
+    by_keyword = CheckIn(
+        venue=venue,
+        person=person,
+        entered_at=now,
+        left_at=left,
+        checkout_method=CheckOutMethod.API,
+        method=CheckInMethod.API,
+        staff=venue_staff,
+        risk=Risk.RED,
+        client_id=client_id,
+        fever=True,
+    )
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+        k: v for k, v in vars(by_keyword).items() if k != "_state"
+    }
+    assert (built.venue, built.staff) == (venue, venue_staff)
+    if person is not None:
+        assert built.person == person
+
+
 def test_the_declaration_sets_the_colour(venue):
     person = person_declare(identity=A)[0]
     red, _ = checkin_create(venue=venue, person=person, method="self_scan", declaration={"cough": True})
