@@ -357,11 +357,7 @@ class _Recorder:
                 ),
             )
         rows_insert([checkin for _outcome, checkin in fresh])
-        ids = dict(
-            CheckIn.objects.filter(client_id__in=[c.client_id for _o, c in fresh]).values_list(
-                "client_id", "id"
-            )
-        )
+        ids = _ids(checkin for _outcome, checkin in fresh)
         for outcome, checkin in fresh:
             checkin.pk = outcome.id = self.known[checkin.client_id] = ids[checkin.client_id]
             outcome.status = Outcome.RECORDED
