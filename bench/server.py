@@ -28,7 +28,12 @@ def served(
 def start(
     env: dict[str, str], *, port: int, workers: int = 2, threads: int | None = None, log: Path | None = None
 ) -> subprocess.Popen:
+    # Without the background worker: on a history just generated its schedules all fall due at once
+    # (the automatic check-out of the generated visits, the figures' first rebuild, ...) and hold
+    # SQLite's write lock for minutes, which once left the API load with no answer at all. Each
+    # job has its own benchmark (dashboard: the figures' refresh; tracing; export).
     command = [sys.executable, "-m", "qrtrace.cli", "serve", "--port", str(port), "--workers", str(workers)]
+    command += ["--no-worker"]
     if threads is not None:
         command += ["--threads", str(threads)]
     output = log.open("ab") if log else subprocess.DEVNULL
