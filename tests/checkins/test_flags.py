@@ -136,3 +136,23 @@ def test_the_api_shows_officials_why_a_check_in_needs_review(client, commune_off
 def test_the_check_in_receipt_links_to_the_my_data_page(client, person):
     checkin = _create(actors.make_venue(), person, timezone.now())
     assert 'href="/my-data"' in client.get(f"/c/{receipt([checkin])}").content.decode()
+
+
+def test_the_automatic_check_out_closes_a_backlog_in_short_updates_each_committed_on_its_own(
+    person, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from qrtrace.checkins.services import visits
+
+    shop = actors.make_venue("Tạp hoá Lan", kind="shop")
+    for hours in range(3, 8):  # five visits left open, as after the worker was down for a while
+        _create(shop, actors.make_person(f"Khách {hours}", f"+8498765430{hours}"), _yesterday(hours))
+    monkeypatch.setattr(visits, "EXPIRE_CHUNK", 2)
+    with CaptureQueriesContext(connection) as queries:
+        assert checkins_expire() == 5
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updates) == 3  # 2 + 2 + 1
+    assert not CheckIn.objects.filter(venue=shop, left_at__isnull=True).exists()
+    assert checkins_expire() == 0

@@ -287,11 +287,19 @@ def checkin_checkout(
     return checkin
 
 
+# Visits closed by one UPDATE: the automatic check-out holds SQLite's one write lock for a few
+# milliseconds at a time, so check-ins keep flowing while it catches up after the worker was down
+# (or on a history imported with its visits open: one UPDATE of millions of rows held the lock for
+# minutes and the gates' check-ins got no answer).
+EXPIRE_CHUNK = 5_000
+
+
 def checkins_expire(*, now: datetime | None = None) -> int:
     """Close every visit never checked out at `entered_at + default_stay`; return how many.
 
-    One UPDATE per distinct usual stay (a handful), not one per check-in. A usual stay longer than the
-    maximum tracing accepts flags the visits it closes.
+    Per distinct usual stay (a handful), UPDATEs of at most EXPIRE_CHUNK visits, each committed on
+    its own; not one per check-in. A usual stay longer than the maximum tracing accepts flags the
+    visits it closes.
     """
     now = now or timezone.now()
     stays = Venue.objects.values_list("default_stay_minutes", flat=True).distinct()
@@ -304,10 +312,15 @@ def checkins_expire(*, now: datetime | None = None) -> int:
                 When(review_reason="", then=Value(ReviewReason.LONG_STAY.value)),
                 default=Concat(F("review_reason"), Value("," + ReviewReason.LONG_STAY)),
             )
-        with transaction.atomic():
-            closed += CheckIn.objects.filter(
-                left_at__isnull=True, venue__default_stay_minutes=minutes, entered_at__lte=now - stay
-            ).update(**changes)
+        due = CheckIn.objects.filter(
+            left_at__isnull=True, venue__default_stay_minutes=minutes, entered_at__lte=now - stay
+        )
+        while True:
+            with transaction.atomic():
+                ids = list(due.values_list("pk", flat=True)[:EXPIRE_CHUNK])
+                if not ids:
+                    break
+                closed += CheckIn.objects.filter(pk__in=ids, left_at__isnull=True).update(**changes)
     return closed
 
 
