@@ -153,6 +153,22 @@ def _cpu_figures(ctx: Context, people_file: Path, tokens_file: Path, devices_fil
         healthz._call("GET", "/healthz", cookie="", expect="200")
     ceiling = (time.process_time() - started) / flows * 1000
     figures = [Figure("flow", "GET /healthz, CPU per request", ceiling, "ms", note=f"{flows:,} requests")]
+    # A process that has served for a while holds the scan page's mold of every commune (it is cast
+    # once per commune and language: the residence select defaults to the venue's commune). Measure
+    # that state: each venue's page once first, its cost a figure of its own.
+    started = time.process_time()
+    for token in tokens:
+        healthz._call("GET", f"/v/{token}", cookie="csrftoken=" + "x" * 32, expect="200")
+    first = (time.process_time() - started) / len(tokens) * 1000
+    figures.append(
+        Figure(
+            "flow",
+            "new phone: GET scan page, first pass over every venue, CPU",
+            first,
+            "ms",
+            note=f"{len(tokens):,} venues once each, molds cast per commune",
+        )
+    )
     for kind, per_flow in KINDS.items():
         phone = Phone(application, kind, people, tokens, devices)
         spent: dict[str, float] = defaultdict(float)
@@ -215,8 +231,8 @@ def _load_figures(ctx: Context, people: Path, tokens: Path, devices: Path) -> li
             servers[label] = base
             # Warm up: workers import modules and open connections on their first requests.
             wrk(f"{base}/healthz", 1)
-            for kind in KINDS:
-                wrk(base, 1, "flow.lua", kind, *files)
+            for kind in KINDS:  # long enough for each worker to cast most communes' scan page
+                wrk(base, 3, "flow.lua", kind, *files)
         for kind in KINDS:
             for label, base in servers.items():  # alternating: each tree under the same moment's load
                 # The ceiling right before each run: other work on the machine moves both alike.

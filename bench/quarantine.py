@@ -92,7 +92,8 @@ def run(ctx: Context) -> list[Figure]:
 
 
 def _facilities(count: int, *, beds_needed: int, rng: random.Random) -> list[Facility]:
-    communes = sorted(set(Person.objects.values_list("commune_id", flat=True).distinct()))[:count]
+    placed = Person.objects.filter(commune__isnull=False)  # people a gate entered may have none
+    communes = sorted(set(placed.values_list("commune_id", flat=True)))[:count]
     facilities = Facility.objects.bulk_create(
         [
             Facility(
