@@ -1,8 +1,10 @@
 import pytest
+from django.db import connection
 from django.test import Client
 
 from qrtrace.accounts.services import api_token_create
 from qrtrace.checkins.models import CheckIn
+from qrtrace.lib.models import TokenBucket
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 from tests import actors
@@ -87,3 +89,25 @@ def test_the_eleventh_venue_application_from_one_address_in_an_hour_is_a_429_tha
     assert refused.status_code == 429
     assert 'value="Tạp hoá Lan"' in refused.content.decode()
     assert Venue.objects.count() == 10
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_phones_declaration_writes_its_tokens_person_visit_and_device_in_one_transaction(
+    scan_url, monkeypatch
+):
+    """One COMMIT per declaration (on SQLite one turn of the write lock, on PostgreSQL one fsync),
+    with the attempt's tokens taken in it: a write outside it would be a transaction of its own."""
+    commits, outside = [], []
+    commit = connection._commit
+    monkeypatch.setattr(connection, "_commit", lambda: commits.append(1) or commit())
+
+    def watch(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) and not connection.in_atomic_block:
+            outside.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        response = _browser("a" * 32).post(scan_url, declaration_form(phone=_phone(1)))
+    assert response.status_code == 302 and "qrt_device" in response.cookies  # remembered: a device row
+    assert (len(commits), outside) == (1, [])
+    assert (CheckIn.objects.count(), TokenBucket.objects.count()) == (1, 2)  # the phone's and the address's

@@ -81,10 +81,11 @@ def test_the_declaration_sets_the_colour(venue):
 
 
 def test_family_members_become_people_with_the_submitter_as_guardian(venue):
-    checkins, created = checkin_self_create(
+    done = checkin_self_create(
         venue=venue, submitter=A, declaration={}, new_members=[("Nguyễn Thị B", 2018), ("Lê Văn C", 1940)]
     )
-    assert created
+    checkins = done.checkins
+    assert done.created and done.device_token is None  # not asked to remember the phone
     submitter = Person.objects.get(guardian__isnull=True)
     wards = Person.objects.filter(guardian=submitter).order_by("full_name")
     assert [w.full_name for w in wards] == ["Lê Văn C", "Nguyễn Thị B"]

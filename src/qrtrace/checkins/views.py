@@ -22,14 +22,14 @@ from qrtrace.venues.views import invalid_code_response
 from .declaration import restricted_note, today
 from .forms import CheckInForm, DeclarationForm, answers_from
 from .hooks import venue_alerts, venue_announcements
-from .models import CheckIn, CheckOutMethod, DeviceTrust
+from .models import CheckIn, CheckOutMethod
 from .pages import Mold
 from .personal_qr import personal_qr_svg
 from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_venue_ids
 from .services.devices import device_forget, device_register
 from .services.limits import checkin_attempt_allow
 from .services.personal_codes import personal_code_issue, personal_code_revoke
-from .services.visits import checkin_checkout, checkin_self_create
+from .services.visits import AttemptRefused, checkin_checkout, checkin_self_create
 
 DEVICE_COOKIE = "qrt_device"
 _DEVICE_SALT = "checkins.device"
@@ -44,9 +44,13 @@ def _device_token(request: HttpRequest) -> str | None:
 
 def remember_device(response: HttpResponse, person: Person, *, trust: str) -> None:
     """Remember this phone as `person`, for a reason (`DeviceTrust`) the caller established."""
+    _device_cookie_set(response, device_register(person=person, trust=trust))
+
+
+def _device_cookie_set(response: HttpResponse, token: str) -> None:
     response.set_signed_cookie(
         DEVICE_COOKIE,
-        device_register(person=person, trust=trust),
+        token,
         salt=_DEVICE_SALT,
         max_age=_DEVICE_MAX_AGE,
         httponly=True,
@@ -114,6 +118,35 @@ def _no_messages(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
 
 
+def _declared(request: HttpRequest, venue, form, person: Person | None, attempt) -> HttpResponse:
+    """Record a valid declaration (of `person`, the phone's remembered person, or of the identity the
+    form holds) and answer with the redirect to its receipt."""
+    ward_ids = [int(pk) for pk in request.POST.getlist("ward") if pk.isdigit()]
+    first = person is None
+    remember = first and form.cleaned_data["remember"]
+    done = checkin_self_create(
+        venue=venue,
+        submitter=form.identity() if first else person,
+        declaration=form.declaration(),
+        ward_ids=ward_ids,
+        new_members=form.members() if first else (),
+        # Each family member's own declaration (issue 13): unticked, they declared no symptoms.
+        ward_declarations={pk: answers_from(request.POST, f"ward_{pk}_") for pk in ward_ids},
+        new_member_declarations=form.member_declarations() if first else (),
+        attempt=attempt,
+        remember=remember,
+    )
+    # Remembered as the person only when this declaration created them; a number already known is
+    # proven by SMS first (the receipt says how), else anyone typing it would see their cards.
+    response = redirect(
+        reverse("checkins:receipt", args=[receipt(done.checkins)])
+        + ("" if done.created or not remember else "?prove=1")
+    )
+    if done.device_token:
+        _device_cookie_set(response, done.device_token)
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def scan(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -130,33 +163,20 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         return HttpResponse(_FIRST_SCAN_PAGE.render(request, values, shape=(venue.commune_id, bool(note))))
     data = request.POST if request.method == "POST" else None
     form = _first_form(venue.commune_id, data) if someone_else else DeclarationForm(data)
-    # Checked before the form, so a refused attempt saves nothing and the page keeps what was typed.
-    limited = request.method == "POST" and not checkin_attempt_allow(
-        ip=request.META.get("REMOTE_ADDR", ""),
-        device=device_token or request.COOKIES.get(settings.CSRF_COOKIE_NAME),
-    )
-    if request.method == "POST" and not limited and form.is_valid():
-        ward_ids = [int(pk) for pk in request.POST.getlist("ward") if pk.isdigit()]
-        checkins, created = checkin_self_create(
-            venue=venue,
-            submitter=form.identity() if someone_else else person,
-            declaration=form.declaration(),
-            ward_ids=ward_ids,
-            new_members=form.members() if someone_else else (),
-            # Each family member's own declaration (issue 13): unticked, they declared no symptoms.
-            ward_declarations={pk: answers_from(request.POST, f"ward_{pk}_") for pk in ward_ids},
-            new_member_declarations=form.member_declarations() if someone_else else (),
-        )
-        remember = someone_else and form.cleaned_data["remember"]
-        # Remembered as the person only when this declaration created them; a number already known
-        # is proven by SMS first (the receipt says how), else anyone typing it would see their cards.
-        response = redirect(
-            reverse("checkins:receipt", args=[receipt(checkins)])
-            + ("" if created or not remember else "?prove=1")
-        )
-        if remember and created:
-            remember_device(response, checkins[0].person, trust=DeviceTrust.CREATED)
-        return response
+    limited = False
+    if request.method == "POST":
+        # The attempt's rate limit is taken whether or not the form is valid; with a valid form, in
+        # the check-in's own transaction, before anything is saved (a refused attempt loses nothing
+        # and the page keeps what was typed).
+        device_key = device_token or request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+        attempt = (request.META.get("REMOTE_ADDR", ""), device_key)
+        if form.is_valid():
+            try:
+                return _declared(request, venue, form, person if not someone_else else None, attempt)
+            except AttemptRefused:
+                limited = True
+        else:
+            limited = not checkin_attempt_allow(ip=attempt[0], device=attempt[1])
     context = {
         "venue": venue,
         "form": form,

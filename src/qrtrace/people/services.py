@@ -65,14 +65,14 @@ def person_find_or_create(*, identity: Identity) -> tuple[Person, bool]:
     return person, person.created_at == new.created_at
 
 
-@transaction.atomic(savepoint=False)
 def identity_declared(identity: Identity) -> Identity:
     """What a public declaration may claim: `identity` without a citizen ID that another person holds.
 
     A declaration proves nothing. Attaching someone else's ID to the declaring phone would hand the ID
     over; refusing the check-in would tell anyone whether an ID is registered (and it was a 500). So
     the ID is left out without a word and the check-in goes ahead: the same outcome, known ID or not.
-    Costs a read only when an ID is given (it is optional on the form).
+    Costs a read only when an ID is given (it is optional on the form), and no transaction: on SQLite
+    one takes the write lock, which every citizen's declaration queued for.
     """
     if not identity.citizen_id or not identity.phone:
         return identity  # without a phone the ID is what finds the person: no one else to hold it

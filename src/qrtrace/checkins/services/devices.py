@@ -28,7 +28,7 @@ def device_register(*, person: Person, trust: str) -> str:
     if trust not in (DeviceTrust.CREATED, DeviceTrust.SMS):
         raise ValueError(f"a device is remembered only with a reason to trust it, not {trust!r}")
     token = secrets.token_urlsafe(24)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside a check-in's transaction it joins it
         if trust == DeviceTrust.SMS:
             Device.objects.filter(person=person).exclude(trust=DeviceTrust.SMS).delete()
         row_insert(Device(token_hash=lookup_hash("device", token), person=person, trust=trust))  # no signals

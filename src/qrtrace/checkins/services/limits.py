@@ -13,7 +13,9 @@ def checkin_attempt_allow(*, ip: str, device: str | None) -> bool:
     generous (a market's visitors share one Wi-Fi address); a browser without a device cookie is
     counted by its CSRF cookie, which it must send with the form anyway.
     """
-    with transaction.atomic():  # both buckets in one transaction: one BEGIN and COMMIT per attempt
+    # Both buckets in one transaction: one BEGIN and COMMIT per attempt, or inside the check-in's
+    # own transaction (checkin_self_create) none of its own and no savepoint.
+    with transaction.atomic(savepoint=False):
         if device and not ratelimit_allow(
             scope="checkin-device",
             key=device,

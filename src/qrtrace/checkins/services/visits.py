@@ -8,6 +8,7 @@ apiece on the hottest path); an error still rolls back the whole transaction.
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -32,9 +33,11 @@ from qrtrace.venues.models import Venue, VenueStatus
 
 from ..declaration import declaration_clean, declaration_risk
 from ..flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
-from ..models import CheckIn, CheckInMethod, CheckOutMethod
+from ..models import CheckIn, CheckInMethod, CheckOutMethod, DeviceTrust
 from ..selectors import RecentVisit, recent_visits, venue_by_code
 from ..signals import late_checkins_recorded
+from .devices import device_register
+from .limits import checkin_attempt_allow
 
 # A visit that began this long before it reached us came from a gate device syncing later or from
 # manual entry: tracing must look at it again (see signals.late_checkins_recorded).
@@ -205,6 +208,17 @@ def _still_inside(visit: RecentVisit, venue: Venue, entered_at: datetime) -> boo
     )
 
 
+class AttemptRefused(Exception):
+    """The attempt's rate limit refused it: nothing was recorded."""
+
+
+@dataclass(frozen=True)
+class SelfCheckIn:
+    checkins: list[CheckIn]  # the submitter's first
+    created: bool  # whether this declaration created the submitter
+    device_token: str | None  # the phone remembered as the submitter (see `checkin_self_create`)
+
+
 def checkin_self_create(
     *,
     venue: Venue,
@@ -215,9 +229,10 @@ def checkin_self_create(
     ward_declarations: Mapping[int, dict] | None = None,
     new_member_declarations: Sequence[dict] = (),
     method: str = CheckInMethod.SELF_SCAN,
-) -> tuple[list[CheckIn], bool]:
-    """The submitter and the family members they bring, checked in; returns the check-ins (the
-    submitter's first) and whether this declaration created the submitter.
+    attempt: tuple[str, str | None] | None = None,
+    remember: bool = False,
+) -> SelfCheckIn:
+    """The submitter and the family members they bring, checked in.
 
     `declaration` is the submitter's own health declaration. Each family member has their own:
     `ward_declarations` by ward id, `new_member_declarations` in the order of `new_members`; a member
@@ -227,11 +242,19 @@ def checkin_self_create(
     `checkin_record`, the person as known so far is read (and the phone encrypted) before the
     transaction, which then writes them with one statement. A person already known is not changed:
     what the submitter declared is kept with their check-in.
+
+    Everything a citizen's declaration writes is one transaction (on SQLite one turn of the write
+    lock, on PostgreSQL one COMMIT's fsync; it was three): `attempt` (address, device key) takes the
+    attempt's rate-limit tokens first, and an empty bucket raises AttemptRefused with nothing
+    recorded; with `remember`, a submitter this declaration created gets this phone remembered
+    (`device_token`; a number already known is proven by SMS first, issue 12).
     """
     declared = None if isinstance(submitter, Person) else identity_declared(submitter)
     upsert = None if declared is None else PersonUpsert.prepare(declared)
     ward_declarations = ward_declarations or {}
     with transaction.atomic():
+        if attempt is not None and not checkin_attempt_allow(ip=attempt[0], device=attempt[1]):
+            raise AttemptRefused
         person, created = (submitter, False) if upsert is None else upsert.run()
         wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
         members = {ward: ward_declarations.get(ward.pk) for ward in wards}
@@ -252,7 +275,8 @@ def checkin_self_create(
             checkin_create(venue=venue, person=member, method=method, declaration=answers)[0]
             for member, answers in members.items()
         ]
-        return checkins, created
+        token = device_register(person=person, trust=DeviceTrust.CREATED) if remember and created else None
+        return SelfCheckIn(checkins, created, token)
 
 
 @transaction.atomic
