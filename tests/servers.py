@@ -48,7 +48,9 @@ class LiveDatabase:
         url = os.environ.get("DATABASE_URL", "")
         if url.startswith(("postgres://", "postgresql://")):
             base, _slash, name = url.rpartition("/")
-            self.pg_admin, self.url = f"{base}/postgres", f"{base}/{name.split('?')[0]}_live"
+            # One live database per pytest-xdist worker: two workers' modules may each hold one at once.
+            live = f"{name.split('?')[0]}_live{os.environ.get('PYTEST_XDIST_WORKER', '')}"
+            self.pg_admin, self.url = f"{base}/postgres", f"{base}/{live}"
             with psycopg.connect(self.pg_admin, autocommit=True) as admin:
                 live = self.url.rpartition("/")[2]
                 admin.execute(f'DROP DATABASE IF EXISTS "{live}" WITH (FORCE)')

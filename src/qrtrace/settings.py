@@ -204,6 +204,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Tests run in memory, as Django's own SQLite backend does by default. Named, because pytest-xdist's
+    # per-worker suffix is only skipped for Django's engine by name or for ":memory:", and this engine
+    # is neither by name: it would make a file name of the database's path.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 else:
     # No JIT: a tracing query over a day-partitioned table is estimated above jit_above_cost, and
     # compiling it took most of a query that then ran short index scans (docs/benchmarks.md,

@@ -177,4 +177,3 @@ def test_sums_are_kept_until_the_next_refresh_and_then_summed_again(province, pr
     after = daily_series(user=province_official, first=first, last=last)
     assert after[-1]["checkins"] == before[-1]["checkins"] + 1
     assert overview(user=province_official, on=last).today.counts["checkins"] == after[-1]["checkins"]
-
