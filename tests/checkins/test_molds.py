@@ -15,9 +15,10 @@ from django.test import RequestFactory
 from django.test.html import parse_html
 from django.utils import translation
 
-from qrtrace.checkins.forms import CheckInForm
+from qrtrace.checkins.forms import CheckInForm, DeclarationForm
 from qrtrace.checkins.models import CheckIn
 from qrtrace.checkins.selectors import receipt_lines
+from qrtrace.people.models import Person
 from qrtrace.venues.qr import venue_token
 from tests import actors
 
@@ -133,3 +134,30 @@ def test_the_receipt_writes_its_times_as_the_templates_filters_do(make_checkin, 
     filters = Template('{{ t|time:"H:i" }} {{ t|date:"d/m/Y" }} {{ left|time:"H:i" }}')
     expected = filters.render(Context({"t": entered, "left": checkin.left_at}))
     assert f"{line.entered_time} {line.entered_date} {line.left_time}" == expected == "06:05 03/01/2026 08:05"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("members", [0, 2], ids=["alone", "family"])
+def test_the_molded_one_tap_page_of_a_remembered_phone_is_byte_for_byte_the_templates_own(
+    client, language, members
+):
+    family = {"member_0_name": "Nguyễn <Thị> Con", "member_0_year": "2015"} if members else {}
+    family |= {"member_1_name": 'Nguyễn "Văn" Ông', "member_1_year": "1948"} if members else {}
+    client.post(f"/v/{venue_token(actors.make_venue('Chợ Vườn Hoa'))}", declaration_form(**family))
+    person = Person.objects.get(guardian=None)  # this phone is remembered as him
+    venue = actors.make_venue('Quán "Bà Ba" <Chợ> & Co\'s', address="1 <Lê> Lợi")
+    path = f"/v/{venue_token(venue)}"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    for attempt in range(2):  # cast, then filled
+        response = client.get(path)
+        molded = _without_tokens(response.content.decode())
+        assert not (attempt and response.templates)  # the second is filled in: no template rendered
+        with translation.override(language):
+            context = {"venue": venue, "form": DeclarationForm(), "person": person, "limited": False}
+            context |= {"retention_days": settings.QRTRACE_RETENTION_DAYS, "alerts": [], "inside": None}
+            context["wards"] = list(person.wards.order_by("full_name"))
+            theirs = render_to_string("checkins/scan.html", context, request=RequestFactory().get(path))
+        assert molded == _without_tokens(theirs)
+    assert len(re.findall(r'name="ward" value="\d+"', molded)) == members
+    assert "&lt;Chợ&gt;" in molded and ("Nguyễn &lt;Thị&gt; Con" in molded) == bool(members)  # escaped
+    assert "<Lê>" not in molded and "<Thị>" not in molded

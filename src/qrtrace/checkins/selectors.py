@@ -57,7 +57,9 @@ def device_person(token: str) -> Person | None:
     device = row_get(Device, "token_hash", lookup_hash("device", token))
     if device is None or not device.trust:  # remembered before phones had to be proven: a stranger
         return None
-    return row_get(Person, "id", device.person_id)
+    # The phone and citizen ID are not read: their decryption was a tenth of a one-tap check-in's
+    # CPU, and neither the page nor the check-in needs them (read, as deferred fields, if asked).
+    return row_get(Person, "id", device.person_id, deferred=("phone", "citizen_id"))
 
 
 def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -> CheckIn | None:

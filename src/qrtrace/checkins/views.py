@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qrtrace.people.models import Person
+from qrtrace.people.selectors import wards_named
 from qrtrace.venues.qr import InvalidVenueCode, venue_from_token
 from qrtrace.venues.views import invalid_code_response
 
@@ -111,6 +112,25 @@ _DECLARATION = Mold(
 )
 
 
+# The one-tap page of a remembered phone with nothing to warn about (not inside this venue, no
+# exposure alert), by how many family members it lists and whether restricted areas are named.
+_ONE_TAP_PAGE = Mold(
+    "checkins/scan.html",
+    context=lambda marker, shape: {
+        "venue": SimpleNamespace(name=marker("NAME"), address=marker("ADDRESS")),
+        "form": DeclarationForm(),
+        "person": SimpleNamespace(full_name=marker("PERSON")),
+        "wards": [
+            SimpleNamespace(pk=marker(f"WARD{i}"), full_name=marker(f"WARDNAME{i}")) for i in range(shape[0])
+        ],
+        "limited": False,
+        "retention_days": settings.QRTRACE_RETENTION_DAYS,
+        "restricted_note": marker("RESTRICTED") if shape[1] else "",
+    },
+)
+_MOLDED_WARDS = 6  # as many as the first form declares; more is rare enough for the template
+
+
 def _no_messages(request: HttpRequest) -> bool:
     """Whether this request certainly has no messages to show: they are kept in a cookie or, past
     its size, in the session (the default FallbackStorage), and it sends neither."""
@@ -188,11 +208,24 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     if person is not None and not someone_else:
         inside = open_checkin(person=person, venue=venue)
         since = timezone.now() - ALERT_WINDOW
+        alerts = venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since)
+        wards = wards_named(guardian_id=person.pk)
+        if not (form.is_bound or inside or alerts or len(wards) > _MOLDED_WARDS) and _no_messages(request):
+            values = {
+                "NAME": venue.name,
+                "ADDRESS": venue.address,
+                "RESTRICTED": note,
+                "PERSON": person.full_name,
+            }
+            values |= {"CSRF": get_token(request), "PATH": request.get_full_path()}
+            for i, ward in enumerate(wards):
+                values |= {f"WARD{i}": str(ward.pk), f"WARDNAME{i}": ward.full_name}
+            return HttpResponse(_ONE_TAP_PAGE.render(request, values, shape=(len(wards), bool(note))))
         context |= {
             "inside": inside,
             "inside_ref": receipt([inside]) if inside else "",
-            "wards": person.wards.order_by("full_name"),
-            "alerts": venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since),
+            "wards": wards,
+            "alerts": alerts,
         }
         if not form.is_bound:
             context["declaration_html"] = _DECLARATION.render(request, {"RESTRICTED": note}, shape=bool(note))

@@ -94,10 +94,12 @@ def rows_insert_values(model: type[Model], attnames: Sequence[str], rows: Sequen
         cursor.executemany(_insert_values_statement(model, tuple(attnames), connection.vendor), rows)
 
 
-def row_get(model: type[M], field_name: str, value: Any) -> M | None:
-    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None."""
+def row_get(model: type[M], field_name: str, value: Any, *, deferred: tuple[str, ...] = ()) -> M | None:
+    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None;
+    the fields named in `deferred` are left unread, as `QuerySet.defer` leaves them (one query when
+    first used: e.g. an encrypted field, decrypted only where it is needed)."""
     field = model._meta.get_field(field_name)
-    names, sql, converters = _select_statement(model, field.column, connection.vendor)
+    names, sql, converters = _select_statement(model, field.column, connection.vendor, deferred)
     with connection.cursor() as cursor:
         cursor.execute(sql, [field.get_db_prep_value(value, connection)])
         row = cursor.fetchone()
@@ -142,10 +144,10 @@ def _insert_values_statement(model: type[Model], attnames: tuple[str, ...], vend
 
 @cache
 def _select_statement(
-    model: type[Model], column: str, vendor: str
+    model: type[Model], column: str, vendor: str, deferred: tuple[str, ...] = ()
 ) -> tuple[list[str], str, list[tuple[Any, list[Callable]]]]:
     quote = connection.ops.quote_name
-    fields = model._meta.concrete_fields
+    fields = [field for field in model._meta.concrete_fields if field.name not in deferred]
     table = model._meta.db_table
     sql = (
         f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)} "  # noqa: S608

@@ -74,6 +74,22 @@ def phone_owners(*, phone_hashes: Collection[str]) -> dict[str, PhoneOwner]:
     return found
 
 
+class Ward(NamedTuple):
+    pk: int
+    full_name: str
+
+
+def wards_named(*, guardian_id: int) -> list[Ward]:
+    """The family members declared by this person, by name: what the one-tap check-in page of a
+    remembered phone lists (on every scan from it: written out, not compiled by the ORM per call)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, full_name FROM checkins_person WHERE guardian_id = %s ORDER BY full_name",
+            [guardian_id],
+        )
+        return [Ward(*row) for row in cursor.fetchall()]
+
+
 # Values a statement takes at once: well inside SQLite's limit on parameters (32,766).
 _CHUNK = 1_000
 

@@ -6,10 +6,11 @@ province office also sees people with no commune on record, who belong to no sta
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -216,26 +217,45 @@ def case_timeline(*, user: User, case: Case, request: HttpRequest | None = None)
 
 def published_alerts(*, venue_ids, since: datetime) -> list[PublicAlert]:
     """Published alerts at these venues (None: at every venue, for the public page) whose risky period
-    ends after `since` (for the check-in page)."""
-    alerts = VenueAlert.objects.filter(status=AlertStatus.PUBLISHED, ends_at__gte=since).select_related(
-        "venue"
+    ends after `since` (for the check-in page), oldest first."""
+    # Asked on every scan from a remembered phone (issue 18): written out, not compiled by the ORM
+    # per call (the compilation was a third of that page's CPU).
+    ids = None if venue_ids is None else list(venue_ids)
+    if ids == []:
+        return []
+    sql = (
+        "SELECT a.venue_id, v.name, a.starts_at, a.ends_at, a.end_estimated, a.message "
+        "FROM tracing_venuealert a JOIN venues_venue v ON v.id = a.venue_id "
+        "WHERE a.status = %s AND a.ends_at >= %s"
+        + ("" if ids is None else f" AND a.venue_id IN ({', '.join(['%s'] * len(ids))})")
+        + " ORDER BY a.starts_at"
     )
-    if venue_ids is not None:
-        alerts = alerts.filter(venue_id__in=list(venue_ids))
-    return [
-        PublicAlert(
-            venue_id=a.venue_id,
-            venue_name=a.venue.name,
-            start=a.starts_at,
-            end=a.ends_at,
-            message=a.message or alert_default_message(a),
+    params = [AlertStatus.PUBLISHED.value, connection.ops.adapt_datetimefield_value(since), *(ids or ())]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    alerts = []
+    for venue_id, venue_name, starts_at, ends_at, estimated, message in rows:
+        start, end = _utc(starts_at), _utc(ends_at)
+        alerts.append(
+            PublicAlert(
+                venue_id=venue_id,
+                venue_name=venue_name,
+                start=start,
+                end=end,
+                message=message or alert_default_message(venue_name, start, end, estimated=bool(estimated)),
+            )
         )
-        for a in alerts.order_by("starts_at")
-    ]
+    return alerts
 
 
-def alert_default_message(alert: VenueAlert) -> str:
-    if alert.end_estimated:
+def _utc(value: datetime) -> datetime:
+    # SQLite's rows hold naive UTC datetimes (USE_TZ), PostgreSQL's aware ones.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def alert_default_message(venue_name: str, start: datetime, end: datetime, *, estimated: bool) -> str:
+    if estimated:
         text = _(
             "A confirmed case was at %(venue)s from %(start)s until about %(end)s (estimated: no "
             "check-out was recorded). If you were there then, you may have been exposed: contact your "
@@ -247,9 +267,9 @@ def alert_default_message(alert: VenueAlert) -> str:
             "may have been exposed: contact your commune health station."
         )
     return text % {
-        "venue": alert.venue.name,
-        "start": date_format(timezone.localtime(alert.starts_at), "SHORT_DATETIME_FORMAT"),
-        "end": date_format(timezone.localtime(alert.ends_at), "SHORT_DATETIME_FORMAT"),
+        "venue": venue_name,
+        "start": date_format(timezone.localtime(start), "SHORT_DATETIME_FORMAT"),
+        "end": date_format(timezone.localtime(end), "SHORT_DATETIME_FORMAT"),
     }
 
 
