@@ -8,7 +8,7 @@ from qrtrace.audit.models import AuditEvent, AuditSubject
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.people.identity import Identity, identity_parse
 from qrtrace.people.models import Person
-from qrtrace.people.services import person_declare, person_find_or_create, person_update, ward_find_or_create
+from qrtrace.people.services import person_declare, person_find_or_create, person_update, wards_find_or_create
 from tests import actors
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_without_a_phone_the_citizen_id_finds_the_person():
 
 def test_a_phone_finds_its_owner_and_never_a_ward_who_shares_it():
     owner, _created = person_declare(identity=A)
-    ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2015)
+    wards_find_or_create(guardian=owner, members=[("Nguyễn Văn Bé", 2015)])
     person, created = person_find_or_create(identity=A)
     assert not created and person == owner
 
@@ -106,11 +106,29 @@ def test_neither_a_phone_nor_a_citizen_id_is_refused():
 
 def test_a_ward_is_found_again_by_guardian_name_and_birth_year():
     owner, _created = person_declare(identity=A)
-    child = ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2015)
-    assert ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2015) == child
-    assert ward_find_or_create(guardian=owner, full_name="Nguyễn Văn Bé", birth_year=2016) != child
+    (child,) = wards_find_or_create(guardian=owner, members=[("Nguyễn Văn Bé", 2015)])
+    again, younger = wards_find_or_create(
+        guardian=owner, members=[("Nguyễn Văn Bé", 2015), ("Nguyễn Văn Bé", 2016)]
+    )
+    assert again == child and younger != child and younger.guardian == owner
     other, _created = person_declare(identity=Identity(full_name="Trần D", phone="+84987654321"))
-    assert ward_find_or_create(guardian=other, full_name="Nguyễn Văn Bé", birth_year=2015) != child
+    assert wards_find_or_create(guardian=other, members=[("Nguyễn Văn Bé", 2015)]) != [child]
+    assert Person.objects.filter(full_name="Nguyễn Văn Bé").count() == 3
+
+
+def test_a_member_given_twice_is_one_ward_and_a_new_guardian_s_family_is_made_without_a_look_up(
+    django_assert_num_queries,
+):
+    owner, _created = person_declare(identity=A)
+    with django_assert_num_queries(2):  # two INSERTs, no SELECT
+        first, twice, second = wards_find_or_create(
+            guardian=owner, members=[("Bé", 2015), ("Bé", 2015), ("Ông", 1948)], new_guardian=True
+        )
+    assert first == twice != second and first.commune_id == owner.commune_id
+    assert list(owner.wards.order_by("full_name").values_list("full_name", "birth_year")) == [
+        ("Bé", 2015),
+        ("Ông", 1948),
+    ]
 
 
 def test_raw_values_are_normalised_and_every_refused_one_is_named_on_its_field():

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.audit.services import audit_event_create
+from qrtrace.lib.rows import row_insert
 
 from .identity import Identity, normalize_name, same_name
 from .models import Person
@@ -107,7 +108,8 @@ def person_declare(*, identity: Identity) -> tuple[Person, bool]:
 def ward_declare(
     *, guardian: Person, full_name: str, birth_year: int | None, commune_id: int | None = None
 ) -> tuple[Person, bool]:
-    """`ward_find_or_create`, also saying whether the ward was made now. A new ward lives where
+    """One family member without a phone, found again by name and birth year or made, and whether
+    they were made now (someone sharing a known phone: `person_declare`). A new ward lives where
     declared (`commune_id`), else where their guardian does; a known one is returned as stored."""
     ward = (
         Person.objects.select_for_update()
@@ -126,9 +128,29 @@ def ward_declare(
 
 
 @transaction.atomic(savepoint=False)
-def ward_find_or_create(*, guardian: Person, full_name: str, birth_year: int | None) -> Person:
-    """A family member without a phone, declared by `guardian` (found again by name and birth year)."""
-    return ward_declare(guardian=guardian, full_name=full_name, birth_year=birth_year)[0]
+def wards_find_or_create(
+    *, guardian: Person, members: Sequence[tuple[str, int | None]], new_guardian: bool = False
+) -> list[Person]:
+    """Family members without a phone (name, birth year) declared by `guardian`: each found again by
+    name and birth year among the guardian's wards, or made, living where the guardian does; in the
+    order of `members` (a member given twice is one person). The guardian's wards are read once
+    (locked on PostgreSQL, as `ward_declare` locks the one it finds), and not at all for a guardian
+    this transaction created (`new_guardian`): nobody can have declared their family before."""
+    if not members:
+        return []
+    known: dict[tuple[str, int | None], Person] = {}
+    if not new_guardian:
+        # Newest first, so that of two alike (made before this rule) the oldest is kept, as .first() did.
+        for ward in Person.objects.select_for_update().filter(guardian=guardian).order_by("-pk"):
+            known[(ward.full_name, ward.birth_year)] = ward
+    found = []
+    for name, year in members:
+        ward = known.get((name, year))
+        if ward is None:
+            ward = Person(guardian=guardian, full_name=name, birth_year=year, commune_id=guardian.commune_id)
+            known[(name, year)] = row_insert(ward)  # Person has no save signals; see lib.rows
+        found.append(known[(name, year)])
+    return found
 
 
 @transaction.atomic

@@ -28,7 +28,12 @@ from qrtrace.lib.errors import Conflict
 from qrtrace.lib.rows import row_insert
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
-from qrtrace.people.services import PersonUpsert, identity_declared, person_declare, ward_find_or_create
+from qrtrace.people.services import (
+    PersonUpsert,
+    identity_declared,
+    person_declare,
+    wards_find_or_create,
+)
 from qrtrace.venues.models import Venue, VenueStatus
 
 from ..declaration import declaration_clean, declaration_risk
@@ -144,10 +149,12 @@ def checkin_create(
     staff=None,
     request=None,
     declared: Identity | None = None,
+    new_person: bool = False,
 ) -> tuple[CheckIn, bool]:
     """Record `person` entering `venue`; returns (check-in, created). `declared` is who the person
     said they are with this check-in: kept with it where it differs from what is stored (the stored
-    person never changes by a declaration).
+    person never changes by a declaration). `new_person`: this transaction created them, so they
+    have no visits to compare with (their recent check-ins are not read).
 
     Someone still inside the venue cannot enter it again, so a double submit, a repeated scan or a
     gate device re-sending its queue returns the visit already recorded instead of a duplicate.
@@ -167,7 +174,8 @@ def checkin_create(
         setattr(checkin, name, value)
     # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
     since, until = recent_window(checkin)
-    current = checkin_settle(checkin, recent_visits(person_id=person.pk, since=since, until=until), now)
+    recent = [] if new_person else recent_visits(person_id=person.pk, since=since, until=until)
+    current = checkin_settle(checkin, recent, now)
     if current is not None:
         return CheckIn.objects.get(pk=current.id, entered_at=current.entered_at), False
     row_insert(checkin)  # CheckIn has no save signals; see lib.rows
@@ -258,8 +266,8 @@ def checkin_self_create(
         person, created = (submitter, False) if upsert is None else upsert.run()
         wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
         members = {ward: ward_declarations.get(ward.pk) for ward in wards}
-        for index, (name, year) in enumerate(new_members):
-            ward = ward_find_or_create(guardian=person, full_name=name, birth_year=year)
+        new_wards = wards_find_or_create(guardian=person, members=new_members, new_guardian=created)
+        for index, ward in enumerate(new_wards):
             answers = new_member_declarations[index] if index < len(new_member_declarations) else None
             members.setdefault(ward, answers)
         checkins = [
@@ -269,10 +277,13 @@ def checkin_self_create(
                 method=method,
                 declaration=declaration,
                 declared=None if created else declared,
+                new_person=created,
             )[0]
         ]
         checkins += [
-            checkin_create(venue=venue, person=member, method=method, declaration=answers)[0]
+            checkin_create(
+                venue=venue, person=member, method=method, declaration=answers, new_person=created
+            )[0]
             for member, answers in members.items()
         ]
         token = device_register(person=person, trust=DeviceTrust.CREATED) if remember and created else None
