@@ -1,5 +1,6 @@
 import datetime as dt
 import re
+import threading
 from unittest import mock
 
 import pytest
@@ -127,3 +128,31 @@ def test_a_pruned_bucket_starts_full_again(clock):
     ratelimit_prune()
     assert TokenBucket.objects.count() == 0
     assert allowed_in_a_row() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("bucket", ["new", "known"])
+def test_requests_racing_for_one_key_spend_each_token_once(bucket):
+    """On PostgreSQL the bucket is taken by one upsert: its row lock (or, for a bucket not made yet,
+    the unique key) queues requests racing for it, each on its own connection."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection as main
+
+    limit, racers = 5, 16
+    if bucket == "known":
+        assert allow(limit=limit) is True  # made, one token taken
+    start = threading.Barrier(racers)
+
+    def race(_n):
+        start.wait()
+        try:
+            return allow(limit=limit)
+        finally:
+            main.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(racers) as pool:
+        answers = list(pool.map(race, range(racers)))
+    assert answers.count(True) == (limit if bucket == "new" else limit - 1)
+    assert TokenBucket.objects.count() == 1
