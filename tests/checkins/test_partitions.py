@@ -246,3 +246,24 @@ def test_the_bulk_generator_leaves_every_partition_indexed(person):
     ) == [(0,)], indexes
     today = partition_name(local_day(datetime.now(UTC)))
     assert len(_query("SELECT 1 FROM pg_indexes WHERE tablename = %s", [today])) == len(indexes)
+
+
+@pytest.mark.postgres
+def test_a_receipt_is_read_from_the_partitions_since_its_earliest_entry_only(venue, person):
+    from django.test.utils import CaptureQueriesContext
+
+    from qrtrace.checkins.selectors import receipt_lines
+
+    partition_ensure(now=NOW, days_ahead=4)
+    checkin = _checkin(venue, person, NOW + timedelta(days=2))
+    scanned = {}
+    for since in (None, checkin.entered_at):
+        with CaptureQueriesContext(connection) as queries:
+            (line,) = receipt_lines(checkin_ids=[checkin.pk], since=since)
+        assert line.id == checkin.pk
+        plan = "\n".join(row[0] for row in _query("EXPLAIN " + queries[0]["sql"]))
+        scanned[since] = {p.name for p in partition_list() if f"{p.name} " in plan}
+    earlier = {partition_name(TODAY), partition_name(TODAY + timedelta(days=1))}
+    assert earlier <= scanned[None]  # by id alone: every day's partition
+    assert partition_name(TODAY + timedelta(days=2)) in scanned[checkin.entered_at]
+    assert not earlier & scanned[checkin.entered_at]

@@ -167,3 +167,32 @@ def test_forgetting_the_phone_ends_the_one_tap_offer(client, scan_url):
     client.post("/me/forget")
     assert not Device.objects.exists()
     assert 'name="full_name"' in client.get(scan_url).content.decode()
+
+
+def test_a_receipt_link_signed_with_its_ids_only_still_opens_and_checks_out(client, scan_url):
+    """Receipts signed before their earliest time of entry was added (2026-12-02) are valid for a day."""
+    from django.core import signing
+
+    from qrtrace.checkins.views import _RECEIPT_SALT
+
+    client.post(scan_url, declaration_form())
+    checkin = CheckIn.objects.get()
+    ref = signing.dumps([checkin.pk], salt=_RECEIPT_SALT, compress=True)
+    assert "Nguyễn Văn A" in client.get(f"/c/{ref}").content.decode()
+    client.post(f"/c/{ref}/checkout", {"via": "button"})
+    assert CheckIn.objects.get().checkout_method == CheckOutMethod.BUTTON
+
+
+def test_a_receipt_holds_its_check_ins_earliest_time_of_entry_and_shows_them_all(client, scan_url):
+    from django.core import signing
+
+    from qrtrace.checkins.views import _RECEIPT_SALT
+
+    receipt = client.post(scan_url, declaration_form(member_0_name="Nguyễn Thị Bé", member_0_year="2019"))
+    ids, since = signing.loads(receipt["Location"].removeprefix("/c/"), salt=_RECEIPT_SALT)
+    earliest = min(CheckIn.objects.values_list("entered_at", flat=True))
+    assert sorted(ids) == sorted(CheckIn.objects.values_list("pk", flat=True)) and since == int(
+        earliest.timestamp()
+    )
+    page = client.get(receipt["Location"]).content.decode()
+    assert "Nguyễn Văn A" in page and "Nguyễn Thị Bé" in page
