@@ -196,3 +196,13 @@ def test_a_receipt_holds_its_check_ins_earliest_time_of_entry_and_shows_them_all
     )
     page = client.get(receipt["Location"]).content.decode()
     assert "Nguyễn Văn A" in page and "Nguyễn Thị Bé" in page
+
+
+def test_a_phone_remembered_before_phones_had_to_be_proven_is_a_stranger(client, scan_url):
+    client.post(scan_url, declaration_form())
+    assert "Nguyễn Văn A" in client.get(scan_url).content.decode()  # remembered: "you checked in here"
+    assert client.get("/me/qr").status_code == 200
+    Device.objects.update(trust="")  # as rows made before issue 12
+    page = client.get(scan_url).content.decode()
+    assert 'name="full_name"' in page and "Nguyễn Văn A" not in page
+    assert client.get("/me/qr").status_code == 404

@@ -99,9 +99,19 @@ def row_get(model: type[M], field_name: str, value: Any, *, deferred: tuple[str,
     the fields named in `deferred` are left unread, as `QuerySet.defer` leaves them (one query when
     first used: e.g. an encrypted field, decrypted only where it is needed)."""
     field = model._meta.get_field(field_name)
-    names, sql, converters = _select_statement(model, field.column, connection.vendor, deferred)
+    where = f"{connection.ops.quote_name(field.column)} = %s"
+    return row_select(model, where, [field.get_db_prep_value(value, connection)], deferred=deferred)
+
+
+def row_select(
+    model: type[M], where: str, params: Sequence[Any], *, deferred: tuple[str, ...] = ()
+) -> M | None:
+    """The first row of `model`'s table matching `where` (a constant SQL condition, every value a
+    parameter in `params`: e.g. a subquery that finds the row through another table in the same
+    statement), as `row_get` returns it."""
+    names, sql, converters = _select_statement(model, where, connection.vendor, deferred)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [field.get_db_prep_value(value, connection)])
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
@@ -144,15 +154,12 @@ def _insert_values_statement(model: type[Model], attnames: tuple[str, ...], vend
 
 @cache
 def _select_statement(
-    model: type[Model], column: str, vendor: str, deferred: tuple[str, ...] = ()
+    model: type[Model], where: str, vendor: str, deferred: tuple[str, ...] = ()
 ) -> tuple[list[str], str, list[tuple[Any, list[Callable]]]]:
     quote = connection.ops.quote_name
     fields = [field for field in model._meta.concrete_fields if field.name not in deferred]
     table = model._meta.db_table
-    sql = (
-        f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)} "  # noqa: S608
-        f"WHERE {quote(column)} = %s"
-    )
+    sql = f"SELECT {', '.join(quote(f.column) for f in fields)} FROM {quote(table)} WHERE {where}"  # noqa: S608
     converters = []
     for field in fields:
         expression = field.get_col(table)
