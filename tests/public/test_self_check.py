@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.http import HttpResponse
@@ -71,9 +71,10 @@ def test_a_family_members_visit_declared_from_this_phone_warns_too(client):
 
 def test_anyone_checks_a_venue_by_code_and_day(client):
     venue = actors.make_venue("Chợ Vườn Hoa")
-    now = timezone.now()
-    _alert(venue, now - timedelta(hours=2), now - timedelta(hours=1))
+    # Inside today's local day whatever the hour (an hour ago was yesterday just after midnight).
     today = timezone.localdate()
+    morning = timezone.make_aware(datetime.combine(today, time(0, 5)))
+    _alert(venue, morning, morning + timedelta(hours=1))
     hit = client.get("/public/check", {"code": venue.code.lower(), "day": today.isoformat()}).content.decode()
     assert "Một ca bệnh đã ở đây" in hit
     earlier = (today - timedelta(days=3)).isoformat()
