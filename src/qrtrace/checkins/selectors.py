@@ -2,7 +2,7 @@
 
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_codes, venues_q
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.pagination import Page
-from qrtrace.lib.rows import row_get, row_select
+from qrtrace.lib.rows import aware_utc, row_get, row_select
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue, VenueStatus
 
@@ -80,7 +80,7 @@ def open_checkin(*, person: Person, venue: Venue, now: datetime | None = None) -
         )
         row = cursor.fetchone()
     # entered_at with the id: on PostgreSQL the partition key, so one day's partition is read.
-    return CheckIn.objects.get(pk=row[0], entered_at=_utc(row[1])) if row else None
+    return CheckIn.objects.get(pk=row[0], entered_at=aware_utc(row[1])) if row else None
 
 
 class RecentVisit(NamedTuple):
@@ -118,16 +118,13 @@ def recent_visits_of(
             [*person_ids, adapt(since), adapt(until)],
         )
         rows = cursor.fetchall()
-    # SQLite hands back naive UTC datetimes (Django stores them so); PostgreSQL aware ones.
     found: dict[int, list[RecentVisit]] = {}
     for person, pk, venue, entered, left, commune in rows:
-        visit = RecentVisit(pk, venue, _utc(entered), _utc(left) if left is not None else None, commune)
+        visit = RecentVisit(
+            pk, venue, aware_utc(entered), aware_utc(left) if left is not None else None, commune
+        )
         found.setdefault(person, []).append(visit)
     return found
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class ReceiptLine(NamedTuple):
@@ -169,8 +166,8 @@ def receipt_lines(*, checkin_ids: list[int], since: datetime | None = None) -> l
         rows = cursor.fetchall()
     lines = []
     for pk, risk, entered, left, venue, person, commune_id in rows:
-        entered = timezone.localtime(_utc(entered))
-        left = timezone.localtime(_utc(left)) if left is not None else None
+        entered = timezone.localtime(aware_utc(entered))
+        left = timezone.localtime(aware_utc(left)) if left is not None else None
         lines.append(
             ReceiptLine(
                 pk,

@@ -7,7 +7,7 @@ bucket refills continuously at `limit` tokens per `period_seconds`.
 
 import hashlib
 import hmac
-from datetime import UTC, timedelta
+from datetime import timedelta
 from functools import cache
 
 from django.conf import settings
@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qrtrace.lib.models import TokenBucket
+from qrtrace.lib.rows import aware_utc
 
 # A bucket idle this long is full again for any period up to a day, so deleting it changes nothing.
 _IDLE = timedelta(days=1)
@@ -40,22 +41,17 @@ def ratelimit_allow(*, scope: str, key: str, limit: int, period_seconds: int) ->
             refill = [float(limit), float(limit), float(period_seconds)]
             cursor.execute(_UPSERT_PG, [bucket_key, float(limit) - 1.0, stored_now, *refill, *refill])
             return cursor.fetchone() is not None
-    select, insert, update = _statements(connection.vendor)
+    select, insert, update = _statements()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # SQLite has no row locks; its IMMEDIATE transactions serialise writers, and its statements
-        # cost no round trip. (Its date functions keep milliseconds, not Django's microseconds, so
-        # the refill is computed here.)
+        # SQLite: the transaction (IMMEDIATE) holds the one write lock from its start, so no other
+        # request reads or makes this bucket in between, and its statements cost no round trip.
+        # (Its date functions keep milliseconds, not Django's microseconds: the refill is done here.)
         cursor.execute(select, [bucket_key])
         row = cursor.fetchone()
         if row is None:
             cursor.execute(insert, [bucket_key, float(limit) - 1.0, stored_now])
-            if cursor.rowcount == 1:
-                return True  # a new bucket, full, less this request's token
-            cursor.execute(select, [bucket_key])
-            row = cursor.fetchone()
-        tokens, updated = row
-        if updated.tzinfo is None:  # SQLite hands back naive UTC datetimes (Django stores them so)
-            updated = updated.replace(tzinfo=UTC)
+            return True  # a new bucket, full, less this request's token
+        tokens, updated = row[0], aware_utc(row[1])
         # Whole tokens, not healthchecks' fractions of 1.0: subtracting 1.0 is exact in floating
         # point, so the limit-th request is never refused by a rounding error.
         elapsed = max((now - updated).total_seconds(), 0.0)  # the clock may step back
@@ -82,15 +78,14 @@ _UPSERT_PG = (
 
 
 @cache
-def _statements(vendor: str) -> tuple[str, str, str]:
+def _statements() -> tuple[str, str, str]:
     """On SQLite: SELECT, INSERT of a new bucket, UPDATE of a bucket's tokens."""
     quote = connection.ops.quote_name
     table, key, tokens, updated = map(quote, (TokenBucket._meta.db_table, "key", "tokens", "updated"))
     # Only the model's own quoted identifiers are formatted in; every value is a parameter.
     return (
         f"SELECT {tokens}, {updated} FROM {table} WHERE {key} = %s",  # noqa: S608
-        f"INSERT INTO {table} ({key}, {tokens}, {updated}) VALUES (%s, %s, %s) "  # noqa: S608
-        f"ON CONFLICT ({key}) DO NOTHING",
+        f"INSERT INTO {table} ({key}, {tokens}, {updated}) VALUES (%s, %s, %s)",  # noqa: S608
         f"UPDATE {table} SET {tokens} = %s, {updated} = %s WHERE {key} = %s",  # noqa: S608
     )
 

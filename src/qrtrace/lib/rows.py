@@ -9,6 +9,7 @@ No signals are sent: use these only for models without save/delete receivers.
 """
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
 
@@ -94,13 +95,11 @@ def rows_insert_values(model: type[Model], attnames: Sequence[str], rows: Sequen
         cursor.executemany(_insert_values_statement(model, tuple(attnames), connection.vendor), rows)
 
 
-def row_get(model: type[M], field_name: str, value: Any, *, deferred: tuple[str, ...] = ()) -> M | None:
-    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None;
-    the fields named in `deferred` are left unread, as `QuerySet.defer` leaves them (one query when
-    first used: e.g. an encrypted field, decrypted only where it is needed)."""
+def row_get(model: type[M], field_name: str, value: Any) -> M | None:
+    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None."""
     field = model._meta.get_field(field_name)
     where = f"{connection.ops.quote_name(field.column)} = %s"
-    return row_select(model, where, [field.get_db_prep_value(value, connection)], deferred=deferred)
+    return row_select(model, where, [field.get_db_prep_value(value, connection)])
 
 
 def row_select(
@@ -108,7 +107,9 @@ def row_select(
 ) -> M | None:
     """The first row of `model`'s table matching `where` (a constant SQL condition, every value a
     parameter in `params`: e.g. a subquery that finds the row through another table in the same
-    statement), as `row_get` returns it."""
+    statement), as `row_get` returns it; the fields named in `deferred` are left unread, as
+    `QuerySet.defer` leaves them (one query when first used: e.g. an encrypted field, decrypted only
+    where it is needed)."""
     names, sql, converters = _select_statement(model, where, connection.vendor, deferred)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -121,6 +122,12 @@ def row_select(
             raw = converter(raw, column, connection)
         values.append(raw)
     return model.from_db(connection.alias, names, values)
+
+
+def aware_utc(value: datetime) -> datetime:
+    """A timestamp as a statement written out here reads it: SQLite hands back naive UTC datetimes
+    (Django stores them so with USE_TZ), PostgreSQL aware ones."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def _values(fields: list[Field], obj: Model) -> list[Any]:

@@ -6,7 +6,7 @@ province office also sees people with no commune on record, who belong to no sta
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from django.core.paginator import Page as DjangoPage
 from django.core.paginator import Paginator
@@ -26,6 +26,7 @@ from qrtrace.checkins.models import CheckIn
 from qrtrace.lib.cells import provenance
 from qrtrace.lib.display import phone_text
 from qrtrace.lib.pagination import Page
+from qrtrace.lib.rows import aware_utc
 from qrtrace.lib.search import PER_PAGE, Search
 from qrtrace.people.selectors import phone_hash
 
@@ -236,7 +237,7 @@ def published_alerts(*, venue_ids, since: datetime) -> list[PublicAlert]:
         rows = cursor.fetchall()
     alerts = []
     for venue_id, venue_name, starts_at, ends_at, estimated, message in rows:
-        start, end = _utc(starts_at), _utc(ends_at)
+        start, end = aware_utc(starts_at), aware_utc(ends_at)
         alerts.append(
             PublicAlert(
                 venue_id=venue_id,
@@ -247,11 +248,6 @@ def published_alerts(*, venue_ids, since: datetime) -> list[PublicAlert]:
             )
         )
     return alerts
-
-
-def _utc(value: datetime) -> datetime:
-    # SQLite's rows hold naive UTC datetimes (USE_TZ), PostgreSQL's aware ones.
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def alert_default_message(venue_name: str, start: datetime, end: datetime, *, estimated: bool) -> str:
