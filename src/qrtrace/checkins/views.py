@@ -70,7 +70,7 @@ def receipt(checkins: list[CheckIn]) -> str:
     return signing.dumps([[checkin.pk for checkin in checkins], since], salt=_RECEIPT_SALT, compress=True)
 
 
-def _receipt_ids(ref: str) -> tuple[list[int], datetime | None]:
+def _receipt_payload(ref: str) -> tuple[list[int], datetime | None]:
     """The check-in ids of a receipt and the earliest time they can have been entered at."""
     try:
         payload = signing.loads(ref, salt=_RECEIPT_SALT, max_age=_RECEIPT_MAX_AGE)
@@ -83,7 +83,7 @@ def _receipt_ids(ref: str) -> tuple[list[int], datetime | None]:
 
 
 def _receipt_checkins(ref: str) -> list[CheckIn]:
-    ids, since = _receipt_ids(ref)
+    ids, since = _receipt_payload(ref)
     checkins = CheckIn.objects.filter(pk__in=ids)
     if since is not None:
         checkins = checkins.filter(entered_at__gte=since)
@@ -222,7 +222,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
         inside = open_checkin(person=person, venue=venue)
         since = timezone.now() - ALERT_WINDOW
         alerts = venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since)
-        wards = wards_named(guardian_id=person.pk)
+        wards = [] if inside else wards_named(guardian_id=person.pk)  # inside: the check-out card only
         if not (form.is_bound or inside or alerts or len(wards) > _MOLDED_WARDS) and _no_messages(request):
             values = {
                 "NAME": venue.name,
@@ -294,7 +294,7 @@ def _announcements_html(checkins) -> str:
 
 
 def receipt_view(request: HttpRequest, ref: str) -> HttpResponse:
-    ids, since = _receipt_ids(ref)
+    ids, since = _receipt_payload(ref)
     checkins = receipt_lines(checkin_ids=ids, since=since)
     if not checkins:
         raise Http404
