@@ -111,46 +111,47 @@ def ward_declare(
     """One family member without a phone, found again by name and birth year or made, and whether
     they were made now (someone sharing a known phone: `person_declare`). A new ward lives where
     declared (`commune_id`), else where their guardian does; a known one is returned as stored."""
-    ward = (
-        Person.objects.select_for_update()
-        .filter(guardian=guardian, full_name=full_name, birth_year=birth_year)
-        .first()
-    )
-    if ward is not None:
-        return ward, False
-    ward = Person.objects.create(
-        guardian=guardian,
-        full_name=full_name,
-        birth_year=birth_year,
-        commune_id=commune_id or guardian.commune_id,
-    )
-    return ward, True
+    ((ward, made),) = _wards_declare(guardian, [(full_name, birth_year)], commune_id=commune_id)
+    return ward, made
 
 
 @transaction.atomic(savepoint=False)
 def wards_find_or_create(
     *, guardian: Person, members: Sequence[tuple[str, int | None]], new_guardian: bool = False
 ) -> list[Person]:
-    """Family members without a phone (name, birth year) declared by `guardian`: each found again by
-    name and birth year among the guardian's wards, or made, living where the guardian does; in the
-    order of `members` (a member given twice is one person). The guardian's wards are read once
-    (locked on PostgreSQL, as `ward_declare` locks the one it finds), and not at all for a guardian
-    this transaction created (`new_guardian`): nobody can have declared their family before."""
-    if not members:
-        return []
+    """Family members without a phone (name, birth year) declared by `guardian`, as `ward_declare`
+    finds or makes each, in the order of `members` (a member given twice is one person); nothing is
+    read for a guardian this transaction created (`new_guardian`): nobody can have declared their
+    family before."""
+    return [ward for ward, _made in _wards_declare(guardian, members, new_guardian=new_guardian)]
+
+
+def _wards_declare(
+    guardian: Person,
+    members: Sequence[tuple[str, int | None]],
+    *,
+    commune_id: int | None = None,
+    new_guardian: bool = False,
+) -> list[tuple[Person, bool]]:
+    # The guardian's wards in one read (locked on PostgreSQL), not one ORM query per member: a
+    # family's declaration is on the check-in's hot path. Newest first, so that of two alike (made
+    # before this rule) the oldest is kept.
     known: dict[tuple[str, int | None], Person] = {}
     if not new_guardian:
-        # Newest first, so that of two alike (made before this rule) the oldest is kept, as .first() did.
         for ward in Person.objects.select_for_update().filter(guardian=guardian).order_by("-pk"):
             known[(ward.full_name, ward.birth_year)] = ward
-    found = []
+    declared = []
     for name, year in members:
         ward = known.get((name, year))
-        if ward is None:
-            ward = Person(guardian=guardian, full_name=name, birth_year=year, commune_id=guardian.commune_id)
-            known[(name, year)] = row_insert(ward)  # Person has no save signals; see lib.rows
-        found.append(known[(name, year)])
-    return found
+        if ward is not None:
+            declared.append((ward, False))
+            continue
+        ward = Person(
+            guardian=guardian, full_name=name, birth_year=year, commune_id=commune_id or guardian.commune_id
+        )
+        known[(name, year)] = row_insert(ward)  # Person has no save signals; see lib.rows
+        declared.append((ward, True))
+    return declared
 
 
 @transaction.atomic
