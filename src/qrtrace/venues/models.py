@@ -131,7 +131,10 @@ class Venue(models.Model):
         allowed = (_minute_of_day(self.closes_at) - _minute_of_day(self.opens_at)) % day + 2 * margin_minutes
         if allowed >= day:
             return False
-        return (_minute_of_day(timezone.localtime(at).time()) - opening) % day > allowed
+        # Hours are the province's clock (TIME_ZONE), not whatever zone a request activated; naming
+        # it also skips the active-zone lookup (a thread-local read, most of this call's cost).
+        local = timezone.localtime(at, timezone.get_default_timezone())
+        return (_minute_of_day(local.time()) - opening) % day > allowed
 
 
 def _minute_of_day(moment: time) -> int:
