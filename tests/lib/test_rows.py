@@ -1,6 +1,7 @@
 """qrtrace.lib.rows writes and reads rows as the ORM would, without compiling SQL per call."""
 
-from datetime import UTC, datetime
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent, AuditSubject
 from qrtrace.checkins.models import CheckIn
-from qrtrace.lib.rows import row_get, row_insert, rows_insert
+from qrtrace.lib.rows import _columns, pks_by, row_get, row_insert, rows_insert
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 from tests import actors
@@ -58,3 +59,47 @@ def test_a_row_is_found_by_a_unique_field_as_the_orm_finds_it(venue):
     assert isinstance(found, Venue) and not found._state.adding
     assert _fields(found) == _fields(Venue.objects.get(pk=venue.pk))
     assert row_get(Venue, "code", "NOSUCH1") is None
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 11, 25, 1, 30, 15, 123456, tzinfo=UTC),
+        datetime(2026, 11, 25, 8, 30, tzinfo=timezone.get_default_timezone()),  # UTC+7: the day before in UTC
+        datetime(2026, 11, 25, 0, 0, tzinfo=UTC),  # no microseconds: str() leaves them out
+        uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        None,
+    ],
+    ids=["utc", "local", "midnight", "uuid", "none"],
+)
+def test_the_quick_adapters_give_what_the_fields_own_methods_give(value):
+    field = CheckIn._meta.get_field("client_id" if isinstance(value, uuid.UUID) else "entered_at")
+    columns = {column[0].attname: column for column in _columns(CheckIn, connection.vendor)}
+    _field, types, adapt = columns[field.attname]
+    assert type(value) in types  # the quick way is taken for this value
+    quick = value if adapt is None else adapt(value)
+    assert quick == field.get_db_prep_save(value, connection)
+
+
+def test_a_naive_datetime_and_auto_now_add_go_the_fields_own_way(venue):
+    person = actors.make_person("Lê Thị G", phone="+84911222444")
+    columns = {column[0].attname: column for column in _columns(CheckIn, connection.vendor)}
+    assert columns["created_at"][1] == frozenset()  # auto_now_add: set when saved, never passed as given
+    naive = datetime(2026, 11, 25, 8, 30)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        checkin = row_insert(CheckIn(venue=venue, person=person, entered_at=naive, method="api"))
+    # Taken in the default time zone (UTC+7), as the ORM takes it.
+    assert CheckIn.objects.get(pk=checkin.pk).entered_at == datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
+
+
+def test_pks_are_found_by_a_uuid_column_within_a_range_of_times(venue):
+    person = actors.make_person("Lê Thị H", phone="+84911222555")
+    entered = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
+    ids = [uuid.uuid4() for _ in range(3)]
+    rows = [CheckIn(venue=venue, person=person, entered_at=entered, method="api", client_id=i) for i in ids]
+    made = [row_insert(row).pk for row in rows]
+    late = '"entered_at" >= %s'
+    assert pks_by(CheckIn, "client_id", [*ids, uuid.uuid4()]) == dict(zip(ids, made, strict=True))
+    assert pks_by(CheckIn, "client_id", ids[:2], late, [entered]) == dict(zip(ids[:2], made[:2], strict=True))
+    assert pks_by(CheckIn, "client_id", ids, late, [entered + timedelta(seconds=1)]) == {}
+    assert pks_by(CheckIn, "client_id", []) == {}

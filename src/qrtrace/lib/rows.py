@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Field, Model
@@ -21,9 +22,9 @@ M = TypeVar("M", bound=Model)
 
 def row_insert(obj: M) -> M:
     """INSERT `obj` as a new row (defaults and auto_now_add as `save()` applies them); sets its pk."""
-    fields, sql = _insert_statement(type(obj), connection.vendor)
+    sql = _insert_statement(type(obj), connection.vendor)[1]
     with connection.cursor() as cursor:
-        cursor.execute(sql, _values(fields, obj))
+        cursor.execute(sql, _values(obj))
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias
@@ -34,22 +35,25 @@ def rows_insert(objs: Sequence[Model]) -> None:
     """INSERT many new rows of one model in one `executemany` (their pks are not read back)."""
     if not objs:
         return
-    fields, sql = _insert_statement(type(objs[0]), connection.vendor, returning=False)
+    sql = _insert_statement(type(objs[0]), connection.vendor, returning=False)[1]
     here = connections[DEFAULT_DB_ALIAS]
-    plain = _plain_fields(tuple(fields))
-    rows = []
-    for obj in objs:
-        values = obj.__dict__
-        rows.append(
-            [
-                value
-                if types is not None and type(value := values.get(field.attname, _MISSING)) in types
-                else field.get_db_prep_save(field.pre_save(obj, True), here)
-                for field, types in zip(fields, plain, strict=True)
-            ]
-        )
+    columns = _columns(type(objs[0]), here.vendor)
+    rows = [_row(columns, obj, here) for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _row(columns: list[tuple[Field, frozenset, Callable | None]], obj: Model, here) -> list[Any]:
+    """`obj`'s database values, as `field.get_db_prep_save(field.pre_save(obj, True))` makes them; a
+    value `_columns` knows is passed as it is or through its quick adapter instead."""
+    values, row = obj.__dict__, []
+    for field, types, adapt in columns:
+        value = values.get(field.attname, _MISSING)
+        if type(value) in types and (adapt is None or (value := adapt(value)) is not _SLOW):
+            row.append(value)
+        else:
+            row.append(field.get_db_prep_save(field.pre_save(obj, True), here))
+    return row
 
 
 # Field classes whose database value is the Python value itself when it has one of these types (their
@@ -72,17 +76,55 @@ _PLAIN_FIELDS = {
 _MISSING = object()
 
 
+_SLOW = object()  # an adapter's answer for a value it leaves to the field's own methods
+
+
+def _sqlite_datetime(value: datetime | None) -> str | object | None:
+    # Django's SQLite adaptation of an aware datetime (USE_TZ): naive in UTC, as text. A naive one
+    # goes the field's way (a warning, then the default time zone).
+    if value is None:
+        return None
+    return str(value.astimezone(UTC).replace(tzinfo=None)) if value.tzinfo is not None else _SLOW
+
+
+def _aware(value: datetime | None) -> datetime | object | None:
+    return value if value is None or value.tzinfo is not None else _SLOW
+
+
+# Per database vendor, field classes whose adaptation is short enough to write out: (value types,
+# adapter). Datetimes (Django's own `adapt_datetimefield_value`: PostgreSQL takes an aware one as it
+# is) and UUIDs (stored as 32 hex digits where the database has no uuid type); three of a check-in
+# row's columns. tests/lib/test_rows.py compares each with the field's own methods.
+_DATETIME = frozenset({datetime, _NONE})
+_ADAPTED_FIELDS = {
+    "sqlite": {
+        models.DateTimeField: (_DATETIME, _sqlite_datetime),
+        models.UUIDField: (frozenset({UUID, _NONE}), lambda value: value and value.hex),
+    },
+    "postgresql": {
+        models.DateTimeField: (_DATETIME, _aware),
+        models.UUIDField: (frozenset({UUID, _NONE}), None),
+    },
+}
+
+
 @cache
-def _plain_fields(fields: tuple[Field, ...]) -> list[frozenset | None]:
-    """Per field, the value types passed as they are (see _PLAIN_FIELDS), or None: always through the
-    field's own methods. Exact classes only (a subclass may adapt, e.g. an encrypted text field); a
-    foreign key as the field it points to."""
-    plain = []
-    for field in fields:
-        if type(field) is models.ForeignKey:
-            field = field.target_field
-        plain.append(_PLAIN_FIELDS.get(type(field)))
-    return plain
+def _columns(model: type[Model], vendor: str) -> list[tuple[Field, frozenset, Callable | None]]:
+    """Per field `_insert_statement` writes: the value types passed as they are (see _PLAIN_FIELDS) or
+    through a quick adapter (_ADAPTED_FIELDS), and that adapter; any other value always goes through
+    the field's own methods.
+    Exact classes only (a subclass may adapt, e.g. an encrypted text field), and no field that sets
+    its value when saved (auto_now); a foreign key as the field it points to."""
+    columns = []
+    for field in _insert_statement(model, vendor)[0]:
+        target = field.target_field if type(field) is models.ForeignKey else field
+        types, adapt = frozenset(), None
+        if type(target) in _PLAIN_FIELDS:
+            types = _PLAIN_FIELDS[type(target)]
+        elif not (getattr(target, "auto_now", False) or getattr(target, "auto_now_add", False)):
+            types, adapt = _ADAPTED_FIELDS.get(vendor, {}).get(type(target), (types, adapt))
+        columns.append((field, types, adapt))
+    return columns
 
 
 def rows_insert_values(model: type[Model], attnames: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -93,6 +135,41 @@ def rows_insert_values(model: type[Model], attnames: Sequence[str], rows: Sequen
         return
     with connection.cursor() as cursor:
         cursor.executemany(_insert_values_statement(model, tuple(attnames), connection.vendor), rows)
+
+
+def pks_by(
+    model: type[Model], field_name: str, values: Sequence[Any], where: str = "", params: Sequence[Any] = ()
+) -> dict[Any, Any]:
+    """The pk of each row whose `field_name` is one of `values` (and which matches `where`, a constant
+    SQL condition on the model's columns with its `params` as Python values), by that value: one
+    statement, the values adapted as `rows_insert` adapts them (the ORM's `__in` goes through the
+    field's methods for each: most of a 500-id read's cost)."""
+    if not values:
+        return {}
+    here = connections[DEFAULT_DB_ALIAS]
+    quote = here.ops.quote_name
+    field = model._meta.get_field(field_name)
+    by_value = {_db_value(field, value, here): value for value in values}
+    sql = (
+        f"SELECT {quote(field.column)}, {quote(model._meta.pk.column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+        f"WHERE {quote(field.column)} IN ({', '.join(['%s'] * len(by_value))})"
+        + (f" AND ({where})" if where else "")
+    )
+    # A datetime parameter of `where` is adapted as a datetime column's value; other values go as they are.
+    extra = [_db_value(_DATETIME_FIELD, p, here) if isinstance(p, datetime) else p for p in params]
+    with here.cursor() as cursor:
+        cursor.execute(sql, [*by_value, *extra])
+        return {by_value[raw]: pk for raw, pk in cursor.fetchall()}
+
+
+_DATETIME_FIELD = models.DateTimeField()
+
+
+def _db_value(field: Field, value: Any, here) -> Any:
+    types, adapt = _ADAPTED_FIELDS.get(here.vendor, {}).get(type(field), (frozenset(), None))
+    if type(value) in types and (adapt is None or (quick := adapt(value)) is not _SLOW):
+        return value if adapt is None else quick
+    return field.get_db_prep_value(value, here)
 
 
 def row_get(model: type[M], field_name: str, value: Any) -> M | None:
@@ -130,11 +207,11 @@ def aware_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _values(fields: list[Field], obj: Model) -> list[Any]:
+def _values(obj: Model) -> list[Any]:
     # The connection itself, looked up once: `django.db.connection` is a proxy that finds the
     # thread's connection again on every attribute, and the field methods touch it many times a row.
     here = connections[DEFAULT_DB_ALIAS]
-    return [field.get_db_prep_save(field.pre_save(obj, True), here) for field in fields]
+    return _row(_columns(type(obj), here.vendor), obj, here)
 
 
 @cache
