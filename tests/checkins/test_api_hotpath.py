@@ -162,3 +162,18 @@ def test_a_double_submit_racing_itself_records_one_check_in(known, commune_offic
     assert len(results) == 4 and len({pk for pk, _created in results}) == 1
     assert sorted(created for _pk, created in results) == [False, False, False, True]
     assert CheckIn.objects.count() == 1 and Person.objects.count() == 1
+
+
+def test_a_batchs_venues_are_read_in_one_statement_and_then_kept(venue):
+    from qrtrace.checkins.selectors import _venues_by_code, venues_by_code
+
+    other = actors.make_venue()
+    _venues_by_code.clear()
+    codes = {venue.code.lower(), f" {other.code} ", "NOSUCH1"}
+    with CaptureQueriesContext(connection) as read:
+        found = venues_by_code(codes)
+    assert found == {venue.code: venue, other.code: other, "NOSUCH1": None}
+    assert len(read.captured_queries) == 1
+    with CaptureQueriesContext(connection) as again:
+        assert venues_by_code({venue.code, other.code}) == {venue.code: venue, other.code: other}
+    assert again.captured_queries == []

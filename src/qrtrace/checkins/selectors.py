@@ -45,6 +45,22 @@ def venue_by_code(code: str) -> Venue | None:
     return venue
 
 
+def venues_by_code(codes: set[str]) -> dict[str, Venue | None]:
+    """`venue_by_code` of many codes (a gate device's batch), those not kept read in one statement; by
+    code as written (stripped, upper case)."""
+    now = time.monotonic()
+    found: dict[str, Venue | None] = dict.fromkeys(code.strip().upper() for code in codes)
+    for code in found:
+        cached = _venues_by_code.get(code)
+        if cached is not None and cached[0] > now:
+            found[code] = cached[1]
+    missing = [code for code, venue in found.items() if venue is None]
+    for venue in Venue.objects.filter(code__in=missing) if missing else ():
+        found[venue.code] = venue
+        _venues_by_code[venue.code] = (now + VENUE_CACHE_SECONDS, venue)
+    return found
+
+
 @receiver(post_save, sender=Venue)
 @receiver(post_delete, sender=Venue)
 def _forget_cached_venues(**kwargs) -> None:

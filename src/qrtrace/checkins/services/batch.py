@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.permissions import can_use_gate
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.errors import Conflict
-from qrtrace.lib.rows import rows_insert
+from qrtrace.lib.rows import pks_by, rows_insert
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from qrtrace.people.services import PersonUpsert
@@ -31,7 +31,7 @@ from qrtrace.venues.models import Venue
 
 from ..models import CheckIn, CheckInMethod, CheckOutMethod
 from ..personal_qr import InvalidPersonalCode, person_from_token
-from ..selectors import RecentVisit, recent_visits_of, venue_by_code
+from ..selectors import RecentVisit, recent_visits_of, venues_by_code
 from ..signals import late_checkins_recorded
 from .visits import (
     CLOCK_SKEW,
@@ -112,13 +112,13 @@ def checkins_batch_record(
     upserts = _who(items, venues)
     for _attempt in range(RETRIES):
         try:
-            return _record(user=user, items=items, venues=venues, upserts=upserts, request=request)
+            return _record(_Recorder(user=user, venues=venues, upserts=upserts, items=items), request)
         except (IntegrityError, OperationalError):
             # Two devices sent the same items at the same moment: on PostgreSQL both saw them absent and
             # the second INSERT met the first's row, or each waited on the other's (a deadlock, one
             # transaction chosen to fail). The batch's transaction is gone; again, they are duplicates.
             continue
-    return _record(user=user, items=items, venues=venues, upserts=upserts, request=request)
+    return _record(_Recorder(user=user, venues=venues, upserts=upserts, items=items), request)
 
 
 def _who(items, venues) -> dict[int, PersonUpsert | Person | Refused]:
@@ -166,10 +166,10 @@ def _recorded(items) -> dict[UUID, int]:
     ):
         if not named:
             continue
-        rows = CheckIn.objects.filter(client_id__in=[item.client_id for item in named], entered_at__lte=until)
+        where, params = '"entered_at" <= %s', [until]
         if since is not None:
-            rows = rows.filter(entered_at__gte=since - CLOCK_SKEW)
-        found |= dict(rows.values_list("client_id", "id"))
+            where, params = where + ' AND "entered_at" >= %s', [until, since - CLOCK_SKEW]
+        found |= pks_by(CheckIn, "client_id", [item.client_id for item in named], where, params)
     return found
 
 
@@ -179,12 +179,12 @@ def _ids(checkins: Iterable[CheckIn]) -> dict[UUID, int]:
     if not checkins:
         return {}
     times = [checkin.entered_at for checkin in checkins]
-    return dict(
-        CheckIn.objects.filter(
-            client_id__in=[checkin.client_id for checkin in checkins],
-            entered_at__gte=min(times),
-            entered_at__lte=max(times),
-        ).values_list("client_id", "id")
+    return pks_by(
+        CheckIn,
+        "client_id",
+        [checkin.client_id for checkin in checkins],
+        '"entered_at" >= %s AND "entered_at" <= %s',
+        [min(times), max(times)],
     )
 
 
@@ -193,19 +193,17 @@ def _reason(error: ValidationError) -> object:
 
 
 def _venues(user, codes: set[str]) -> dict[str, Venue | None]:
-    found = {}
-    for code in codes:
-        venue = venue_by_code(code)
-        # One answer for a venue that does not exist and one outside the caller's area.
-        found[code.strip().upper()] = venue if venue is not None and can_use_gate(user, venue) else None
-    return found
+    # One answer for a venue that does not exist and one outside the caller's area.
+    return {
+        code: venue if venue is not None and can_use_gate(user, venue) else None
+        for code, venue in venues_by_code(codes).items()
+    }
 
 
 @transaction.atomic
-def _record(*, user, items, venues, upserts, request) -> BatchResult:
-    recorder = _Recorder(user=user, venues=venues, upserts=upserts, items=items)
-    recorder.record(items)
-    result = recorder.result
+def _record(recorder: "_Recorder", request) -> BatchResult:
+    recorder.record()
+    result, user = recorder.result, recorder.user
     if recorder.people:
         audit_event_create(
             actor=user,
@@ -234,15 +232,18 @@ def _record(*, user, items, venues, upserts, request) -> BatchResult:
 
 
 class _Recorder:
-    """A batch inside its transaction, in passes, so the database sees a handful of statements for
-    the whole batch instead of several for each visit: (1) each item checked on its own, nothing
-    written; (2) each person written (one statement apiece, as for a single check-in); (3) everyone's
-    recent check-ins read at once (but not those of people the batch created: they have none) and
-    each visit compared with them, as `checkin_create` does for one; (4) the new visits inserted at
-    once; (5) check-outs, which may close visits of this batch."""
+    """A batch in passes, so the database sees a handful of statements for the whole batch instead of
+    several for each visit: (0) before the transaction, each visit built and checked against its
+    venue's rules (no write lock is held yet: on SQLite every other writer waits while this one has
+    it); then inside it (1) each item's outcome decided (a repeat of what was recorded, a refusal, or
+    a visit to record), nothing written; (2) the people written (`PersonUpsert.run_many`); (3)
+    everyone's recent check-ins read at once (but not those of people the batch created: they have
+    none) and each visit compared with them, as `checkin_create` does for one; (4) the new visits
+    inserted at once; (5) check-outs, which may close visits of this batch. Built again for each
+    attempt: the passes inside change the visits they record."""
 
     def __init__(self, *, user, venues, upserts, items) -> None:
-        self.user, self.venues, self.upserts = user, venues, upserts
+        self.user, self.venues, self.upserts, self.items = user, venues, upserts, items
         self.now = timezone.now()
         self.result = BatchResult(
             items=[
@@ -254,9 +255,35 @@ class _Recorder:
         self.people: set[int] = set()
         self.created: set[int] = set()  # people this batch created: no check-ins before it
         # client id → check-in id, of visits recorded before and in this batch (0: not yet written).
-        self.known: dict[UUID, int] = _recorded(items)
+        self.known: dict[UUID, int] = {}
+        self.drafts = {i: self._draft(i, item) for i, item in enumerate(items) if isinstance(item, VisitItem)}
 
-    def record(self, items) -> None:
+    def _draft(self, index: int, item: VisitItem) -> CheckIn | ValidationError | Conflict | None:
+        """Pass 0: the visit as it would be recorded, or why its venue's rules refuse it; None for an
+        item refused before it (no such venue, a person refused)."""
+        venue = self.venues.get(item.venue_code.strip().upper())
+        who = self.upserts.get(index)
+        if venue is None or isinstance(who, Refused):
+            return None
+        try:
+            require_open_for(venue, item.entered_at)
+            return checkin_prepare(
+                venue=venue,
+                person=who if isinstance(who, Person) else None,
+                method=CheckInMethod.API,
+                declaration=item.declaration,
+                entered_at=item.entered_at,
+                left_at=item.left_at,
+                staff=self.user,
+                client_id=item.client_id,
+                now=self.now,
+            )
+        except (ValidationError, Conflict) as error:
+            return error
+
+    def record(self) -> None:
+        items = self.items
+        self.known = _recorded(items)
         prepared: list[tuple[ItemResult, CheckIn, PersonUpsert | Person]] = []
         leaves: list[tuple[ItemResult, LeaveItem]] = []
         for index, item in enumerate(items):
@@ -265,7 +292,7 @@ class _Recorder:
                 outcome.reason = item.reason
             elif isinstance(item, LeaveItem):
                 leaves.append((outcome, item))
-            elif (checkin := self._guarded(outcome, self._prepare, index, item)) is not None:
+            elif (checkin := self._guarded(outcome, self._admit, index, item)) is not None:
                 prepared.append((outcome, checkin, self.upserts[index]))
         declared = [who for _outcome, _checkin, who in prepared if isinstance(who, PersonUpsert)]
         ran = {id(declared[i]): outcome for i, outcome in PersonUpsert.run_many(declared).items()}
@@ -289,7 +316,8 @@ class _Recorder:
             outcome.reason = str(error)
         return None
 
-    def _prepare(self, index: int, item: VisitItem) -> CheckIn | None:
+    def _admit(self, index: int, item: VisitItem) -> CheckIn | None:
+        """Pass 1: the visit drafted for this item, to be recorded; or None, the item answered."""
         outcome = self.result.items[index]
         venue = self.venues.get(item.venue_code.strip().upper())
         if venue is None:
@@ -302,18 +330,9 @@ class _Recorder:
         if isinstance(who, Refused):
             outcome.reason = who.reason
             return None
-        require_open_for(venue, item.entered_at)
-        checkin = checkin_prepare(
-            venue=venue,
-            person=who if isinstance(who, Person) else None,
-            method=CheckInMethod.API,
-            declaration=item.declaration,
-            entered_at=item.entered_at,
-            left_at=item.left_at,
-            staff=self.user,
-            client_id=item.client_id,
-            now=self.now,
-        )
+        checkin = self.drafts[index]
+        if isinstance(checkin, Exception):
+            raise checkin
         self.known[item.client_id] = 0  # a second item with this id in the batch is a repeat
         return checkin
 
