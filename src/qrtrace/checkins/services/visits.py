@@ -83,10 +83,12 @@ def checkin_prepare(
         "person_id": None if person is None else person.pk,
         "entered_at": entered_at,  # clamped to now by checkin_settle, after the repeat check
         "left_at": left_at,
-        "checkout_method": CheckOutMethod.API if left_at else "",
-        "method": method,
+        # The choices as plain strings, as a row read back holds them: lib.rows passes a str as it
+        # is, and sends an enum member through the field's methods (two calls a column and row).
+        "checkout_method": str(CheckOutMethod.API) if left_at else "",
+        "method": str(method),
         "staff_id": None if staff is None else staff.pk,
-        "risk": declaration_risk(answers),
+        "risk": str(declaration_risk(answers)),
         "client_id": client_id,
         **answers,
     }
