@@ -81,15 +81,36 @@ def test_the_quick_adapters_give_what_the_fields_own_methods_give(value):
     assert quick == field.get_db_prep_save(value, connection)
 
 
-def test_a_naive_datetime_and_auto_now_add_go_the_fields_own_way(venue):
+def test_a_naive_datetime_goes_the_fields_own_way(venue):
     person = actors.make_person("Lê Thị G", phone="+84911222444")
-    columns = {column[0].attname: column for column in _columns(CheckIn, connection.vendor)}
-    assert columns["created_at"][1] == frozenset()  # auto_now_add: set when saved, never passed as given
     naive = datetime(2026, 11, 25, 8, 30)
     with pytest.warns(RuntimeWarning, match="naive datetime"):
         checkin = row_insert(CheckIn(venue=venue, person=person, entered_at=naive, method="api"))
     # Taken in the default time zone (UTC+7), as the ORM takes it.
     assert CheckIn.objects.get(pk=checkin.pk).entered_at == datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
+
+
+def test_auto_now_add_is_set_when_inserted_whatever_was_given_one_now_per_statement(venue):
+    person = actors.make_person("Lê Thị K", phone="+84911222666")
+    before, old = timezone.now(), datetime(2020, 1, 1, tzinfo=UTC)
+    entered = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
+    made = [
+        CheckIn(
+            venue=venue,
+            person=person,
+            entered_at=entered,
+            method="api",
+            client_id=uuid.uuid4(),
+            created_at=old,
+        )
+        for _ in range(3)
+    ]
+    rows_insert(made)
+    stored = CheckIn.objects.filter(client_id__in=[checkin.client_id for checkin in made])
+    assert len({checkin.created_at for checkin in stored}) == 1  # one statement, one now
+    assert stored[0].created_at >= before and {checkin.created_at for checkin in made} == {
+        stored[0].created_at
+    }
 
 
 def test_pks_are_found_by_a_uuid_column_within_a_range_of_times(venue):

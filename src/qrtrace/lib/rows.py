@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import Field, Model
+from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
 
@@ -23,6 +24,7 @@ M = TypeVar("M", bound=Model)
 def row_insert(obj: M) -> M:
     """INSERT `obj` as a new row (defaults and auto_now_add as `save()` applies them); sets its pk."""
     sql = _insert_statement(type(obj), connection.vendor)[1]
+    _stamp([obj])
     with connection.cursor() as cursor:
         cursor.execute(sql, _values(obj))
         obj.pk = cursor.fetchone()[0]
@@ -38,9 +40,31 @@ def rows_insert(objs: Sequence[Model]) -> None:
     sql = _insert_statement(type(objs[0]), connection.vendor, returning=False)[1]
     here = connections[DEFAULT_DB_ALIAS]
     columns = _columns(type(objs[0]), here.vendor)
+    _stamp(objs)
     rows = [_row(columns, obj, here) for obj in objs]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _stamp(objs: Sequence[Model]) -> None:
+    """Set what `save()` sets when it inserts, the auto_now(_add) datetimes, to one now for all
+    (one statement's rows), so `_row` adapts them like any other datetime."""
+    names = _stamped(type(objs[0]), connection.vendor)
+    if names:
+        now = timezone.now()
+        for obj in objs:
+            for name in names:
+                obj.__dict__[name] = now
+
+
+@cache
+def _stamped(model: type[Model], vendor: str) -> tuple[str, ...]:
+    fields = _insert_statement(model, vendor)[0]
+    return tuple(
+        field.attname
+        for field in fields
+        if type(field) is models.DateTimeField and (field.auto_now or field.auto_now_add)
+    )
 
 
 def _row(columns: list[tuple[Field, frozenset, Callable | None]], obj: Model, here) -> list[Any]:
@@ -113,15 +137,15 @@ def _columns(model: type[Model], vendor: str) -> list[tuple[Field, frozenset, Ca
     """Per field `_insert_statement` writes: the value types passed as they are (see _PLAIN_FIELDS) or
     through a quick adapter (_ADAPTED_FIELDS), and that adapter; any other value always goes through
     the field's own methods.
-    Exact classes only (a subclass may adapt, e.g. an encrypted text field), and no field that sets
-    its value when saved (auto_now); a foreign key as the field it points to."""
+    Exact classes only (a subclass may adapt, e.g. an encrypted text field; an auto_now datetime is
+    set by `_stamp` first); a foreign key as the field it points to."""
     columns = []
     for field in _insert_statement(model, vendor)[0]:
         target = field.target_field if type(field) is models.ForeignKey else field
         types, adapt = frozenset(), None
         if type(target) in _PLAIN_FIELDS:
             types = _PLAIN_FIELDS[type(target)]
-        elif not (getattr(target, "auto_now", False) or getattr(target, "auto_now_add", False)):
+        else:
             types, adapt = _ADAPTED_FIELDS.get(vendor, {}).get(type(target), (types, adapt))
         columns.append((field, types, adapt))
     return columns
