@@ -90,6 +90,14 @@ def _statements() -> tuple[str, str, str]:
     )
 
 
+def ratelimit_holds_rows() -> bool:
+    """Whether a token taken inside a transaction keeps its bucket locked until that transaction ends
+    (PostgreSQL: the upsert locks the bucket's row): a caller with a long transaction takes its
+    tokens before it instead, or every request sharing a key (a market's Wi-Fi address) waits for the
+    one before it to commit. On SQLite the transaction's write lock queues every writer anyway."""
+    return connection.vendor == "postgresql"
+
+
 def ratelimit_prune() -> int:
     """Delete buckets idle for more than a day; return how many were deleted."""
     deleted, _by_model = TokenBucket.objects.filter(updated__lt=timezone.now() - _IDLE).delete()

@@ -25,6 +25,7 @@ from qrtrace.accounts.permissions import can_use_gate, require
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.display import datetime_text
 from qrtrace.lib.errors import Conflict
+from qrtrace.lib.ratelimit import ratelimit_holds_rows
 from qrtrace.lib.rows import row_insert
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
@@ -254,16 +255,22 @@ def checkin_self_create(
     what the submitter declared is kept with their check-in.
 
     Everything a citizen's declaration writes is one transaction (on SQLite one turn of the write
-    lock, on PostgreSQL one COMMIT's fsync; it was three): `attempt` (address, device key) takes the
-    attempt's rate-limit tokens first, and an empty bucket raises AttemptRefused with nothing
-    recorded; with `remember`, a submitter this declaration created gets this phone remembered
-    (`device_token`; a number already known is proven by SMS first, issue 12).
+    lock; it was three): `attempt` (address, device key) takes the attempt's rate-limit tokens first,
+    and an empty bucket raises AttemptRefused with nothing recorded. On PostgreSQL the tokens are
+    taken just before that transaction, in their own: inside it, the address's bucket row stayed
+    locked until COMMIT, so the check-ins of everyone behind one address ran one at a time
+    (docs/benchmarks.md, "Row locks on PostgreSQL"). With `remember`, a submitter this declaration
+    created gets this phone remembered (`device_token`; a number already known is proven by SMS
+    first, issue 12).
     """
     declared = None if isinstance(submitter, Person) else identity_declared(submitter)
     upsert = None if declared is None else PersonUpsert.prepare(declared)
     ward_declarations = ward_declarations or {}
+    early = attempt is not None and ratelimit_holds_rows()
+    if early and not checkin_attempt_allow(ip=attempt[0], device=attempt[1]):
+        raise AttemptRefused
     with transaction.atomic():
-        if attempt is not None and not checkin_attempt_allow(ip=attempt[0], device=attempt[1]):
+        if attempt is not None and not early and not checkin_attempt_allow(ip=attempt[0], device=attempt[1]):
             raise AttemptRefused
         person, created = (submitter, False) if upsert is None else upsert.run()
         wards = list(person.wards.filter(pk__in=ward_ids).order_by("pk")) if ward_ids else []
