@@ -11,6 +11,7 @@ from qrtrace.accounts.models import ApiToken
 from qrtrace.accounts.services import api_token_create, api_token_revoke
 from qrtrace.audit.models import AuditSubject
 from qrtrace.checkins.models import CheckIn
+from qrtrace.checkins.selectors import _venues_by_code, venues_by_code
 from qrtrace.checkins.services.visits import checkin_record
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.people.identity import Identity
@@ -165,8 +166,6 @@ def test_a_double_submit_racing_itself_records_one_check_in(known, commune_offic
 
 
 def test_a_batchs_venues_are_read_in_one_statement_and_then_kept(venue):
-    from qrtrace.checkins.selectors import _venues_by_code, venues_by_code
-
     other = actors.make_venue()
     _venues_by_code.clear()
     codes = {venue.code.lower(), f" {other.code} ", "NOSUCH1"}

@@ -36,29 +36,30 @@ _venues_by_code: dict[str, tuple[float, Venue]] = {}
 def venue_by_code(code: str) -> Venue | None:
     """The venue with this code (any case, surrounding spaces ignored), or None."""
     code = code.strip().upper()
-    cached = _venues_by_code.get(code)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
-    venue = row_get(Venue, "code", code)
-    if venue is not None:
-        _venues_by_code[code] = (time.monotonic() + VENUE_CACHE_SECONDS, venue)
+    venue = _kept(code)
+    if venue is None and (venue := row_get(Venue, "code", code)) is not None:
+        _keep(venue)
     return venue
 
 
 def venues_by_code(codes: set[str]) -> dict[str, Venue | None]:
     """`venue_by_code` of many codes (a gate device's batch), those not kept read in one statement; by
     code as written (stripped, upper case)."""
-    now = time.monotonic()
-    found: dict[str, Venue | None] = dict.fromkeys(code.strip().upper() for code in codes)
-    for code in found:
-        cached = _venues_by_code.get(code)
-        if cached is not None and cached[0] > now:
-            found[code] = cached[1]
+    found = {code: _kept(code) for code in {code.strip().upper() for code in codes}}
     missing = [code for code, venue in found.items() if venue is None]
     for venue in Venue.objects.filter(code__in=missing) if missing else ():
-        found[venue.code] = venue
-        _venues_by_code[venue.code] = (now + VENUE_CACHE_SECONDS, venue)
+        found[venue.code] = _keep(venue)
     return found
+
+
+def _kept(code: str) -> Venue | None:
+    cached = _venues_by_code.get(code)
+    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+
+def _keep(venue: Venue) -> Venue:
+    _venues_by_code[venue.code] = (time.monotonic() + VENUE_CACHE_SECONDS, venue)
+    return venue
 
 
 @receiver(post_save, sender=Venue)

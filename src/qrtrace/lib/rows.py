@@ -24,9 +24,8 @@ M = TypeVar("M", bound=Model)
 def row_insert(obj: M) -> M:
     """INSERT `obj` as a new row (defaults and auto_now_add as `save()` applies them); sets its pk."""
     sql = _insert_statement(type(obj), connection.vendor)[1]
-    _stamp([obj])
     with connection.cursor() as cursor:
-        cursor.execute(sql, _values(obj))
+        cursor.execute(sql, _values([obj])[0])
         obj.pk = cursor.fetchone()[0]
     obj._state.adding = False
     obj._state.db = connection.alias
@@ -38,10 +37,7 @@ def rows_insert(objs: Sequence[Model]) -> None:
     if not objs:
         return
     sql = _insert_statement(type(objs[0]), connection.vendor, returning=False)[1]
-    here = connections[DEFAULT_DB_ALIAS]
-    columns = _columns(type(objs[0]), here.vendor)
-    _stamp(objs)
-    rows = [_row(columns, obj, here) for obj in objs]
+    rows = _values(objs)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -136,9 +132,8 @@ _ADAPTED_FIELDS = {
 def _columns(model: type[Model], vendor: str) -> list[tuple[Field, frozenset, Callable | None]]:
     """Per field `_insert_statement` writes: the value types passed as they are (see _PLAIN_FIELDS) or
     through a quick adapter (_ADAPTED_FIELDS), and that adapter; any other value always goes through
-    the field's own methods.
-    Exact classes only (a subclass may adapt, e.g. an encrypted text field; an auto_now datetime is
-    set by `_stamp` first); a foreign key as the field it points to."""
+    the field's own methods. Exact classes only (a subclass may adapt, e.g. an encrypted text field;
+    an auto_now datetime is set by `_stamp` first); a foreign key as the field it points to."""
     columns = []
     for field in _insert_statement(model, vendor)[0]:
         target = field.target_field if type(field) is models.ForeignKey else field
@@ -231,11 +226,14 @@ def aware_utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def _values(obj: Model) -> list[Any]:
+def _values(objs: Sequence[Model]) -> list[list[Any]]:
+    """The database values of new rows of one model, in `_insert_statement`'s order."""
     # The connection itself, looked up once: `django.db.connection` is a proxy that finds the
     # thread's connection again on every attribute, and the field methods touch it many times a row.
     here = connections[DEFAULT_DB_ALIAS]
-    return _row(_columns(type(obj), here.vendor), obj, here)
+    columns = _columns(type(objs[0]), here.vendor)
+    _stamp(objs)
+    return [_row(columns, obj, here) for obj in objs]
 
 
 @cache
