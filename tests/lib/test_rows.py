@@ -4,12 +4,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent, AuditSubject
 from qrtrace.checkins.models import CheckIn
-from qrtrace.lib.rows import _columns, pks_by, row_get, row_insert, rows_insert
+from qrtrace.lib.rows import COPY_FROM, _columns, pks_by, row_get, row_insert, rows_insert, rows_insert_values
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 from tests import actors
@@ -124,3 +125,53 @@ def test_pks_are_found_by_a_uuid_column_within_a_range_of_times(venue):
     assert pks_by(CheckIn, "client_id", ids[:2], late, [entered]) == dict(zip(ids[:2], made[:2], strict=True))
     assert pks_by(CheckIn, "client_id", ids, late, [entered + timedelta(seconds=1)]) == {}
     assert pks_by(CheckIn, "client_id", []) == {}
+
+
+def _awkward_visits(venue, person, count: int) -> list[CheckIn]:
+    """Visits whose values COPY's text format must escape: tabs, newlines, backslashes, NULLs."""
+    names = ["Lê\tThị\nK", "a\\b", "\\N", "", "Nguyễn Văn Mới"]
+    entered = datetime(2026, 11, 25, 1, 30, 15, 123456, tzinfo=UTC)
+    return [
+        CheckIn(
+            venue=venue,
+            person=person,
+            entered_at=entered + timedelta(seconds=n),
+            left_at=None if n % 2 else entered + timedelta(hours=1),
+            method="api",
+            fever=bool(n % 3),
+            declared_name=names[n % len(names)],
+            review_reason="" if n % 2 else "sequence",
+            client_id=uuid.uuid4(),
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [COPY_FROM - 1, COPY_FROM, 3 * COPY_FROM])
+def test_many_rows_read_back_through_the_orm_as_given_whichever_way_they_went_in(venue, count):
+    person = actors.make_person("Lê Thị L", phone="+84911222777")
+    made = _awkward_visits(venue, person, count)
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert(made)
+    copied = connection.vendor == "postgresql" and count >= COPY_FROM
+    assert [query["sql"].split(" times: ")[1].split()[0] for query in queries] == [
+        "COPY" if copied else "INSERT"
+    ]
+    stored = {checkin.client_id: checkin for checkin in CheckIn.objects.filter(person=person)}
+    assert len(stored) == count
+    for checkin in made:
+        again = stored[checkin.client_id]
+        assert _fields(again) | {"id": None} == _fields(checkin) | {"id": None}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_the_unique_index_refuses_fails_the_whole_statement_as_an_integrity_error(venue):
+    person = actors.make_person("Lê Thị M", phone="+84911222888")
+    made = _awkward_visits(venue, person, 2 * COPY_FROM)
+    rows_insert(made[:1])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows_insert(made)  # the first is there already
+    assert CheckIn.objects.filter(person=person).count() == 1
+    event = row_insert(AuditEvent(action="export", object_type="visitor_log"))
+    rows_insert_values(AuditSubject, ("event_id", "person_id"), [(event.pk, n) for n in range(2 * COPY_FROM)])
+    assert AuditSubject.objects.filter(event=event).count() == 2 * COPY_FROM
