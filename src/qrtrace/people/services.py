@@ -251,6 +251,7 @@ class PersonUpsert:
 
     On PostgreSQL the known person's row is read FOR UPDATE, so a double submit queues behind
     the first and then finds its check-in; on SQLite the transaction's write lock does the same.
+    `run_many` reads them FOR SHARE (see `_known_rows`).
     """
 
     identity: Identity
@@ -386,9 +387,11 @@ _FIELDS = [field.attname for field in Person._meta.concrete_fields]
 
 
 def _known_rows(phone_hashes: set[str]) -> dict[str, tuple[int, str, int | None]]:
-    """Known people by phone hash: (id, name, commune), their rows locked on PostgreSQL as `run` does."""
+    """Known people by phone hash: (id, name, commune), their rows locked FOR SHARE on PostgreSQL:
+    a single declaration's FOR UPDATE (`run`, `person_find_or_create`) and this wait for each other,
+    two batches do not (the batch's own lock is per person and venue: checkins.services.batch)."""
     quote = connection.ops.quote_name
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    lock = " FOR SHARE" if connection.features.has_select_for_update else ""
     found = {}
     hashes = sorted(phone_hashes)  # one order for every transaction that locks them
     for start in range(0, len(hashes), _CHUNK):

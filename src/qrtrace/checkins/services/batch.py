@@ -16,7 +16,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -188,6 +188,30 @@ def _ids(checkins: Iterable[CheckIn]) -> dict[UUID, int]:
     )
 
 
+def _visits_lock(pairs: set[tuple[int, int]]) -> None:
+    """Hold until COMMIT the right to record a visit of each (venue id, person id), so that another
+    batch recording the same person at the same venue at the same moment (two gates' devices that
+    both saw them) waits, then reads this one's visit and answers a repeat (`checkin_settle`).
+
+    On PostgreSQL a transaction-scoped advisory lock per pair, all taken in one statement in one
+    order, so that two batches never deadlock. A batch holds its known people's rows FOR SHARE
+    (`PersonUpsert.run_many`), which a single declaration's FOR UPDATE waits for and the other way
+    round, but another batch does not: locking the people themselves made every two concurrent
+    batches that shared one of a few hundred people run one after the other, for visits at other
+    venues (docs/benchmarks.md, "Batch ingest, fourth round"). People this batch created need no
+    lock: a batch making the same phone waits on its unique index until this one commits. SQLite's
+    write lock already queues every writer. Ids are folded into the lock's two 32-bit keys; two
+    pairs that fold alike only wait for each other."""
+    if not pairs or connection.vendor != "postgresql":
+        return
+    fold = sorted({(venue % 2**31, person % 2**31) for venue, person in pairs})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(v, p)) FROM unnest(%s::int[], %s::int[]) AS pair(v, p)",
+            [[v for v, _p in fold], [p for _v, p in fold]],
+        )
+
+
 def _reason(error: ValidationError) -> object:
     return error.message_dict if hasattr(error, "error_dict") else " ".join(error.messages)
 
@@ -353,6 +377,7 @@ class _Recorder:
         if not visits:
             return
         windows = [recent_window(checkin) for _outcome, checkin in visits]
+        _visits_lock({(c.venue_id, c.person_id) for _outcome, c in visits if c.person_id not in self.created})
         recent = recent_visits_of(
             sorted({checkin.person_id for _outcome, checkin in visits} - self.created),
             since=min(since for since, _until in windows),
