@@ -1,11 +1,20 @@
+import gc
 import io
 import os
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qrtrace.settings")
 django_application = get_wsgi_application()
+# What every request needs is imported now (the URLconf pulls in the views and the API), then left out
+# of the garbage collector's full passes: a gate device's batch keeps ~10,000 objects alive through its
+# request, they reach the oldest generation, and each full pass then walked all of Django and the app
+# as well. In one process, 20 batches of 500 on PostgreSQL: the slowest 2–3 took 270–430 ms of CPU
+# each, frozen the slowest took 193–207 ms (docs/benchmarks.md, "Batch ingest, fourth round").
+get_resolver().url_patterns  # noqa: B018 (imported for its side effect)
+gc.freeze()
 
 
 def application(environ, start_response):

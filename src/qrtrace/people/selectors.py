@@ -10,6 +10,7 @@ from django.db.models import Q
 from qrtrace.accounts.permissions import can_read_person
 from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.crypto import lookup_hash
+from qrtrace.lib.rows import in_values
 
 from .models import Person
 
@@ -64,11 +65,14 @@ def phone_owners(*, phone_hashes: Collection[str]) -> dict[str, PhoneOwner]:
     hashes = list(phone_hashes)
     for start in range(0, len(hashes), _CHUNK):
         chunk = hashes[start : start + _CHUNK]
+        among, listed = in_values(
+            "phone_hash", chunk, Person._meta.get_field("phone_hash").db_type(connection)
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT phone_hash, id, full_name, citizen_id_hash FROM checkins_person "  # noqa: S608
-                f"WHERE phone_hash IN ({', '.join(['%s'] * len(chunk))}) AND guardian_id IS NULL",
-                chunk,
+                f"WHERE {among} AND guardian_id IS NULL",
+                listed,
             )
             found |= {row[0]: PhoneOwner(*row[1:]) for row in cursor.fetchall()}
     return found

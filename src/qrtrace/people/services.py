@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.audit.services import audit_event_create
-from qrtrace.lib.rows import row_insert
+from qrtrace.lib.rows import in_values, row_insert
 
 from .identity import Identity, normalize_name, same_name
 from .models import Person
@@ -396,12 +396,15 @@ def _known_rows(phone_hashes: set[str]) -> dict[str, tuple[int, str, int | None]
     hashes = sorted(phone_hashes)  # one order for every transaction that locks them
     for start in range(0, len(hashes), _CHUNK):
         chunk = hashes[start : start + _CHUNK]
+        among, listed = in_values(
+            quote("phone_hash"), chunk, Person._meta.get_field("phone_hash").db_type(connection)
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT {quote('phone_hash')}, id, {quote('full_name')}, {quote('commune_id')} "  # noqa: S608
-                f"FROM {quote(Person._meta.db_table)} WHERE {quote('phone_hash')} IN "
-                f"({', '.join(['%s'] * len(chunk))}) AND {quote('guardian_id')} IS NULL ORDER BY id{lock}",
-                chunk,
+                f"FROM {quote(Person._meta.db_table)} WHERE {among} AND {quote('guardian_id')} IS NULL "
+                f"ORDER BY id{lock}",
+                listed,
             )
             found |= {row[0]: row[1:] for row in cursor.fetchall()}
     return found
