@@ -1,8 +1,6 @@
 """The API check-in is the hottest write path: what it costs in statements, and that the upsert keeps
 the rules of `person_declare` (checked through the API, as integrations send them)."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,6 +15,7 @@ from qrtrace.lib.crypto import lookup_hash
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from tests import actors
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -118,26 +117,6 @@ def test_an_official_moved_out_of_the_area_is_refused_at_once(send, venue, commu
     assert send(venue, full_name="Nguyễn Thị B").status_code == 403
 
 
-def _at_once(count: int, action) -> list:
-    """Run `action` in `count` threads released together, each on its own database connection."""
-    start = threading.Barrier(count)
-    results = []
-
-    def run():
-        start.wait()
-        try:
-            results.append(action())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("known", [False, True], ids=["new phone", "known phone"])
@@ -159,7 +138,7 @@ def test_a_double_submit_racing_itself_records_one_check_in(known, commune_offic
         )
         return checkin.pk, created
 
-    results = _at_once(4, submit)
+    results = at_once([submit] * 4)
     assert len(results) == 4 and len({pk for pk, _created in results}) == 1
     assert sorted(created for _pk, created in results) == [False, False, False, True]
     assert CheckIn.objects.count() == 1 and Person.objects.count() == 1

@@ -5,8 +5,8 @@ a phone's queue was copied to a spare) and then sends it all again, as a device 
 was lost. The database must hold each visit exactly once and no request may fail.
 """
 
+import functools
 import json
-import threading
 import urllib.request
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.servers import LiveDatabase, free_port, stop, wait_until_up
+from tests.threads import at_once
 
 DEVICES = 20
 OWN, SHARED = 40, 10
@@ -76,18 +77,12 @@ def test_twenty_devices_syncing_at_once_lose_and_duplicate_nothing(live):
         neighbour = ids[((device + 1) % DEVICES) * OWN :][:SHARED]
         batches.append([everything[client_id] for client_id in own + neighbour])
     answers: list = []
-    start = threading.Barrier(DEVICES)
 
     def device(items):
-        start.wait()
         _send(base, token, items, answers)
         _send(base, token, items, answers)  # the answer was lost: the whole queue again
 
-    threads = [threading.Thread(target=device, args=(items,)) for items in batches]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
+    at_once([functools.partial(device, items) for items in batches])
 
     assert [status for status, _body in answers] == [200] * (2 * DEVICES), answers[:3]
     assert all(body["refused"] == 0 for _status, body in answers)

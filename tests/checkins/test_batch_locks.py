@@ -17,6 +17,7 @@ from qrtrace.checkins.services.batch import Outcome, VisitItem, checkins_batch_r
 from qrtrace.checkins.services.visits import checkin_record
 from qrtrace.people.identity import Identity
 from tests import actors
+from tests.threads import at_once, in_thread
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -55,20 +56,6 @@ class _Held:
         self.thread.join(SOON)
 
 
-def _in_thread(action) -> tuple[threading.Thread, list]:
-    done: list = []
-
-    def run():
-        try:
-            done.append(action())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, done
-
-
 @pytest.fixture
 def scene():
     official = actors.make_official("province_gate", "province", "38")
@@ -90,7 +77,7 @@ def test_a_batch_sharing_a_person_at_another_venue_does_not_wait_for_the_first(s
     official, market, clinic, shared, others = scene
     held = _Held(official, [_visit(market, shared), *(_visit(market, o) for o in others[:10])])
     try:
-        thread, done = _in_thread(
+        thread, done = in_thread(
             lambda: checkins_batch_record(
                 user=official,
                 items=[_visit(clinic, shared, 10), *(_visit(clinic, o, 10) for o in others[10:])],
@@ -107,9 +94,7 @@ def test_a_batch_sharing_a_person_at_another_venue_does_not_wait_for_the_first(s
 def test_a_batch_with_the_same_visit_waits_for_the_first_and_answers_its_visit(scene):
     official, market, _clinic, shared, others = scene
     held = _Held(official, [_visit(market, shared), _visit(market, others[0])])
-    thread, done = _in_thread(
-        lambda: checkins_batch_record(user=official, items=[_visit(market, shared, 15)])
-    )
+    thread, done = in_thread(lambda: checkins_batch_record(user=official, items=[_visit(market, shared, 15)]))
     thread.join(1)
     assert thread.is_alive(), "the second batch recorded the person at the same venue beside the first"
     held.release()
@@ -134,7 +119,7 @@ def test_a_declaration_waits_for_a_batch_holding_its_person_and_finds_the_batchs
             left_at=None,
         )
 
-    thread, done = _in_thread(declare)
+    thread, done = in_thread(declare)
     thread.join(1)
     assert thread.is_alive(), "a declaration did not wait for the batch holding its person"
     held.release()
@@ -146,21 +131,10 @@ def test_a_declaration_waits_for_a_batch_holding_its_person_and_finds_the_batchs
 def test_batches_racing_with_the_same_people_at_one_venue_record_each_visit_once(scene):
     official, market, _clinic, shared, others = scene
     people = [shared, *others[:5]]
-    start = threading.Barrier(4)
-    results: list = []
-
-    def sync():
-        start.wait()
-        try:
-            results.append(checkins_batch_record(user=official, items=[_visit(market, p) for p in people]))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sync) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    results = at_once(
+        [lambda: checkins_batch_record(user=official, items=[_visit(market, p) for p in people])] * 4,
+        timeout=30,
+    )
     statuses = sorted(status for result in results for status in _outcomes(result))
     assert statuses == [Outcome.DUPLICATE] * 18 + [Outcome.RECORDED] * 6
     assert CheckIn.objects.filter(venue=market).count() == 6

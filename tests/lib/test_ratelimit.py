@@ -1,6 +1,5 @@
 import datetime as dt
 import re
-import threading
 from unittest import mock
 
 import pytest
@@ -8,6 +7,7 @@ from django.test import override_settings
 
 from qrtrace.lib.models import TokenBucket
 from qrtrace.lib.ratelimit import ratelimit_allow, ratelimit_prune
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -136,23 +136,9 @@ def test_a_pruned_bucket_starts_full_again(clock):
 def test_requests_racing_for_one_key_spend_each_token_once(bucket):
     """On PostgreSQL the bucket is taken by one upsert: its row lock (or, for a bucket not made yet,
     the unique key) queues requests racing for it, each on its own connection."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    from django.db import connection as main
-
     limit, racers = 5, 16
     if bucket == "known":
         assert allow(limit=limit) is True  # made, one token taken
-    start = threading.Barrier(racers)
-
-    def race(_n):
-        start.wait()
-        try:
-            return allow(limit=limit)
-        finally:
-            main.close()  # this thread's own connection
-
-    with ThreadPoolExecutor(racers) as pool:
-        answers = list(pool.map(race, range(racers)))
+    answers = at_once([lambda: allow(limit=limit)] * racers)
     assert answers.count(True) == (limit if bucket == "new" else limit - 1)
     assert TokenBucket.objects.count() == 1

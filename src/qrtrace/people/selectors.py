@@ -1,7 +1,7 @@
 """Finding people. Phones and citizen IDs are stored encrypted, so a person is found through the keyed
 hash of the normalised value (`qrtrace.lib.crypto.lookup_hash`), computed here and nowhere else."""
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import NamedTuple
 
 from django.db import connection
@@ -61,20 +61,24 @@ def phone_owner(*, phone_hash: str) -> PhoneOwner | None:
 def phone_owners(*, phone_hashes: Collection[str]) -> dict[str, PhoneOwner]:
     """`phone_owner` of many phones in one statement (a gate device's batch), by keyed hash; a phone
     nobody owns is left out."""
-    found: dict[str, PhoneOwner] = {}
-    hashes = list(phone_hashes)
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK]
-        among, listed = in_values(
-            "phone_hash", chunk, Person._meta.get_field("phone_hash").db_type(connection)
-        )
+    rows = owner_rows(phone_hashes=list(phone_hashes), columns="id, full_name, citizen_id_hash")
+    return {row[0]: PhoneOwner(*row[1:]) for row in rows}
+
+
+def owner_rows(*, phone_hashes: Sequence[str], columns: str, tail: str = "") -> list[tuple]:
+    """(phone hash, *`columns`) of the people who own these phones (wards share a guardian's phone and
+    are left out), a statement per chunk of hashes; `tail` ends each statement (ORDER BY, a lock)."""
+    found: list[tuple] = []
+    db_type = Person._meta.get_field("phone_hash").db_type(connection)
+    for start in range(0, len(phone_hashes), _CHUNK):
+        among, listed = in_values("phone_hash", phone_hashes[start : start + _CHUNK], db_type)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT phone_hash, id, full_name, citizen_id_hash FROM checkins_person "  # noqa: S608
-                f"WHERE {among} AND guardian_id IS NULL",
+                f"SELECT phone_hash, {columns} FROM checkins_person "  # noqa: S608
+                f"WHERE {among} AND guardian_id IS NULL {tail}",
                 listed,
             )
-            found |= {row[0]: PhoneOwner(*row[1:]) for row in cursor.fetchall()}
+            found += cursor.fetchall()
     return found
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qrtrace.audit.services import audit_event_create
-from qrtrace.lib.rows import in_values, row_insert
+from qrtrace.lib.rows import row_insert
 
 from .identity import Identity, normalize_name, same_name
 from .models import Person
@@ -33,6 +33,7 @@ from .selectors import (
     PhoneOwner,
     citizen_id_hash,
     own_phone_q,
+    owner_rows,
     person_by_citizen_id,
     phone_hash,
     phone_owner,
@@ -390,24 +391,10 @@ def _known_rows(phone_hashes: set[str]) -> dict[str, tuple[int, str, int | None]
     """Known people by phone hash: (id, name, commune), their rows locked FOR SHARE on PostgreSQL:
     a single declaration's FOR UPDATE (`run`, `person_find_or_create`) and this wait for each other,
     two batches do not (the batch's own lock is per person and venue: checkins.services.batch)."""
-    quote = connection.ops.quote_name
     lock = " FOR SHARE" if connection.features.has_select_for_update else ""
-    found = {}
     hashes = sorted(phone_hashes)  # one order for every transaction that locks them
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK]
-        among, listed = in_values(
-            quote("phone_hash"), chunk, Person._meta.get_field("phone_hash").db_type(connection)
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {quote('phone_hash')}, id, {quote('full_name')}, {quote('commune_id')} "  # noqa: S608
-                f"FROM {quote(Person._meta.db_table)} WHERE {among} AND {quote('guardian_id')} IS NULL "
-                f"ORDER BY id{lock}",
-                listed,
-            )
-            found |= {row[0]: row[1:] for row in cursor.fetchall()}
-    return found
+    rows = owner_rows(phone_hashes=hashes, columns="id, full_name, commune_id", tail=f"ORDER BY id{lock}")
+    return {row[0]: row[1:] for row in rows}
 
 
 def _insert_new(rows: list[dict]) -> dict[str, tuple[int, int | None]]:
