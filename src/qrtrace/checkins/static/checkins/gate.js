@@ -20,20 +20,23 @@
   // again once it has been out of view for AWAY_MS and shown again, or when the worker presses
   // "Read this card again"; a different card is read at once. The card handled on the page before
   // (a check-in posts, then the page reloads) is carried over in this tab's sessionStorage.
+  // "Out of view" is measured on frames the scanner looked at, from the first without the card to the
+  // last: a camera still starting, a paused scanner or a phone too busy to decode frames (a cheap
+  // phone, a page loading) has not seen the card taken away.
   var QUIET_MS = 4000, AWAY_MS = 1500, CARRY_MS = 30000, KEY = "qrtrace-gate-handled";
-  var handled = null; // {code, at: when handled, seen: when the camera last saw it}
+  var handled = null; // {code, at: when handled, gone/missed: the first and last frames without it}
   var again = document.getElementById("camera-again");
 
   function handle(code) {
     var now = Date.now();
-    handled = { code: code.toUpperCase(), at: now, seen: now };
+    handled = { code: code.toUpperCase(), at: now, gone: null, missed: null };
     showAgain();
   }
   function carryOver() {
     var kept = null;
     try { kept = JSON.parse(sessionStorage.getItem(KEY) || "null"); sessionStorage.removeItem(KEY); } catch (e) { kept = null; }
     if (form.getAttribute("data-last")) handle(form.getAttribute("data-last"));
-    else if (kept && kept.code && Date.now() - kept.at < CARRY_MS) handled = { code: kept.code, at: kept.at, seen: Date.now() };
+    else if (kept && kept.code && Date.now() - kept.at < CARRY_MS) handled = { code: kept.code, at: kept.at, gone: null, missed: null };
   }
   function keep(code) {
     if (!code) return;
@@ -41,9 +44,17 @@
   }
   function ignored(code, now) {
     if (!handled || code !== handled.code) return false;
-    if (now - handled.seen > AWAY_MS && now - handled.at > QUIET_MS) { handled = null; showAgain(); return false; }
-    handled.seen = now;
+    var away = handled.gone !== null && handled.missed - handled.gone >= AWAY_MS;
+    if (away && now - handled.at > QUIET_MS) { handled = null; showAgain(); return false; }
+    stillThere();
     return true;
+  }
+  function stillThere() { if (handled) handled.gone = handled.missed = null; }
+  // A frame looked at: the card just handled is not among the codes found in it.
+  function looked(codes, now) {
+    if (!handled || codes.indexOf(handled.code) >= 0) return;
+    if (handled.gone === null) handled.gone = now;
+    handled.missed = now;
   }
   // (A page kept by the service worker from before this note existed has none: the rule still holds.)
   function showAgain() { if (again) again.hidden = !(handled && streaming); }
@@ -72,7 +83,7 @@
   document.addEventListener("change", pause);
   document.getElementById("camera-resume").addEventListener("click", function () {
     paused = false;
-    if (handled) handled.seen = Date.now(); // not looked at while paused: not "taken away" either
+    stillThere(); // not looked at while paused: not "taken away" either
     showPaused();
   });
 
@@ -101,6 +112,7 @@
     context.drawImage(video, 0, 0, canvas.width, canvas.height);
     var image = context.getImageData(0, 0, canvas.width, canvas.height);
     var code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+    looked(code ? [code.data.toUpperCase()] : [], Date.now());
     if (code) found(code.data);
   }
 
@@ -110,6 +122,7 @@
       setTimeout(tick, 200); // no decoding while paused
     } else if (detector) {
       detector.detect(video).then(function (codes) {
+        if (video.readyState >= 2) looked(codes.map(function (c) { return (c.rawValue || "").toUpperCase(); }), Date.now());
         if (!codes.some(function (c) { return found(c.rawValue); })) setTimeout(tick, 200);
       }, function () { detector = null; setTimeout(tick, 200); });
     } else {
@@ -123,7 +136,7 @@
     video.hidden = false;
     video.play();
     streaming = true;
-    if (handled) handled.seen = Date.now(); // the camera starts with the card in view, or not
+    stillThere(); // the camera starts with the card in view, or not
     showPaused();
     showAgain();
     tick();
