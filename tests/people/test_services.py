@@ -131,6 +131,15 @@ def test_a_member_given_twice_is_one_ward_and_a_new_guardian_s_family_is_made_wi
     ]
 
 
+def test_a_known_guardian_declaring_nobody_reads_no_wards(django_assert_num_queries):
+    """Most declarations bring no family: the guardian's wards are neither read nor locked for them."""
+    owner, _created = person_declare(identity=A)
+    (child,) = wards_find_or_create(guardian=owner, members=[("Bé", 2015)])
+    with django_assert_num_queries(0):
+        assert wards_find_or_create(guardian=owner, members=[]) == []
+    assert wards_find_or_create(guardian=owner, members=[("Bé", 2015)]) == [child]
+
+
 def test_raw_values_are_normalised_and_every_refused_one_is_named_on_its_field():
     identity = identity_parse(full_name="  Nguyễn   Văn A ", phone="0912 345 678", birth_year="1985")
     assert identity == Identity(full_name="Nguyễn Văn A", phone="+84912345678", birth_year=1985)

@@ -136,9 +136,9 @@ def _wards_declare(
 ) -> list[tuple[Person, bool]]:
     # The guardian's wards in one read (locked on PostgreSQL), not one ORM query per member: a
     # family's declaration is on the check-in's hot path. Newest first, so that of two alike (made
-    # before this rule) the oldest is kept.
+    # before this rule) the oldest is kept. No members (most declarations): nothing to read or lock.
     known: dict[tuple[str, int | None], Person] = {}
-    if not new_guardian:
+    if not new_guardian and members:
         for ward in Person.objects.select_for_update().filter(guardian=guardian).order_by("-pk"):
             known[(ward.full_name, ward.birth_year)] = ward
     declared = []
