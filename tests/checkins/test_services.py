@@ -99,6 +99,35 @@ def test_a_family_member_declared_again_is_the_same_person(venue, other_venue):
     assert Person.objects.count() == 2
 
 
+def test_a_known_familys_visits_are_read_once_and_inserted_once_and_one_still_inside_keeps_hers(venue):
+    """The submitter and the family they bring: one read of their recent visits, one INSERT of the new
+    ones, each check-in its own pk and its own declaration; a member still inside gets that visit."""
+    from django.test.utils import CaptureQueriesContext
+
+    child = ("Nguyễn Thị B", 2018)
+    first = checkin_self_create(venue=venue, submitter=A, declaration={}, new_members=[child])
+    child_inside = first.checkins[1]
+    CheckIn.objects.filter(pk=first.checkins[0].pk).update(left_at=timezone.now())  # the parent left
+    with CaptureQueriesContext(connection) as queries:
+        done = checkin_self_create(
+            venue=venue,
+            submitter=A,
+            declaration={"cough": True},
+            new_members=[child, ("Lê Văn C", 1940)],
+            new_member_declarations=[{}, {"fever": True}],
+        )
+    on_checkins = [q["sql"] for q in queries if "checkins_checkin" in q["sql"]]
+    # The family's recent visits, the visit the child is still in (read whole), one INSERT.
+    assert [sql.split()[0] for sql in on_checkins] == ["SELECT", "SELECT", "INSERT"]
+    parent, child, grandfather = done.checkins
+    assert child.pk == child_inside.pk  # still inside: her visit, not a second one
+    assert CheckIn.objects.count() == 4 and len({parent.pk, child.pk, grandfather.pk}) == 3
+    stored = {c.pk: c for c in CheckIn.objects.select_related("person")}
+    assert (stored[parent.pk].person.full_name, stored[parent.pk].cough) == ("Nguyễn Văn A", True)
+    assert (stored[grandfather.pk].person.full_name, stored[grandfather.pk].fever) == ("Lê Văn C", True)
+    assert not stored[grandfather.pk].cough  # his own declaration, not the submitter's
+
+
 def test_a_second_check_out_keeps_the_first_time(venue):
     checkin, _ = checkin_create(venue=venue, person=person_declare(identity=A)[0], method="self_scan")
     first = checkin_checkout(checkin=checkin, method=CheckOutMethod.BUTTON)

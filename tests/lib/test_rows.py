@@ -18,6 +18,7 @@ from qrtrace.lib.rows import (
     row_get,
     row_insert,
     rows_insert,
+    rows_insert_each,
     rows_insert_values,
 )
 from qrtrace.people.models import Person
@@ -62,6 +63,23 @@ def test_many_rows_go_in_one_call_and_none_is_nothing():
     rows_insert([AuditSubject(event=event, person_id=pid) for pid in (5, 7, 9)])
     rows_insert([])
     assert sorted(AuditSubject.objects.filter(event=event).values_list("person_id", flat=True)) == [5, 7, 9]
+
+
+def test_rows_inserted_in_one_statement_each_get_their_own_pk_matched_by_a_distinct_field(venue):
+    people = [actors.make_person(f"Người {n}", phone=f"+8491100{n:04d}") for n in range(3)]
+    now = timezone.now()
+    visits = [
+        CheckIn(venue=venue, person=p, method="self_scan", entered_at=now, fever=n == 1)
+        for n, p in enumerate(people)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert_each(visits, told_by="person")
+    assert len(queries) == 1
+    for visit in visits:
+        stored = CheckIn.objects.get(pk=visit.pk)
+        assert (stored.person_id, stored.fever) == (visit.person_id, visit.fever) and not visit._state.adding
+    with pytest.raises(ValueError):
+        rows_insert_each([CheckIn(venue=venue, person=people[0], entered_at=now)] * 2, told_by="person")
 
 
 def test_a_row_is_found_by_a_unique_field_as_the_orm_finds_it(venue):

@@ -33,6 +33,36 @@ def row_insert(obj: M) -> M:
     return obj
 
 
+def rows_insert_each(objs: Sequence[M], *, told_by: str) -> None:
+    """INSERT a few new rows of one model in one statement and set each one's pk, as `row_insert`
+    does for one (a family's check-ins: one round trip, not one per member). RETURNING promises no
+    order of its rows, so each is matched back by the field `told_by`, whose value differs between
+    `objs` (the person of each of one declaration's check-ins)."""
+    if len(objs) == 1:
+        row_insert(objs[0])
+        return
+    model = type(objs[0])
+    attname = model._meta.get_field(told_by).attname
+    by_key = {getattr(obj, attname): obj for obj in objs}
+    if len(by_key) != len(objs):
+        raise ValueError(f"rows_insert_each: two rows share their {told_by}")
+    quote = connection.ops.quote_name
+    fields, sql = _insert_statement(model, connection.vendor, returning=False)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        sql.partition(" VALUES ")[0]
+        + f" VALUES {', '.join([row] * len(objs))}"
+        + f" RETURNING {quote(model._meta.pk.column)}, {quote(model._meta.get_field(told_by).column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for values in _values(objs) for value in values])
+        for pk, key in cursor.fetchall():
+            by_key[key].pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
+
+
 def rows_insert(objs: Sequence[Model]) -> None:
     """INSERT many new rows of one model at once (`_insert_many`; their pks are not read back)."""
     if not objs:

@@ -26,7 +26,7 @@ from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.display import datetime_text
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.ratelimit import ratelimit_holds_rows
-from qrtrace.lib.rows import row_insert
+from qrtrace.lib.rows import row_insert, rows_insert_each
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from qrtrace.people.services import (
@@ -40,7 +40,7 @@ from qrtrace.venues.models import Venue, VenueStatus
 from ..declaration import declaration_clean, declaration_risk
 from ..flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
 from ..models import CheckIn, CheckInMethod, CheckOutMethod, DeviceTrust
-from ..selectors import RecentVisit, recent_visits, venue_by_code
+from ..selectors import RecentVisit, recent_visits, recent_visits_of, venue_by_code
 from ..signals import late_checkins_recorded
 from .devices import device_register
 from .limits import checkin_attempt_allow
@@ -202,6 +202,40 @@ def checkin_create(
     return checkin, True
 
 
+def _declaration_checkins(
+    *,
+    venue: Venue,
+    visits: Sequence[tuple[Person, dict | None, Identity | None]],
+    method: str,
+    new_people: bool,
+) -> list[CheckIn]:
+    """`checkin_create` of each (person, their declaration, who they declared they are) that one
+    citizen's declaration brings to a venue now: the submitter and their family. One read of all
+    their recent visits and one INSERT of the new visits (a family of three sent six statements);
+    someone still inside gets that visit back. `new_people`: this transaction created them all, so
+    nothing is read. A visit beginning now is never late, so tracing need not look again."""
+    now = timezone.now()
+    prepared = []
+    for person, declaration, declared in visits:
+        checkin = checkin_prepare(venue=venue, person=person, method=method, declaration=declaration, now=now)
+        for name, value in declared_columns(person, declared).items():
+            setattr(checkin, name, value)
+        prepared.append(checkin)
+    since, until = recent_window(prepared[0])  # one venue, one moment: one window for them all
+    recent = {} if new_people else recent_visits_of([c.person_id for c in prepared], since=since, until=until)
+    checkins, fresh = [], []
+    for checkin in prepared:
+        current = checkin_settle(checkin, recent.get(checkin.person_id, []), now)
+        if current is None:
+            fresh.append(checkin)
+        else:
+            checkin = CheckIn.objects.get(pk=current.id, entered_at=current.entered_at)
+        checkins.append(checkin)
+    if fresh:
+        rows_insert_each(fresh, told_by="person")  # CheckIn has no save signals; see lib.rows
+    return checkins
+
+
 def declared_columns(person: Person, declared: Identity | None) -> dict:
     """What a check-in keeps of who `person` declared they are (`declared`; None: nothing declared,
     or the declaration created them): the name as typed when it differs, the commune declared."""
@@ -279,22 +313,9 @@ def checkin_self_create(
         for index, ward in enumerate(new_wards):
             answers = new_member_declarations[index] if index < len(new_member_declarations) else None
             members.setdefault(ward, answers)
-        checkins = [
-            checkin_create(
-                venue=venue,
-                person=person,
-                method=method,
-                declaration=declaration,
-                declared=None if created else declared,
-                new_person=created,
-            )[0]
-        ]
-        checkins += [
-            checkin_create(
-                venue=venue, person=member, method=method, declaration=answers, new_person=created
-            )[0]
-            for member, answers in members.items()
-        ]
+        visits = [(person, declaration, None if created else declared)]
+        visits += [(member, answers, None) for member, answers in members.items()]
+        checkins = _declaration_checkins(venue=venue, visits=visits, method=method, new_people=created)
         token = device_register(person=person, trust=DeviceTrust.CREATED) if remember and created else None
         return SelfCheckIn(checkins, created, token)
 
