@@ -9,6 +9,7 @@ from qrtrace.checkins.views import DEVICE_COOKIE
 from qrtrace.people.models import Person
 from qrtrace.venues.models import VenueStatus
 from qrtrace.venues.qr import venue_token
+from tests import actors
 
 from .conftest import declaration_form
 
@@ -127,19 +128,40 @@ def test_an_invalid_code_shows_the_invalid_page_and_records_nothing(client, venu
 
 def test_a_returning_phone_sees_alerts_for_venues_its_person_visited(client, scan_url, venue, other_venue):
     client.post(scan_url, declaration_form())
+    elsewhere = actors.make_venue("Chợ Không Ghé")
     seen = []
 
     def provider(venue_ids, since):
-        seen.append(list(venue_ids))
-        return [{"venue_id": venue.pk, "venue_name": venue.name, "start": since, "end": since, "message": ""}]
+        seen.append(venue_ids)  # None: the alerts running anywhere, then the visits to those venues
+        return [
+            {"venue_id": v.pk, "venue_name": v.name, "start": since, "end": since, "message": ""}
+            for v in (venue, elsewhere)
+        ]
 
     alert_providers.append(provider)
     try:
         page = client.get(f"/v/{venue_token(other_venue)}").content.decode()
     finally:
         alert_providers.remove(provider)
-    assert seen == [[venue.pk]]
+    assert seen == [None]
     assert "Cảnh báo" in page and venue.name in page
+    assert elsewhere.name not in page  # an alert at a venue the person never visited
+
+
+def test_with_no_alert_running_a_returning_phones_page_reads_none_of_its_visits(
+    client, scan_url, other_venue
+):
+    """Most days no alert runs: the page of a remembered phone then reads none of its two weeks of
+    visits (it used to read them all, a table row per visit, on every scan)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.post(scan_url, declaration_form())
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/v/{venue_token(other_venue)}").content.decode()
+    assert "Cảnh báo" not in page and 'name="full_name"' not in page  # the one-tap page, no warning
+    visits = [q["sql"] for q in queries if "DISTINCT venue_id" in q["sql"]]
+    assert visits == []
 
 
 def test_a_returning_phone_checks_in_with_a_handful_of_sql_statements(

@@ -1,8 +1,9 @@
 """Extension points the apps above check-ins fill in, so this app never imports them.
 
-`alert_providers`: tracing registers a callable that, given venue ids and a start time, returns the
-exposure alerts published for those venues since then. The check-in page of a returning device shows
-the alerts for the venues its person visited, so someone learns of a risk at their next scan.
+`alert_providers`: tracing registers a callable that, given venue ids (None: every venue) and a start
+time, returns the exposure alerts published for those venues since then. The check-in page of a
+returning device shows the alerts for the venues its person visited, so someone learns of a risk at
+their next scan.
 
 `announcement_providers`: the public app registers a callable that, given commune codes, returns the
 announcements to show on the check-in confirmation of venues there. The confirmation is on the hot
@@ -27,7 +28,7 @@ class VenueAlert(TypedDict):
     message: str
 
 
-AlertProvider = Callable[[Iterable[int], datetime], list[VenueAlert]]
+AlertProvider = Callable[[Iterable[int] | None, datetime], list[VenueAlert]]
 alert_providers: list[AlertProvider] = []
 
 
@@ -38,10 +39,11 @@ def register_alert_provider(provider: AlertProvider) -> AlertProvider:
     return provider
 
 
-def venue_alerts(*, venue_ids: Iterable[int], since: datetime) -> list[VenueAlert]:
-    """Every registered provider's alerts for these venues since `since`, oldest first."""
-    ids = sorted(set(venue_ids))
-    if not ids:
+def venue_alerts(*, venue_ids: Iterable[int] | None, since: datetime) -> list[VenueAlert]:
+    """Every registered provider's alerts for these venues (None: for every venue) since `since`,
+    oldest first."""
+    ids = None if venue_ids is None else sorted(set(venue_ids))
+    if ids == []:
         return []
     alerts = [alert for provider in alert_providers for alert in provider(ids, since)]
     return sorted(alerts, key=lambda alert: alert["start"])

@@ -23,11 +23,11 @@ from qrtrace.venues.views import invalid_code_response
 
 from .declaration import restricted_note, today
 from .forms import CheckInForm, DeclarationForm, answers_from
-from .hooks import venue_alerts, venue_announcements
+from .hooks import venue_announcements
 from .models import CheckIn, CheckOutMethod
 from .pages import Mold
 from .personal_qr import personal_qr_svg
-from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_venue_ids
+from .selectors import ALERT_WINDOW, device_person, open_checkin, receipt_lines, visited_alerts
 from .services.devices import device_forget, device_register
 from .services.limits import checkin_attempt_allow
 from .services.personal_codes import personal_code_issue, personal_code_revoke
@@ -221,7 +221,7 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
     if person is not None and not someone_else:
         inside = open_checkin(person=person, venue=venue)
         since = timezone.now() - ALERT_WINDOW
-        alerts = venue_alerts(venue_ids=visited_venue_ids(person=person, since=since), since=since)
+        alerts = visited_alerts(person=person, since=since)
         wards = [] if inside else wards_named(guardian_id=person.pk)  # inside: the check-out card only
         if not (form.is_bound or inside or alerts or len(wards) > _MOLDED_WARDS) and _no_messages(request):
             values = {
