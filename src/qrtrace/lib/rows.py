@@ -38,8 +38,9 @@ def rows_insert_each(objs: Sequence[M], *, told_by: str) -> None:
     does for one (a family's check-ins: one round trip, not one per member). RETURNING promises no
     order of its rows, so each is matched back by the field `told_by`, whose value differs between
     `objs` (the person of each of one declaration's check-ins)."""
-    if len(objs) == 1:
-        row_insert(objs[0])
+    if len(objs) <= 1:
+        for obj in objs:
+            row_insert(obj)
         return
     model = type(objs[0])
     attname = model._meta.get_field(told_by).attname
@@ -259,11 +260,12 @@ def _db_value(field: Field, value: Any, here) -> Any:
     return field.get_db_prep_value(value, here)
 
 
-def row_get(model: type[M], field_name: str, value: Any) -> M | None:
-    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None."""
+def row_get(model: type[M], field_name: str, value: Any, *, deferred: tuple[str, ...] = ()) -> M | None:
+    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None;
+    `deferred` as `row_select` takes it."""
     field = model._meta.get_field(field_name)
     where = f"{connection.ops.quote_name(field.column)} = %s"
-    return row_select(model, where, [field.get_db_prep_value(value, connection)])
+    return row_select(model, where, [field.get_db_prep_value(value, connection)], deferred=deferred)
 
 
 def row_select(

@@ -10,10 +10,9 @@ from datetime import datetime
 
 import segno
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from qrtrace.lib.rows import row_select
+from qrtrace.lib.rows import row_get
 from qrtrace.lib.signing import BadSignature, sign, unsign
 
 from .models import Venue, VenueStatus
@@ -62,7 +61,7 @@ def venue_from_token(token: str, *, now: datetime | None = None) -> Venue:
     # One prepared statement, not the ORM's per-call compilation (a scan is the busiest request);
     # the commune, which no scan shows, is not joined in, nor the columns a scan never uses (turning
     # five timestamps, two decimals and the rest into Python was most of this read's cost).
-    venue = row_select(Venue, f"{connection.ops.quote_name('code')} = %s", [code], deferred=_UNSCANNED)
+    venue = row_get(Venue, "code", code, deferred=_UNSCANNED)
     if venue is None:
         raise InvalidVenueCode("unknown", 404)
     if not _signed_version_ok(venue, signature, now or timezone.now()):

@@ -26,7 +26,7 @@ from qrtrace.audit.services import audit_event_create
 from qrtrace.lib.display import datetime_text
 from qrtrace.lib.errors import Conflict
 from qrtrace.lib.ratelimit import ratelimit_holds_rows
-from qrtrace.lib.rows import row_insert, rows_insert_each
+from qrtrace.lib.rows import rows_insert_each
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from qrtrace.people.services import (
@@ -40,7 +40,7 @@ from qrtrace.venues.models import Venue, VenueStatus
 from ..declaration import declaration_clean, declaration_risk
 from ..flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
 from ..models import CheckIn, CheckInMethod, CheckOutMethod, DeviceTrust
-from ..selectors import RecentVisit, recent_visits, recent_visits_of, venue_by_code
+from ..selectors import RecentVisit, recent_visits_of, venue_by_code
 from ..signals import late_checkins_recorded
 from .devices import device_register
 from .limits import checkin_attempt_allow
@@ -62,10 +62,12 @@ def checkin_prepare(
     left_at: datetime | None = None,
     staff=None,
     client_id: UUID | None = None,
+    declared: Identity | None = None,
     now: datetime,
 ) -> CheckIn:
     """The visit as it would be recorded, unsaved and not yet compared with the person's recent ones
-    (`checkin_settle`); a time the rules refuse is a ValidationError on its field."""
+    (`checkin_settle`); a time the rules refuse is a ValidationError on its field. `declared`: who
+    the person said they are with it (`declared_columns`)."""
     entered_at = entered_at or now
     errors = {}
     if entered_at > now + CLOCK_SKEW:
@@ -96,6 +98,8 @@ def checkin_prepare(
     # By position: the same instance as by keyword (every other field at its default), without a
     # descriptor call and a keyword lookup per field (a 500-item batch builds one per visit).
     checkin = CheckIn(*values.values())
+    for name, value in declared_columns(person, declared).items():
+        setattr(checkin, name, value)
     checkin.venue = venue
     if person is not None:
         checkin.person = person
@@ -171,17 +175,12 @@ def checkin_create(
         entered_at=entered_at,
         left_at=left_at,
         staff=staff,
+        declared=declared,
         now=now,
     )
-    for name, value in declared_columns(person, declared).items():
-        setattr(checkin, name, value)
-    # The one read: the person's recent check-ins anywhere, for the repeat at this venue and the flags.
-    since, until = recent_window(checkin)
-    recent = [] if new_person else recent_visits(person_id=person.pk, since=since, until=until)
-    current = checkin_settle(checkin, recent, now)
-    if current is not None:
-        return CheckIn.objects.get(pk=current.id, entered_at=current.entered_at), False
-    row_insert(checkin)  # CheckIn has no save signals; see lib.rows
+    ((checkin, created),) = _visits_record([checkin], new_people=new_person, now=now)
+    if not created:
+        return checkin, False
     if staff is not None:
         audit_event_create(
             actor=staff,
@@ -202,38 +201,28 @@ def checkin_create(
     return checkin, True
 
 
-def _declaration_checkins(
-    *,
-    venue: Venue,
-    visits: Sequence[tuple[Person, dict | None, Identity | None]],
-    method: str,
-    new_people: bool,
-) -> list[CheckIn]:
-    """`checkin_create` of each (person, their declaration, who they declared they are) that one
-    citizen's declaration brings to a venue now: the submitter and their family. One read of all
-    their recent visits and one INSERT of the new visits (a family of three sent six statements);
-    someone still inside gets that visit back. `new_people`: this transaction created them all, so
-    nothing is read. A visit beginning now is never late, so tracing need not look again."""
-    now = timezone.now()
-    prepared = []
-    for person, declaration, declared in visits:
-        checkin = checkin_prepare(venue=venue, person=person, method=method, declaration=declaration, now=now)
-        for name, value in declared_columns(person, declared).items():
-            setattr(checkin, name, value)
-        prepared.append(checkin)
-    since, until = recent_window(prepared[0])  # one venue, one moment: one window for them all
-    recent = {} if new_people else recent_visits_of([c.person_id for c in prepared], since=since, until=until)
-    checkins, fresh = [], []
+def _visits_record(
+    prepared: Sequence[CheckIn], *, new_people: bool, now: datetime
+) -> list[tuple[CheckIn, bool]]:
+    """Prepared visits of different people at one venue and time of entry (one check-in, or a
+    declaration's submitter and the family they bring), recorded: (check-in, created) for each, in
+    order. The one read: their recent check-ins anywhere, for the repeat at this venue and the flags
+    (none for people this transaction created, `new_people`); someone still inside gets that visit
+    back. The new visits go in one INSERT (a family of three sent six statements)."""
+    since, until = recent_window(prepared[0])  # one venue and one time: one window for them all
+    people = [checkin.person_id for checkin in prepared]
+    recent = {} if new_people else recent_visits_of(people, since=since, until=until)
+    recorded, fresh = [], []
     for checkin in prepared:
         current = checkin_settle(checkin, recent.get(checkin.person_id, []), now)
         if current is None:
             fresh.append(checkin)
+            recorded.append((checkin, True))
         else:
-            checkin = CheckIn.objects.get(pk=current.id, entered_at=current.entered_at)
-        checkins.append(checkin)
+            recorded.append((CheckIn.objects.get(pk=current.id, entered_at=current.entered_at), False))
     if fresh:
         rows_insert_each(fresh, told_by="person")  # CheckIn has no save signals; see lib.rows
-    return checkins
+    return recorded
 
 
 def declared_columns(person: Person, declared: Identity | None) -> dict:
@@ -313,9 +302,16 @@ def checkin_self_create(
         for index, ward in enumerate(new_wards):
             answers = new_member_declarations[index] if index < len(new_member_declarations) else None
             members.setdefault(ward, answers)
+        now = timezone.now()
         visits = [(person, declaration, None if created else declared)]
         visits += [(member, answers, None) for member, answers in members.items()]
-        checkins = _declaration_checkins(venue=venue, visits=visits, method=method, new_people=created)
+        prepared = [
+            checkin_prepare(
+                venue=venue, person=who, method=method, declaration=answers, declared=said, now=now
+            )
+            for who, answers, said in visits
+        ]
+        checkins = [checkin for checkin, _created in _visits_record(prepared, new_people=created, now=now)]
         token = device_register(person=person, trust=DeviceTrust.CREATED) if remember and created else None
         return SelfCheckIn(checkins, created, token)
 
