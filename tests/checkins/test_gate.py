@@ -6,9 +6,11 @@ from qrtrace.audit.models import AuditEvent
 from qrtrace.checkins.models import CheckIn, CheckInMethod, CheckOutMethod, Risk
 from qrtrace.checkins.personal_qr import personal_token
 from qrtrace.checkins.services.personal_codes import personal_code_issue
+from qrtrace.checkins.services.visits import checkin_staff_create
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.people.models import Person
 from tests import actors
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -131,3 +133,19 @@ def test_venue_staff_see_only_their_own_venues_to_open_the_gate(client, venue, o
     text = client.get("/gate/").content.decode()
     assert venue.name in text and other_venue.name not in text
     assert f'href="/gate/{venue.code}"' in text
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_card_scanned_twice_at_once_records_one_check_in(venue, venue_staff, carded):
+    """Two gate devices (or one camera reading a card twice) check the same card in at one moment:
+    the person's row is locked, so the second waits and finds the first visit."""
+
+    def scan():
+        checkin = checkin_staff_create(
+            staff=venue_staff, venue=venue, method=CheckInMethod.STAFF_SCAN, declaration={}, person=carded
+        )
+        return checkin.pk
+
+    assert len(set(at_once([scan] * 4))) == 1
+    assert CheckIn.objects.filter(person=carded).count() == 1

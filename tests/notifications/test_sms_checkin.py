@@ -7,13 +7,14 @@ import pytest
 
 from qrtrace.audit.models import AuditEvent
 from qrtrace.checkins.models import CheckIn
-from qrtrace.checkins.services.sms import sms_command_parse
+from qrtrace.checkins.services.sms import checkin_by_sms, sms_command_parse
 from qrtrace.notifications.backends import FAKE_OUTBOX
 from qrtrace.notifications.fake_gateway import FakeGateway
 from qrtrace.notifications.inbound import SIGNATURE_HEADER, sign
 from qrtrace.people.models import Person
 from qrtrace.venues.services import venue_suspend
 from tests import actors
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +181,18 @@ def test_a_form_encoded_call_works_like_json(gateway, client, venue):
 )
 def test_texts_are_read_whatever_their_case_accents_and_spacing(text, parsed):
     assert sms_command_parse(text) == parsed
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_texts_from_a_known_number_at_once_record_one_check_in():
+    """Two messages (not one delivered twice) arrive together: the sender's row is locked, so the
+    second waits and finds the first visit."""
+    venue = actors.make_venue("Chợ Vườn Hoa", kind="market")
+    person = actors.make_person("Lê Văn Cụ", NUMBER)
+
+    def text():
+        return checkin_by_sms(phone=NUMBER, text=f"QR {venue.code}").checkin.pk
+
+    assert len(set(at_once([text] * 4))) == 1
+    assert CheckIn.objects.filter(person=person).count() == 1

@@ -67,6 +67,15 @@ def person_find_or_create(*, identity: Identity) -> tuple[Person, bool]:
     return person, person.created_at == new.created_at
 
 
+def person_lock(*, person_id: int) -> Person:
+    """The person, read again with their row locked until the transaction ends (on PostgreSQL;
+    SQLite's IMMEDIATE transaction already holds the one write lock). A check-in of someone already
+    known (a scanned card, a text) takes it first, as `person_find_or_create` does for a declaration,
+    so that two at one moment queue and the second finds the first visit instead of recording
+    another."""
+    return Person.objects.select_for_update().get(pk=person_id)
+
+
 def identity_declared(identity: Identity) -> Identity:
     """What a public declaration may claim: `identity` without a citizen ID that another person holds.
 
@@ -182,7 +191,7 @@ def person_update(
         full_name = normalize_name(full_name)
         if not full_name:
             raise ValidationError({"full_name": [_("Enter the person's full name.")]})
-    person = Person.objects.select_for_update().get(pk=person.pk)
+    person = person_lock(person_id=person.pk)
     given = {
         "full_name": full_name,
         "birth_year": birth_year,

@@ -18,7 +18,7 @@ from qrtrace.lib.errors import Conflict
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from qrtrace.people.selectors import phone_hash, phone_owner
-from qrtrace.people.services import person_find_or_create
+from qrtrace.people.services import person_find_or_create, person_lock
 from qrtrace.venues.models import Venue
 
 from ..flags import max_stay
@@ -66,7 +66,7 @@ def checkin_by_sms(*, phone: str, text: str) -> SmsCheckIn:
     made a person only when the text checks them in somewhere."""
     command = sms_command_parse(text)
     known = phone_owner(phone_hash=phone_hash(phone))
-    person = Person.objects.get(pk=known.id) if known is not None else None
+    person = person_lock(person_id=known.id) if known is not None else None
     if command is None:
         return SmsCheckIn(SmsOutcome.MALFORMED, person)
     direction, code = command

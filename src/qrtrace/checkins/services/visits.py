@@ -33,6 +33,7 @@ from qrtrace.people.services import (
     PersonUpsert,
     identity_declared,
     person_declare,
+    person_lock,
     wards_find_or_create,
 )
 from qrtrace.venues.models import Venue, VenueStatus
@@ -462,7 +463,7 @@ def checkin_staff_create(
         person, created = person_declare(identity=identity)
         declared = None if created else identity
     else:
-        declared = None
+        person, declared = person_lock(person_id=person.pk), None
     checkin, _created = checkin_create(
         venue=venue,
         person=person,
