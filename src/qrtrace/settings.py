@@ -214,6 +214,15 @@ else:
     # "Tracing"). This app's queries are all short; none gains from JIT.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # Prepared statements: the busiest statements (the check-in's, the scan's) are constant texts with
+    # parameters, and on the day-partitioned check-in table planning each one again was a large part
+    # of what the server spent on it (docs/benchmarks.md, "The citizen's check-in"). psycopg prepares
+    # a statement on its connection after its fifth use; that needs the values sent apart from the
+    # text (server-side binding). Django turns both off so that a pooler in transaction mode works: a
+    # deployment behind one (PgBouncer before 1.21, or without max_prepared_statements) sets
+    # QRTRACE_DB_PREPARED=0.
+    if env_bool("QRTRACE_DB_PREPARED", True):
+        options |= {"server_side_binding": True, "prepare_threshold": 5}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Internationalisation ------------------------------------------------------------------------

@@ -49,10 +49,8 @@ def test_the_check_in_table_partitions_by_day_and_tracing_reads_only_the_days_it
         cursor.execute("CREATE INDEX ON checkin_by_day (venue_id, entered_at)")
         for n in range(3):
             start = DAY + timedelta(days=n)
-            cursor.execute(
-                f"CREATE TABLE checkin_day_{n} PARTITION OF checkin_by_day FOR VALUES FROM (%s) TO (%s)",
-                [start, start + timedelta(days=1)],
-            )
+            bounds = f"FROM ('{start.isoformat()}') TO ('{(start + timedelta(days=1)).isoformat()}')"
+            cursor.execute(f"CREATE TABLE checkin_day_{n} PARTITION OF checkin_by_day FOR VALUES {bounds}")
         # Rows made by the app's own writer, so every column the model has today is filled.
         cursor.execute(f"INSERT INTO checkin_by_day SELECT * FROM {table}")  # noqa: S608 - our table name
         cursor.execute("ANALYZE checkin_by_day")

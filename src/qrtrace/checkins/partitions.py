@@ -122,7 +122,10 @@ def create_day_partition(cursor, day: date) -> None:
         f"INSERT INTO {name} SELECT * FROM moved",
         [start, end],
     )
-    cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES FROM (%s) TO (%s)", [start, end])
+    # DDL takes no parameters (with server-side binding they would not be filled in): the bounds are
+    # written out, datetimes computed here, never anything sent from outside.
+    bounds = f"FROM ('{start.isoformat()}') TO ('{end.isoformat()}')"
+    cursor.execute(f"ALTER TABLE {TABLE} ATTACH PARTITION {name} FOR VALUES {bounds}")
 
 
 def partition_drop_before(*, day: date, keep: Q | None = None) -> Dropped:
