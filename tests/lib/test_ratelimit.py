@@ -3,10 +3,12 @@ import re
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from qrtrace.lib.models import TokenBucket
-from qrtrace.lib.ratelimit import ratelimit_allow, ratelimit_prune
+from qrtrace.lib.ratelimit import Bucket, ratelimit_allow, ratelimit_allow_all, ratelimit_prune
 from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +106,46 @@ def test_the_stored_key_depends_on_a_server_secret(clock):
     with override_settings(QRTRACE_LOOKUP_KEY=b"another secret"):
         allow(key="203.0.113.7")
     assert TokenBucket.objects.count() == 2
+
+
+def test_buckets_taken_together_each_give_a_token(clock):
+    phone, address = Bucket("device", "d1", 3, 60), Bucket("ip", "203.0.113.7", 5, 60)
+    assert ratelimit_allow_all([phone, address]) is True
+    assert ratelimit_allow_all([phone, address]) is True
+    assert allowed_in_a_row(scope="device", key="d1") == 1
+    assert allowed_in_a_row(scope="ip", key="203.0.113.7", limit=5) == 3
+
+
+def test_an_empty_first_bucket_leaves_the_next_untouched(clock):
+    allowed_in_a_row(scope="device", key="d1")
+    assert ratelimit_allow_all([Bucket("device", "d1", 3, 60), Bucket("ip", "203.0.113.7", 3, 60)]) is False
+    assert TokenBucket.objects.count() == 1  # the address's bucket was not even made
+    assert allowed_in_a_row(scope="ip", key="203.0.113.7") == 3
+
+
+def test_an_empty_later_bucket_refuses_and_the_earlier_token_stays_taken(clock):
+    allowed_in_a_row(scope="ip", key="203.0.113.7")
+    assert ratelimit_allow_all([Bucket("device", "d1", 3, 60), Bucket("ip", "203.0.113.7", 3, 60)]) is False
+    assert allowed_in_a_row(scope="device", key="d1") == 2  # as two separate calls would have left it
+
+
+def test_buckets_taken_together_refill_as_each_alone(clock):
+    buckets = [Bucket("device", "d1", 2, 60), Bucket("ip", "203.0.113.7", 4, 60)]
+    assert [ratelimit_allow_all(buckets) for _ in range(3)] == [True, True, False]
+    # The address gave two tokens (the phone's refusal spared it a third); 30 s bring one back for
+    # the phone (2 a minute) and two for the address (4 a minute): full again.
+    clock.advance(seconds=30)
+    assert [ratelimit_allow_all(buckets) for _ in range(2)] == [True, False]
+    assert allowed_in_a_row(scope="ip", key="203.0.113.7", limit=4) == 3
+
+
+@pytest.mark.postgres
+def test_on_postgresql_buckets_taken_together_are_one_statement(clock):
+    buckets = [Bucket("device", "d1", 3, 60), Bucket("ip", "203.0.113.7", 3, 60), Bucket("x", "y", 3, 60)]
+    with CaptureQueriesContext(connection) as queries:
+        assert ratelimit_allow_all(buckets) is True
+    assert len(queries.captured_queries) == 1
+    assert TokenBucket.objects.count() == 3
 
 
 @pytest.mark.parametrize(("limit", "period"), [(0, 60), (3, 0), (-1, 60)])

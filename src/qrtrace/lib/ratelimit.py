@@ -7,8 +7,10 @@ bucket refills continuously at `limit` tokens per `period_seconds`.
 
 import hashlib
 import hmac
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,60 +23,94 @@ from qrtrace.lib.rows import aware_utc
 _IDLE = timedelta(days=1)
 
 
+class Bucket(NamedTuple):
+    """One (scope, key) pair's bucket and its rule: `limit` tokens, refilled over `period_seconds`."""
+
+    scope: str
+    key: str
+    limit: int
+    period_seconds: int
+
+
 def ratelimit_allow(*, scope: str, key: str, limit: int, period_seconds: int) -> bool:
     """Take one token from the bucket of `key` within `scope`; False if it is empty."""
-    if limit < 1 or period_seconds < 1:
-        raise ValueError("A rate limit needs limit >= 1 and period_seconds >= 1.")
+    return ratelimit_allow_all([Bucket(scope, key, limit, period_seconds)])
+
+
+def ratelimit_allow_all(buckets: Sequence[Bucket]) -> bool:
+    """Take one token from each bucket in turn; False at the first that is empty, whose successors
+    are then left untouched (the tokens taken before it stay taken, as separate calls would leave
+    them). The buckets' keys must differ."""
+    for bucket in buckets:
+        if bucket.limit < 1 or bucket.period_seconds < 1:
+            raise ValueError("A rate limit needs limit >= 1 and period_seconds >= 1.")
     now = timezone.now()
-    bucket_key = _bucket_key(scope, key)
     stored_now = connection.ops.adapt_datetimefield_value(now)
-    # Every check-in takes two tokens: plain statements built once, not the ORM's get_or_create and
-    # save compiled per call (most of the cost, docs/benchmarks.md "The citizen's check-in").
-    # No savepoint of its own: inside a caller's transaction (several buckets taken at once) it joins
-    # it, which saves the statements of a savepoint per bucket.
+    # Plain statements built once, not the ORM's get_or_create and save compiled per call (most of
+    # the cost, docs/benchmarks.md "The citizen's check-in"). No savepoint of its own: inside a
+    # caller's transaction it joins it.
     if connection.vendor == "postgresql":
-        # One statement: each is a round trip to a server on the same cores, and a citizen's POST
-        # made four of them here. The refill is the one below, in SQL (float8, the same operations
-        # in the same order); the upsert locks the row, so concurrent requests for one key queue up
-        # instead of both spending the same token, and a refused request writes nothing. Atomic alone.
+        # One statement for all the buckets: each statement is a round trip to a server on the same
+        # cores, and a citizen's attempt (its phone's bucket and its address's) made four of them
+        # with the transaction around them. Atomic alone; the upsert locks each row, so concurrent
+        # requests for one key queue instead of both spending the same token.
+        params = []
+        for bucket in buckets:
+            refill = [float(bucket.limit), float(bucket.limit), float(bucket.period_seconds)]
+            params += [_bucket_key(bucket.scope, bucket.key), float(bucket.limit) - 1.0, stored_now]
+            params += refill + refill
         with connection.cursor() as cursor:
-            refill = [float(limit), float(limit), float(period_seconds)]
-            cursor.execute(_UPSERT_PG, [bucket_key, float(limit) - 1.0, stored_now, *refill, *refill])
-            return cursor.fetchone() is not None
+            cursor.execute(_upsert_pg(len(buckets)), params)
+            return cursor.fetchone()[0]
     select, insert, update = _statements()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         # SQLite: the transaction (IMMEDIATE) holds the one write lock from its start, so no other
-        # request reads or makes this bucket in between, and its statements cost no round trip.
+        # request reads or makes these buckets in between, and its statements cost no round trip.
         # (Its date functions keep milliseconds, not Django's microseconds: the refill is done here.)
-        cursor.execute(select, [bucket_key])
-        row = cursor.fetchone()
-        if row is None:
-            cursor.execute(insert, [bucket_key, float(limit) - 1.0, stored_now])
-            return True  # a new bucket, full, less this request's token
-        tokens, updated = row[0], aware_utc(row[1])
-        # Whole tokens, not healthchecks' fractions of 1.0: subtracting 1.0 is exact in floating
-        # point, so the limit-th request is never refused by a rounding error.
-        elapsed = max((now - updated).total_seconds(), 0.0)  # the clock may step back
-        tokens = min(float(limit), tokens + elapsed * limit / period_seconds)
-        if tokens < 1.0:
-            # Nothing is written, so a flood of refused requests costs reads only.
-            return False
-        cursor.execute(update, [tokens - 1.0, stored_now, bucket_key])
+        for bucket in buckets:
+            bucket_key = _bucket_key(bucket.scope, bucket.key)
+            cursor.execute(select, [bucket_key])
+            row = cursor.fetchone()
+            if row is None:
+                # A new bucket, full, less this request's token.
+                cursor.execute(insert, [bucket_key, float(bucket.limit) - 1.0, stored_now])
+                continue
+            tokens, updated = row[0], aware_utc(row[1])
+            # Whole tokens, not healthchecks' fractions of 1.0: subtracting 1.0 is exact in floating
+            # point, so the limit-th request is never refused by a rounding error.
+            elapsed = max((now - updated).total_seconds(), 0.0)  # the clock may step back
+            tokens = min(float(bucket.limit), tokens + elapsed * bucket.limit / bucket.period_seconds)
+            if tokens < 1.0:
+                # Nothing is written, so a flood of refused requests costs reads only.
+                return False
+            cursor.execute(update, [tokens - 1.0, stored_now, bucket_key])
     return True
 
 
-# The bucket taken in one statement on PostgreSQL: made full less this token, or refilled (to at most
-# the limit, by the time since it was last taken, never less than nothing if the clock stepped back)
-# and taken if a whole token is there. RETURNING answers only for a row inserted or updated.
+# Each bucket taken on PostgreSQL: made full less this token, or refilled (to at most the limit, by
+# the time since it was last taken, never less than nothing if the clock stepped back) and taken if
+# a whole token is there. RETURNING answers only for a row inserted or updated, and each bucket after
+# the first is taken only if the one before it answered.
 _REFILLED = (
     "LEAST(%s, b.tokens + GREATEST(EXTRACT(EPOCH FROM EXCLUDED.updated - b.updated)::float8, 0) * %s / %s)"
 )
-# Constant text: every value is a parameter.
-_UPSERT_PG = (
-    "INSERT INTO lib_tokenbucket AS b (key, tokens, updated) VALUES (%s, %s, %s) "  # noqa: S608
+_TAKE_PG = (
+    "t{n} AS (INSERT INTO lib_tokenbucket AS b (key, tokens, updated) "
+    "SELECT %s::varchar, %s::float8, %s::timestamptz {condition}"
     f"ON CONFLICT (key) DO UPDATE SET tokens = {_REFILLED} - 1.0, updated = EXCLUDED.updated "
-    f"WHERE {_REFILLED} >= 1.0 RETURNING 1"
+    f"WHERE {_REFILLED} >= 1.0 RETURNING 1)"
 )
+
+
+@cache
+def _upsert_pg(count: int) -> str:
+    """The one statement taking `count` buckets in turn, answering whether the last was taken."""
+    takes = [
+        _TAKE_PG.format(n=n, condition=f"WHERE EXISTS (SELECT FROM t{n - 1}) " if n else "")
+        for n in range(count)
+    ]
+    # Constant text: every value is a parameter.
+    return f"WITH {', '.join(takes)} SELECT EXISTS (SELECT FROM t{count - 1})"  # noqa: S608
 
 
 @cache

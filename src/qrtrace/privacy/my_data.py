@@ -29,7 +29,7 @@ from qrtrace.audit.selectors import audit_event_list
 from qrtrace.audit.services import audit_event_create
 from qrtrace.audit.vocabulary import action_words, purpose_words
 from qrtrace.checkins.models import CheckIn
-from qrtrace.lib.ratelimit import ratelimit_allow
+from qrtrace.lib.ratelimit import Bucket, ratelimit_allow_all
 from qrtrace.notifications.services import Outgoing, messages_enqueue
 from qrtrace.people.models import Person
 from qrtrace.people.selectors import person_by_phone
@@ -37,7 +37,6 @@ from qrtrace.venues.models import Venue
 
 STEP_SECONDS = 5 * 60
 CODE_DIGITS = 6
-_VERIFY_LIMITS = (("my-data-verify-phone", 10, 3600), ("my-data-verify-ip", 100, 3600))
 _SHOWN_EVENTS = 500  # per family member: years of an ordinary person's history
 # The reason person_update records when a person corrects their own details (views.details).
 SELF_UPDATE_PURPOSE = "own correction, after phone verification"
@@ -55,14 +54,11 @@ def _code(phone: str, step: int) -> str:
 def my_data_code_send(*, phone: str, ip: str, now: datetime | None = None) -> bool:
     """Queue an SMS with the code for `phone` (normalised) if we hold data about it. False when the
     rate limit refuses (nothing is sent); True otherwise, whether or not the phone is known."""
-    limits = (
-        ("my-data-code-phone", phone, settings.QRTRACE_RATELIMIT_OTP_PHONE_PER_HOUR),
-        ("my-data-code-ip", ip, settings.QRTRACE_RATELIMIT_OTP_IP_PER_HOUR),
-    )
-    if not all(
-        ratelimit_allow(scope=scope, key=key, limit=limit, period_seconds=3600)
-        for scope, key, limit in limits
-    ):
+    limits = [
+        Bucket("my-data-code-phone", phone, settings.QRTRACE_RATELIMIT_OTP_PHONE_PER_HOUR, 3600),
+        Bucket("my-data-code-ip", ip, settings.QRTRACE_RATELIMIT_OTP_IP_PER_HOUR, 3600),
+    ]
+    if not ratelimit_allow_all(limits):
         return False
     person = person_by_phone(phone)
     if person is not None:
@@ -86,10 +82,9 @@ def my_data_verify(
     """The person holding `phone` if `code` is right (None otherwise). Raises TooManyAttempts when
     the rate limit refuses, before the code is even compared. A success is audit-logged, so the
     person sees in the list itself when their page was opened."""
-    for scope, limit, period in _VERIFY_LIMITS:
-        key = phone if scope.endswith("phone") else ip
-        if not ratelimit_allow(scope=scope, key=key, limit=limit, period_seconds=period):
-            raise TooManyAttempts
+    limits = [Bucket("my-data-verify-phone", phone, 10, 3600), Bucket("my-data-verify-ip", ip, 100, 3600)]
+    if not ratelimit_allow_all(limits):
+        raise TooManyAttempts
     step = _step(now or timezone.now())
     # Both steps are always compared, so the time taken says nothing about which one matched.
     matches = [hmac.compare_digest(_code(phone, s), code) for s in (step, step - 1)]
