@@ -9,11 +9,11 @@ from qrtrace.accounts.models import ApiToken
 from qrtrace.accounts.services import api_token_create, api_token_revoke
 from qrtrace.audit.models import AuditSubject
 from qrtrace.checkins.models import CheckIn
-from qrtrace.checkins.selectors import _venues_by_code, venues_by_code
 from qrtrace.checkins.services.visits import checkin_record
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
+from qrtrace.venues.selectors import _venues_by_code, venues_by_code
 from tests import actors
 from tests.threads import at_once
 

@@ -1,11 +1,14 @@
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from qrtrace.lib.signing import ALPHABET
-from qrtrace.venues.models import VenueStatus
+from qrtrace.venues.models import Venue, VenueStatus
 from qrtrace.venues.qr import InvalidVenueCode, venue_from_token, venue_token
+from qrtrace.venues.selectors import VENUE_CACHE_SECONDS
 from qrtrace.venues.services import venue_qr_revoke, venue_qr_rotate, venue_suspend
 from qrtrace.venues.views import invalid_code_response
 
@@ -43,9 +46,28 @@ def test_a_signature_with_an_unknown_key_version_is_refused(venue):
     assert _rejected(f"{code}.9{signature[1:]}").reason == "bad_signature"
 
 
-def test_a_suspended_venues_code_is_gone(venue, commune_official):
+def test_a_suspended_venues_code_is_gone_at_once_though_it_was_just_scanned(venue, commune_official):
+    assert venue_from_token(venue_token(venue)) == venue  # the venue is now kept by this process
     venue_suspend(actor=commune_official, venue=venue, reason="Vi phạm quy định")
     assert _rejected(venue_token(venue)).status == 410
+
+
+def test_scans_read_the_venue_once_in_a_few_seconds(venue, django_assert_num_queries):
+    token = venue_token(venue)
+    with django_assert_num_queries(1):
+        for _ in range(3):
+            assert venue_from_token(token) == venue
+
+
+def test_a_change_made_by_another_process_is_seen_within_the_venues_few_seconds(venue):
+    """Another process's save clears only its own copies; here an UPDATE sends no signal either."""
+    token = venue_token(venue)
+    venue_from_token(token)
+    Venue.objects.filter(pk=venue.pk).update(status=VenueStatus.SUSPENDED)
+    assert venue_from_token(token) == venue  # the copy kept for a few seconds
+    later = time.monotonic() + VENUE_CACHE_SECONDS
+    with mock.patch("qrtrace.venues.selectors.time.monotonic", return_value=later):
+        assert _rejected(token).status == 410
 
 
 def test_a_pending_venues_code_is_not_valid_yet(venue):
@@ -56,6 +78,7 @@ def test_a_pending_venues_code_is_not_valid_yet(venue):
 
 def test_a_revoked_code_stops_at_once_and_the_new_one_works(venue, commune_official):
     old = venue_token(venue)
+    venue_from_token(old)
     venue_qr_revoke(actor=commune_official, venue=venue)
     _rejected(old)
     assert venue_from_token(venue_token(venue)) == venue

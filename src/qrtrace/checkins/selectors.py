@@ -1,14 +1,11 @@
 """Reads for check-in pages, the gate scanner, visitor logs and the API."""
 
-import time
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import F, QuerySet
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +13,7 @@ from django.utils.translation import gettext as _
 from qrtrace.accounts.permissions import Rule, require_or_404, staffed_venue_codes, venues_q
 from qrtrace.lib.crypto import lookup_hash
 from qrtrace.lib.pagination import Page
-from qrtrace.lib.rows import aware_utc, in_values, row_get, row_select
+from qrtrace.lib.rows import aware_utc, in_values, row_select
 from qrtrace.people.models import Person
 from qrtrace.venues.models import Venue, VenueStatus
 
@@ -25,48 +22,6 @@ from .models import CheckIn, Device, Risk
 
 # Exposure alerts look this far back over the places a returning person visited.
 ALERT_WINDOW = timedelta(days=14)
-
-
-# The check-in API looks its venue up by code on every request; a gate device syncing sends hundreds
-# for one venue. Found venues are kept per process for a few seconds; saving or deleting a venue
-# through the ORM clears this process's copies at once, other processes see it within VENUE_CACHE_SECONDS.
-VENUE_CACHE_SECONDS = 5
-_venues_by_code: dict[str, tuple[float, Venue]] = {}
-
-
-def venue_by_code(code: str) -> Venue | None:
-    """The venue with this code (any case, surrounding spaces ignored), or None."""
-    code = code.strip().upper()
-    venue = _kept(code)
-    if venue is None and (venue := row_get(Venue, "code", code)) is not None:
-        _keep(venue)
-    return venue
-
-
-def venues_by_code(codes: set[str]) -> dict[str, Venue | None]:
-    """`venue_by_code` of many codes (a gate device's batch), those not kept read in one statement; by
-    code as written (stripped, upper case)."""
-    found = {code: _kept(code) for code in {code.strip().upper() for code in codes}}
-    missing = [code for code, venue in found.items() if venue is None]
-    for venue in Venue.objects.filter(code__in=missing) if missing else ():
-        found[venue.code] = _keep(venue)
-    return found
-
-
-def _kept(code: str) -> Venue | None:
-    cached = _venues_by_code.get(code)
-    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
-
-
-def _keep(venue: Venue) -> Venue:
-    _venues_by_code[venue.code] = (time.monotonic() + VENUE_CACHE_SECONDS, venue)
-    return venue
-
-
-@receiver(post_save, sender=Venue)
-@receiver(post_delete, sender=Venue)
-def _forget_cached_venues(**kwargs) -> None:
-    _venues_by_code.clear()
 
 
 def device_person(token: str) -> Person | None:

@@ -260,12 +260,11 @@ def _db_value(field: Field, value: Any, here) -> Any:
     return field.get_db_prep_value(value, here)
 
 
-def row_get(model: type[M], field_name: str, value: Any, *, deferred: tuple[str, ...] = ()) -> M | None:
-    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None;
-    `deferred` as `row_select` takes it."""
+def row_get(model: type[M], field_name: str, value: Any) -> M | None:
+    """The one row whose `field_name` (a unique field) equals `value`, as a model instance, or None."""
     field = model._meta.get_field(field_name)
     where = f"{connection.ops.quote_name(field.column)} = %s"
-    return row_select(model, where, [field.get_db_prep_value(value, connection)], deferred=deferred)
+    return row_select(model, where, [field.get_db_prep_value(value, connection)])
 
 
 def row_select(

@@ -2,7 +2,7 @@
 
 The signature covers `code:qr_version`, so rotating a venue's code (new version) or revoking it
 (new version, no grace) invalidates old posters without any list of bad codes. Verification costs
-one indexed lookup and at most two HMACs: it runs on every scan.
+at most two HMACs and, every few seconds per venue, one indexed lookup: it runs on every scan.
 """
 
 import io
@@ -12,10 +12,10 @@ import segno
 from django.conf import settings
 from django.utils import timezone
 
-from qrtrace.lib.rows import row_get
 from qrtrace.lib.signing import BadSignature, sign, unsign
 
 from .models import Venue, VenueStatus
+from .selectors import venue_by_code
 
 PURPOSE = "venue"
 CODE_LENGTH = 7
@@ -58,10 +58,7 @@ def venue_from_token(token: str, *, now: datetime | None = None) -> Venue:
     code, _dot, signature = token.strip().upper().partition(".")
     if not code or not signature or len(code) > 12:
         raise InvalidVenueCode("malformed", 404)
-    # One prepared statement, not the ORM's per-call compilation (a scan is the busiest request);
-    # the commune, which no scan shows, is not joined in, nor the columns a scan never uses (turning
-    # five timestamps, two decimals and the rest into Python was most of this read's cost).
-    venue = row_get(Venue, "code", code, deferred=_UNSCANNED)
+    venue = venue_by_code(code)  # kept for a few seconds: the page's GET and POST read it once
     if venue is None:
         raise InvalidVenueCode("unknown", 404)
     if not _signed_version_ok(venue, signature, now or timezone.now()):
@@ -71,22 +68,6 @@ def venue_from_token(token: str, *, now: datetime | None = None) -> Venue:
     if venue.status != VenueStatus.ACTIVE:
         raise InvalidVenueCode(venue.status, 404)
     return venue
-
-
-# What no scan reads: where the venue is on the map, who made and approved it and when, its contact
-# and status notes (a suspended venue's time is read only for a venue no scan reaches).
-_UNSCANNED = (
-    "lat",
-    "lng",
-    "contact_phone",
-    "qr_issued_at",
-    "created_at",
-    "created_by",
-    "approved_at",
-    "approved_by",
-    "status_note",
-    "suspended_at",
-)
 
 
 def _signed_version_ok(venue: Venue, signature: str, now: datetime) -> bool:

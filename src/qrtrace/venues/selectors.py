@@ -1,5 +1,9 @@
+import time
+
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -8,6 +12,7 @@ from qrtrace.accounts.permissions import communes_q, venues_q
 from qrtrace.audit.services import audit_event_create
 from qrtrace.geo.models import Commune
 from qrtrace.lib.display import phone_text
+from qrtrace.lib.rows import row_get
 from qrtrace.lib.search import Search
 
 from .models import PosterBatch, Venue, VenueStatus
@@ -96,3 +101,51 @@ def poster_batch_get(*, user: User, batch_id: int) -> PosterBatch:
 def venue_staff_list(*, venue: Venue) -> list[User]:
     """The people who run the venue (its owner and gate staff), by username."""
     return list(venue.managers.order_by("username"))
+
+
+# Venues by code, kept per process for a few seconds: every scan of a poster, every check-in sent
+# through the API and every item of a gate device's batch names its venue by code, and reading the
+# row each time was one statement (a round trip to PostgreSQL) of the few each of them costs.
+# Saving or deleting a venue through the ORM (every service does) clears this process's copies at
+# once; other processes see the change within VENUE_CACHE_SECONDS, so a poster revoked or a venue
+# suspended stops working everywhere within that time. The copies are shared: never change one.
+VENUE_CACHE_SECONDS = 5
+_KEPT_AT_MOST = 20_000  # venues (a province has a few thousand): past it the copies are dropped
+_venues_by_code: dict[str, tuple[float, Venue]] = {}
+
+
+def venue_by_code(code: str) -> Venue | None:
+    """The venue with this code (any case, surrounding spaces ignored), or None."""
+    code = code.strip().upper()
+    venue = _kept(code)
+    if venue is None and (venue := row_get(Venue, "code", code)) is not None:
+        _keep(venue)
+    return venue
+
+
+def venues_by_code(codes: set[str]) -> dict[str, Venue | None]:
+    """`venue_by_code` of many codes (a gate device's batch), those not kept read in one statement; by
+    code as written (stripped, upper case)."""
+    found = {code: _kept(code) for code in {code.strip().upper() for code in codes}}
+    missing = [code for code, venue in found.items() if venue is None]
+    for venue in Venue.objects.filter(code__in=missing) if missing else ():
+        found[venue.code] = _keep(venue)
+    return found
+
+
+def _kept(code: str) -> Venue | None:
+    cached = _venues_by_code.get(code)
+    return cached[1] if cached is not None and cached[0] > time.monotonic() else None
+
+
+def _keep(venue: Venue) -> Venue:
+    if len(_venues_by_code) >= _KEPT_AT_MOST:
+        _venues_by_code.clear()
+    _venues_by_code[venue.code] = (time.monotonic() + VENUE_CACHE_SECONDS, venue)
+    return venue
+
+
+@receiver(post_save, sender=Venue)
+@receiver(post_delete, sender=Venue)
+def _forget_kept_venues(**kwargs) -> None:
+    _venues_by_code.clear()

@@ -28,10 +28,11 @@ from qrtrace.people.identity import Identity
 from qrtrace.people.models import Person
 from qrtrace.people.services import PersonUpsert
 from qrtrace.venues.models import Venue
+from qrtrace.venues.selectors import venues_by_code
 
 from ..models import CheckIn, CheckInMethod, CheckOutMethod
 from ..personal_qr import InvalidPersonalCode, person_from_token
-from ..selectors import RecentVisit, recent_visits_of, venues_by_code
+from ..selectors import RecentVisit, recent_visits_of
 from ..signals import late_checkins_recorded
 from .visits import (
     CLOCK_SKEW,

@@ -20,10 +20,11 @@ from qrtrace.people.models import Person
 from qrtrace.people.selectors import phone_hash, phone_owner
 from qrtrace.people.services import person_find_or_create, person_lock
 from qrtrace.venues.models import Venue
+from qrtrace.venues.selectors import venue_by_code
 
 from ..flags import max_stay
 from ..models import CheckIn, CheckInMethod, CheckOutMethod
-from ..selectors import recent_visits, venue_by_code
+from ..selectors import recent_visits
 from .visits import CLOCK_SKEW, checkin_checkout, checkin_create, require_open_for
 
 # "QR 7KX2P9", "VAO 7KX2P9", or the code alone: entering; "RA 7KX2P9": leaving. Accents, case and

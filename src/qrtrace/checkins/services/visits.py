@@ -37,11 +37,12 @@ from qrtrace.people.services import (
     wards_find_or_create,
 )
 from qrtrace.venues.models import Venue, VenueStatus
+from qrtrace.venues.selectors import venue_by_code
 
 from ..declaration import declaration_clean, declaration_risk
 from ..flags import ReviewReason, entry_reasons, max_stay, sequence_window, with_reason
 from ..models import CheckIn, CheckInMethod, CheckOutMethod, DeviceTrust
-from ..selectors import RecentVisit, recent_visits_of, venue_by_code
+from ..selectors import RecentVisit, recent_visits_of
 from ..signals import late_checkins_recorded
 from .devices import device_register
 from .limits import checkin_attempt_allow
