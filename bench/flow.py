@@ -15,6 +15,7 @@ runs that tree's code on the same database, and every load run is made on both, 
 two are compared under the same load from the rest of the machine.
 """
 
+import os
 import random
 import shutil
 import tempfile
@@ -27,7 +28,7 @@ from urllib.parse import urlencode
 from bench.harness import Context, Figure
 from bench.ingest import CONNECTIONS, _returning_people, _venues, wrk
 from bench.percall import wsgi_call
-from bench.server import served
+from bench.server import start, stop
 
 KINDS = {"new": 1, "returning": 1, "family": 3}  # check-ins per flow
 FLOWS = {"small": 200, "medium": 500, "full": 500, "huge": 500}
@@ -224,11 +225,14 @@ def _load_figures(ctx: Context, people: Path, tokens: Path, devices: Path) -> li
     results: dict[str, dict[str, tuple[dict, dict]]] = {label: {} for label in trees}
     files = [str(people), str(tokens), str(devices)]
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-        servers = {}
+        servers, groups = {}, {}
         for index, (label, env) in enumerate(trees.items()):
             log = Path(tmp) / f"server{index}.log"
-            base = stack.enter_context(served(env, port=ctx.port + index, threads=ctx.threads, log=log))
-            servers[label] = base
+            process = start(env, port=ctx.port + index, threads=ctx.threads, log=log)
+            stack.callback(stop, process)
+            servers[label] = f"http://127.0.0.1:{ctx.port + index}"
+            groups[label] = process.pid  # its own process group: granian and its workers
+            base = servers[label]
             # Warm up: workers import modules and open connections on their first requests.
             wrk(f"{base}/healthz", 1)
             for kind in KINDS:  # long enough for each worker to cast most communes' scan page
@@ -236,12 +240,41 @@ def _load_figures(ctx: Context, people: Path, tokens: Path, devices: Path) -> li
         for kind in KINDS:
             for label, base in servers.items():  # alternating: each tree under the same moment's load
                 # The ceiling right before each run: other work on the machine moves both alike.
-                ceiling = wrk(f"{base}/healthz", seconds)
+                ceiling = _wrk_with_cpu(groups[label], "requests", f"{base}/healthz", seconds)
                 before = CheckIn.objects.count()
-                result = wrk(base, seconds, "flow.lua", kind, *files)
+                result = _wrk_with_cpu(groups[label], "posts", base, seconds, "flow.lua", kind, *files)
                 result["stored"] = CheckIn.objects.count() - before
                 results[label][kind] = (ceiling, result)
     return [figure for label, runs in results.items() for figure in _tree_figures(label, runs)]
+
+
+def _wrk_with_cpu(group: int, counted: str, *args) -> dict:
+    """`wrk(*args)`'s result, with the CPU the server (process `group`) and the database's server
+    processes (PostgreSQL's, on this machine; SQLite runs inside the server) spent on each of its
+    `counted` units, in ms: a flow's cost to the machine, less wrk's own."""
+    before = _cpu_seconds(group)
+    result = wrk(*args)
+    after = _cpu_seconds(group)
+    units = max(result[counted], 1)
+    result["cpu_ms"] = {part: (after[part] - before[part]) / units * 1000 for part in after}
+    return result
+
+
+def _cpu_seconds(group: int) -> dict[str, float]:
+    """User and system CPU so far of the processes in `group` and of PostgreSQL's, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    spent = {"server": 0.0, "database": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            part = "server" if os.getpgid(int(pid)) == group else None
+        except (OSError, ProcessLookupError):
+            continue  # ended meanwhile
+        name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        part = part or ("database" if name.startswith("postgres") else None)
+        if part:
+            spent[part] += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return spent
 
 
 def _tree_figures(label: str, runs: dict[str, tuple[dict, dict]]) -> list[Figure]:
@@ -269,7 +302,10 @@ def _tree_figures(label: str, runs: dict[str, tuple[dict, dict]]) -> list[Figure
                 f"p50 {result['p50_us'] / 1000:.1f} ms, p99 {p99:.1f} ms; "
                 f"{result['pages']:,} pages, {result['posts']:,} POSTs answered, "
                 f"{result['receipts']:,} receipts, {errors:,} errors; "
-                f"{result['stored']:,} check-ins stored ({per_flow} per flow); {CONNECTIONS} connections",
+                f"{result['stored']:,} check-ins stored ({per_flow} per flow); {CONNECTIONS} connections; "
+                f"CPU a flow: server {result['cpu_ms']['server']:.2f} ms, PostgreSQL "
+                f"{result['cpu_ms']['database']:.2f} ms (a /healthz request: "
+                f"{ceiling['cpu_ms']['server']:.3f} / {ceiling['cpu_ms']['database']:.3f} ms)",
             )
         )
     return figures

@@ -77,3 +77,7 @@ def test_small_flow_benchmark_measures_each_step_and_whole_flows_beside_healthz(
         assert re.search(r"[\d.]+ × /healthz", line) and ", 0 errors;" in line
         stored, per_flow = re.search(r"([\d,]+) check-ins stored \((\d) per flow\)", line).groups()
         assert int(per_flow) == (3 if kind == "family" else 1) and int(stored.replace(",", "")) > 0
+        server, database = map(
+            float, re.search(r"CPU a flow: server ([\d.]+) ms, PostgreSQL ([\d.]+) ms", line).groups()
+        )
+        assert server > 0 and (database > 0 or not bench_database_url.startswith("postgres"))
