@@ -51,7 +51,7 @@ def run(ctx: Context) -> list[Figure]:
     process = server.start(ctx.env(), port=ctx.port)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            page = f"http://127.0.0.1:{ctx.port}/visitors/{venue.code}?{urlencode(days)}"
+            page = f"{server.base_url(ctx.port)}/visitors/{venue.code}?{urlencode(days)}"
             # The page first, a few times: the workers import the views and open their connections.
             for _ in range(4):
                 _download(page, cookie, Path(tmp) / "page.html", "text/html")

@@ -28,7 +28,7 @@ from urllib.parse import urlencode
 from bench.harness import Context, Figure
 from bench.ingest import CONNECTIONS, _returning_people, _venues, wrk
 from bench.percall import wsgi_call
-from bench.server import start, stop
+from bench.server import base_url, start, stop
 
 KINDS = {"new": 1, "returning": 1, "family": 3}  # check-ins per flow
 FLOWS = {"small": 200, "medium": 500, "full": 500, "huge": 500}
@@ -228,11 +228,12 @@ def _load_figures(ctx: Context, people: Path, tokens: Path, devices: Path) -> li
         servers, groups = {}, {}
         for index, (label, env) in enumerate(trees.items()):
             log = Path(tmp) / f"server{index}.log"
+            # `served`, with the process kept: its group (granian and its workers) is what the CPU
+            # figures count.
             process = start(env, port=ctx.port + index, threads=ctx.threads, log=log)
             stack.callback(stop, process)
-            servers[label] = f"http://127.0.0.1:{ctx.port + index}"
-            groups[label] = process.pid  # its own process group: granian and its workers
-            base = servers[label]
+            servers[label] = base = base_url(ctx.port + index)
+            groups[label] = process.pid
             # Warm up: workers import modules and open connections on their first requests.
             wrk(f"{base}/healthz", 1)
             for kind in KINDS:  # long enough for each worker to cast most communes' scan page

@@ -53,7 +53,7 @@ def run(ctx: Context) -> list[Figure]:
     figures = []
     process = server.start(ctx.env(), port=ctx.port)
     try:
-        base = f"http://127.0.0.1:{ctx.port}"
+        base = server.base_url(ctx.port)
         for name, url, user in (
             ("commune worklist p95", f"{base}/quarantine/communes/{commune}/worklist", station),
             ("facility board p95", f"{base}/quarantine/", province),

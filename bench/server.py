@@ -20,9 +20,14 @@ def served(
     per worker: `qrtrace serve`'s default unless given."""
     process = start(env, port=port, workers=workers, threads=threads, log=log)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield base_url(port)
     finally:
         stop(process)
+
+
+def base_url(port: int) -> str:
+    """Where a server `start`ed on `port` answers."""
+    return f"http://127.0.0.1:{port}"
 
 
 def start(
@@ -40,7 +45,7 @@ def start(
     process = subprocess.Popen(
         command, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
     )
-    wait_until_up(f"http://127.0.0.1:{port}/healthz", process)
+    wait_until_up(f"{base_url(port)}/healthz", process)
     return process
 
 

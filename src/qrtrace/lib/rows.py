@@ -38,9 +38,8 @@ def rows_insert_each(objs: Sequence[M], *, told_by: str) -> None:
     does for one (a family's check-ins: one round trip, not one per member). RETURNING promises no
     order of its rows, so each is matched back by the field `told_by`, whose value differs between
     `objs` (the person of each of one declaration's check-ins)."""
-    if len(objs) <= 1:
-        for obj in objs:
-            row_insert(obj)
+    if len(objs) == 1:
+        row_insert(objs[0])
         return
     model = type(objs[0])
     attname = model._meta.get_field(told_by).attname
